@@ -1,0 +1,99 @@
+import { Command } from 'commander';
+import { Config } from '../config/config.js';
+import { ConfigError } from '../config/load.js';
+import { VERSION } from '../version.js';
+import { closeOnSignals, startServer, StartupError } from './serve.js';
+import { embeddedDefaults } from './defaults.js';
+import { runMigrateSql } from './migrate.js';
+import { runCleanupSql } from './cleanup.js';
+
+function fail(err: unknown): never {
+  const known = err instanceof ConfigError || err instanceof StartupError;
+  process.stderr.write(`porta: ${known ? (err as Error).message : (err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+}
+
+async function serveWith(config: Config, banner: boolean): Promise<void> {
+  const running = await startServer(config);
+  closeOnSignals(running);
+  const pub = running.publicURL.replace(/\/$/, '');
+  const lines = [`Porta ${VERSION} is serving`, `  public API: ${pub}/`, `  admin API:  ${running.adminURL}`];
+  if (config.uiEnabled) lines.splice(1, 0, `  open the UI: ${pub}/ui/`);
+  if (banner) process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+const program = new Command('porta').description('Self-service identity and session server, wire-compatible with Ory Kratos').version(VERSION, '-v, --version');
+
+program
+  .command('serve')
+  .description('Serve the public and admin APIs with a Kratos-format config file (YAML or JSON)')
+  .option('-c, --config <file...>', 'config file(s); later files override earlier ones')
+  .option('--dev', 'development mode: cookies without Secure, http base URLs')
+  .action(async (opts: { config?: string[]; dev?: boolean }) => {
+    try {
+      const files = opts.config ?? [];
+      let config: Config;
+      if (files.length <= 1) config = Config.load({ file: files[0], dev: opts.dev });
+      else {
+        const { readConfigFile } = await import('../config/load.js');
+        const values = files.slice(0, -1).reduce<Record<string, unknown>>((acc, f) => ({ ...acc, ...readConfigFile(f) }), {});
+        config = Config.load({ values, file: files[files.length - 1], dev: opts.dev });
+      }
+      await serveWith(config, true);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+program
+  .command('start')
+  .description('Serve with the embedded defaults (SQLite under ./.porta, dev mode, built-in UI)')
+  .action(async () => {
+    try {
+      await serveWith(Config.load({ values: embeddedDefaults() }), true);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+const migrate = program.command('migrate').description('Database schema migrations');
+migrate
+  .command('sql')
+  .description('Apply the SQL migrations to the database named by DSN, -e, or the config file')
+  .argument('[dsn]', 'database DSN (sqlite://..., postgres://...)')
+  .option('-e, --read-from-env', 'read the DSN from the DSN environment variable')
+  .option('-y, --yes', 'apply without asking')
+  .option('-c, --config <file...>', 'config file(s) to read the DSN from')
+  .action(async (dsn: string | undefined, opts: { readFromEnv?: boolean; yes?: boolean; config?: string[] }) => {
+    try {
+      process.exitCode = await runMigrateSql({ dsn, readFromEnv: opts.readFromEnv, yes: opts.yes, configFiles: opts.config });
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+const cleanup = program.command('cleanup').description('Delete expired data');
+cleanup
+  .command('sql')
+  .description('Delete expired sessions, flows and error containers in small batches')
+  .argument('[dsn]', 'database DSN')
+  .option('-e, --read-from-env', 'read the DSN from the DSN environment variable')
+  .option('-c, --config <file...>', 'config file(s) to read the DSN from')
+  .option('--keep-last <duration>', 'keep data that expired less than this long ago (e.g. 24h)', '0s')
+  .option('--batch-size <n>', 'rows per batch', (v) => Number.parseInt(v, 10), 100)
+  .action(async (dsn: string | undefined, opts: { readFromEnv?: boolean; config?: string[]; keepLast: string; batchSize: number }) => {
+    try {
+      process.exitCode = await runCleanupSql({ dsn, readFromEnv: opts.readFromEnv, configFiles: opts.config, keepLast: opts.keepLast, batchSize: opts.batchSize });
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+program
+  .command('version')
+  .description('Print the version')
+  .action(() => {
+    process.stdout.write(`${VERSION}\n`);
+  });
+
+await program.parseAsync(process.argv);

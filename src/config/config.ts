@@ -1,0 +1,283 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfigValues, type LoadOptions } from './load.js';
+import { parseByteSizeKiB, parseDuration } from './duration.js';
+
+export type SameSite = 'Strict' | 'Lax' | 'None';
+export interface CookieSettings {
+  name: string;
+  path: string;
+  domain?: string;
+  sameSite: SameSite;
+  secure: boolean;
+  persistent: boolean;
+}
+export interface CorsSettings {
+  enabled: boolean;
+  allowedOrigins: string[];
+  allowedMethods: string[];
+  allowedHeaders: string[];
+  exposedHeaders: string[];
+  allowCredentials: boolean;
+  maxAge: number;
+}
+export interface Argon2Settings {
+  memoryKiB: number;
+  iterations: number;
+  parallelism: number;
+  saltLength: number;
+  keyLength: number;
+  expectedDurationMs: number;
+  expectedDeviationMs: number;
+}
+export interface PasswordPolicy {
+  enabled: boolean;
+  minPasswordLength: number;
+  identifierSimilarityCheck: boolean;
+}
+export interface SchemaSource {
+  id: string;
+  url: string;
+}
+
+type Json = Record<string, any>;
+
+function parseUrl(key: string, value: string): URL {
+  try {
+    return new URL(value);
+  } catch {
+    throw new ConfigError(`config key "${key}" must be an absolute URL (got ${JSON.stringify(value)})`);
+  }
+}
+
+function duration(key: string, value: string): number {
+  try {
+    return parseDuration(value);
+  } catch {
+    throw new ConfigError(`config key "${key}" is not a valid duration (got ${JSON.stringify(value)})`);
+  }
+}
+
+/**
+ * Typed, validated view of a Kratos-format configuration. Every read the server makes goes through an
+ * accessor here, so a default or a fallback chain lives in exactly one place.
+ */
+export class Config {
+  readonly warnings: string[];
+  private readonly v: Json;
+  readonly publicBaseURL: URL;
+  readonly adminBaseURL: URL;
+  private readonly generatedSecret?: string;
+
+  constructor(values: Json, warnings: string[] = []) {
+    this.v = values;
+    this.warnings = [...warnings];
+    const pub = values.serve.public;
+    const adm = values.serve.admin;
+    const scheme = values.dev ? 'http' : 'https';
+    this.publicBaseURL = pub.base_url
+      ? parseUrl('serve.public.base_url', pub.base_url)
+      : new URL(`${scheme}://${pub.host || hostname()}:${pub.port}/`);
+    this.adminBaseURL = adm.base_url
+      ? parseUrl('serve.admin.base_url', adm.base_url)
+      : new URL(`${scheme}://${adm.host || hostname()}:${adm.port}/`);
+    if (!values.selfservice.default_browser_return_url) {
+      throw new ConfigError('config key "selfservice.default_browser_return_url" is required');
+    }
+    // Validate every URL and duration up front so that a bad value stops start-up instead of a request.
+    for (const key of [
+      'selfservice.default_browser_return_url',
+      'selfservice.flows.login.ui_url',
+      'selfservice.flows.registration.ui_url',
+      'selfservice.flows.error.ui_url',
+      'selfservice.flows.logout.after.default_browser_return_url',
+    ]) {
+      const value = this.get(key);
+      if (typeof value === 'string' && value !== '') parseUrl(key, value);
+    }
+    for (const key of ['session.lifespan', 'session.earliest_possible_extend', 'selfservice.flows.login.lifespan', 'selfservice.flows.registration.lifespan']) {
+      const value = this.get(key);
+      if (typeof value === 'string') duration(key, value);
+    }
+    if (!values.identity.schemas || values.identity.schemas.length === 0) {
+      throw new ConfigError('config key "identity.schemas" is required and must list at least one schema');
+    }
+    if (!values.identity.schemas.some((s: SchemaSource) => s.id === values.identity.default_schema_id)) {
+      throw new ConfigError(`config key "identity.default_schema_id" names schema "${values.identity.default_schema_id}" which is not in identity.schemas`);
+    }
+    if (!this.secretsDefault().length) {
+      this.generatedSecret = randomBytes(32).toString('base64url');
+      this.warnings.push('secrets.default is not set: a random secret was generated; sessions and logout links will not survive a restart or work across processes');
+    }
+  }
+
+  static load(opts: LoadOptions): Config {
+    const { values, warnings } = loadConfigValues(opts);
+    return new Config(values, warnings);
+  }
+
+  /** Raw dotted read, for the few places that need a value verbatim. */
+  get(path: string): unknown {
+    let cur: unknown = this.v;
+    for (const part of path.split('.')) cur = (cur as Json | undefined)?.[part];
+    return cur;
+  }
+
+  get dsn(): string {
+    if (!this.v.dsn) throw new ConfigError('config key "dsn" is required');
+    return this.v.dsn;
+  }
+  get dev(): boolean {
+    return this.v.dev === true;
+  }
+  get publicListen(): { host: string; port: number } {
+    return { host: this.v.serve.public.host, port: this.v.serve.public.port };
+  }
+  get adminListen(): { host: string; port: number } {
+    return { host: this.v.serve.admin.host, port: this.v.serve.admin.port };
+  }
+  get cors(): CorsSettings {
+    const c = this.v.serve.public.cors;
+    return {
+      enabled: c.enabled,
+      allowedOrigins: c.allowed_origins,
+      allowedMethods: c.allowed_methods,
+      allowedHeaders: c.allowed_headers,
+      exposedHeaders: c.exposed_headers,
+      allowCredentials: c.allow_credentials,
+      maxAge: c.max_age,
+    };
+  }
+
+  get defaultBrowserReturnURL(): URL {
+    return new URL(this.v.selfservice.default_browser_return_url);
+  }
+  get allowedReturnURLs(): string[] {
+    return this.v.selfservice.allowed_return_urls;
+  }
+  /** selfservice.flows.logout.after.default_browser_return_url, falling back as Kratos does. */
+  get logoutRedirectURL(): URL {
+    const v = this.v.selfservice.flows.logout.after?.default_browser_return_url;
+    return v ? new URL(v) : this.defaultBrowserReturnURL;
+  }
+  get logoutClearBrowserData(): boolean {
+    return this.v.selfservice.flows.logout.clear_browser_data === true;
+  }
+  get errorUIURL(): URL {
+    return new URL(this.v.selfservice.flows.error.ui_url);
+  }
+  get loginUIURL(): URL {
+    return new URL(this.v.selfservice.flows.login.ui_url);
+  }
+  get registrationUIURL(): URL {
+    return new URL(this.v.selfservice.flows.registration.ui_url);
+  }
+  get loginLifespanMs(): number {
+    return parseDuration(this.v.selfservice.flows.login.lifespan);
+  }
+  get registrationLifespanMs(): number {
+    return parseDuration(this.v.selfservice.flows.registration.lifespan);
+  }
+  get registrationEnabled(): boolean {
+    return this.v.selfservice.flows.registration.enabled !== false;
+  }
+  /** Kratos's selfServiceReturnTo chain: method-specific, then flow-specific, then the global default. */
+  afterReturnURL(flow: 'login' | 'registration'): URL {
+    const after = this.v.selfservice.flows[flow].after ?? {};
+    const v = after.password?.default_browser_return_url || after.default_browser_return_url;
+    return v ? new URL(v) : this.defaultBrowserReturnURL;
+  }
+  get registrationSessionHook(): boolean {
+    const hooks = this.v.selfservice.flows.registration.after?.password?.hooks ?? [];
+    return hooks.some((h: { hook: string }) => h.hook === 'session');
+  }
+  get passwordPolicy(): PasswordPolicy {
+    const p = this.v.selfservice.methods.password;
+    return {
+      enabled: p.enabled,
+      minPasswordLength: p.config.min_password_length,
+      identifierSimilarityCheck: p.config.identifier_similarity_check_enabled,
+    };
+  }
+
+  get sessionLifespanMs(): number {
+    return parseDuration(this.v.session.lifespan);
+  }
+  get sessionEarliestPossibleExtendMs(): number {
+    const v = this.v.session.earliest_possible_extend;
+    return v ? parseDuration(v) : this.sessionLifespanMs;
+  }
+  get whoamiRequiredAAL(): 'aal1' | 'highest_available' {
+    return this.v.session.whoami.required_aal;
+  }
+  /** Session cookie attributes, with Kratos's fallbacks (§3.3 of the logout spec). */
+  get sessionCookie(): CookieSettings {
+    const s = this.v.session.cookie;
+    const c = this.v.cookies;
+    const secure = s.secure === undefined ? !this.dev : s.secure === true || s.secure === 'true';
+    return {
+      name: s.name,
+      path: s.path || c.path || '/',
+      domain: s.domain || c.domain || undefined,
+      sameSite: s.same_site || c.same_site || 'Lax',
+      secure,
+      persistent: s.persistent !== false,
+    };
+  }
+  /** CSRF cookie attributes (name is derived from the public base URL by the CSRF module). */
+  get csrfCookie(): Omit<CookieSettings, 'name' | 'persistent'> {
+    const c = this.v.cookies;
+    const secure = c.secure === undefined ? !this.dev : c.secure === true;
+    return { path: c.path || '/', domain: c.domain || undefined, sameSite: secure ? c.same_site || 'Lax' : 'Lax', secure };
+  }
+
+  secretsDefault(): string[] {
+    return this.v.secrets.default ?? [];
+  }
+  /** Secrets for cookies and logout-token HMACs: the first signs, all verify. */
+  get cookieSecrets(): string[] {
+    const s = this.v.secrets.cookie?.length ? this.v.secrets.cookie : this.secretsDefault();
+    return s.length ? s : [this.generatedSecret as string];
+  }
+
+  get identitySchemas(): SchemaSource[] {
+    return this.v.identity.schemas;
+  }
+  get defaultSchemaId(): string {
+    return this.v.identity.default_schema_id;
+  }
+
+  get hasherAlgorithm(): 'argon2' | 'bcrypt' {
+    return this.v.hashers.algorithm;
+  }
+  get argon2(): Argon2Settings {
+    const a = this.v.hashers.argon2;
+    return {
+      memoryKiB: parseByteSizeKiB(a.memory),
+      iterations: a.iterations,
+      parallelism: a.parallelism,
+      saltLength: a.salt_length,
+      keyLength: a.key_length,
+      expectedDurationMs: a.expected_duration ? parseDuration(a.expected_duration) : 500,
+      expectedDeviationMs: a.expected_deviation ? parseDuration(a.expected_deviation) : 500,
+    };
+  }
+  get bcryptCost(): number {
+    return this.v.hashers.bcrypt.cost;
+  }
+
+  get log(): { level: string; format: 'json' | 'text'; leakSensitiveValues: boolean } {
+    const l = this.v.log;
+    return { level: l.level === 'warning' ? 'warn' : l.level === 'panic' ? 'fatal' : l.level, format: l.format, leakSensitiveValues: l.leak_sensitive_values };
+  }
+
+  get uiEnabled(): boolean {
+    return this.v.porta.ui.enabled !== false;
+  }
+  get sqliteCheckpointIntervalMs(): number {
+    return parseDuration(this.v.porta.sqlite.checkpoint_interval);
+  }
+  get sqliteWalMaxPages(): number {
+    return this.v.porta.sqlite.wal_max_pages;
+  }
+}

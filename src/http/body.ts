@@ -1,0 +1,72 @@
+import type { FastifyRequest } from 'fastify';
+import { parse as parseContentType } from 'content-type';
+import { errBadRequest } from './errors.js';
+
+/** The media type of the request without parameters, lower-cased; undefined when absent or unparsable. */
+export function mediaTypeOf(req: FastifyRequest): string | undefined {
+  const raw = req.headers['content-type'];
+  if (!raw) return undefined;
+  try {
+    return parseContentType(raw).type;
+  } catch {
+    return undefined;
+  }
+}
+
+function rawBody(req: FastifyRequest): Buffer {
+  return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+}
+
+function hasNoBody(req: FastifyRequest): boolean {
+  return req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] === undefined || req.headers['content-length'] === '0');
+}
+
+function decodeUtf8(buf: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    throw errBadRequest({ reason: 'Unable to decode HTTP Request Body because it is not valid UTF-8.' });
+  }
+}
+
+/**
+ * decoderx.HTTPJSONDecoder as Kratos uses it: the body must be present, declared as application/json,
+ * and valid JSON. Reasons are Kratos's own texts.
+ */
+export function readJsonBody(req: FastifyRequest): unknown {
+  if (hasNoBody(req)) {
+    throw errBadRequest({ reason: 'Unable to decode HTTP Request Body because its HTTP Header "Content-Length" is zero.' });
+  }
+  if (mediaTypeOf(req) !== 'application/json') {
+    const ct = req.headers['content-type'] ?? '';
+    throw errBadRequest({ reason: `HTTP ${req.method} Request used unknown HTTP Header "Content-Type: ${ct}", only [application/json] are supported.` });
+  }
+  const text = decodeUtf8(rawBody(req));
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw errBadRequest({ reason: `Unable to decode JSON payload: ${(err as Error).message}` });
+  }
+}
+
+/** Parses an application/x-www-form-urlencoded body strictly (bad escapes are a 400, not a guess). */
+export function readFormBody(req: FastifyRequest): Map<string, string[]> {
+  const text = decodeUtf8(rawBody(req));
+  const out = new Map<string, string[]>();
+  for (const part of text.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    let key: string;
+    let value: string;
+    try {
+      key = decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, ' '));
+      value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' '));
+    } catch (err) {
+      throw errBadRequest({ reason: `invalid URL escape in request body: ${(err as Error).message}` });
+    }
+    const list = out.get(key);
+    if (list) list.push(value);
+    else out.set(key, [value]);
+  }
+  return out;
+}

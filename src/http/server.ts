@@ -1,0 +1,77 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import type { Logger } from 'pino';
+import { PortaError } from './errors.js';
+import { sendError, goJson } from './writer.js';
+import { originAllowed } from './cors.js';
+import type { CorsSettings } from '../config/config.js';
+
+/** Kratos wraps its whole stack in http.MaxBytesHandler(5 MiB). */
+export const BODY_LIMIT = 5 * 1024 * 1024;
+
+export interface ServerOptions {
+  kind: 'public' | 'admin';
+  logger: Logger;
+  cors?: CorsSettings;
+}
+
+/**
+ * A Fastify instance with the behaviour every Porta route shares: Kratos-format errors, 404 and 405,
+ * the no-cache header on GET, raw bodies (each endpoint decodes with Kratos's exact errors), request
+ * logs without query strings (they carry logout tokens), and the admin `/admin` prefix rewrite.
+ */
+export async function createServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger.child({ server: opts.kind }) as unknown as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    return503OnClosing: true,
+    // Kratos's admin router answers un-prefixed paths as if they had /admin in front.
+    rewriteUrl:
+      opts.kind === 'admin'
+        ? (req) => {
+            const url = req.url ?? '/';
+            return url === '/admin' || url.startsWith('/admin/') || url.startsWith('/admin?') ? url : `/admin${url === '/' ? '' : url}`;
+          }
+        : undefined,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.setReplySerializer((payload) => goJson(payload));
+
+  app.addHook('onRequest', async (req, reply) => {
+    (req as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
+    if (req.method === 'GET') reply.header('cache-control', 'private, no-cache, no-store, must-revalidate');
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const started = (req as { startedAt?: bigint }).startedAt ?? process.hrtime.bigint();
+    // Only the path: query strings carry logout tokens and return_to values.
+    const path = req.url.split('?')[0];
+    req.log.info({ method: req.method, path, status: reply.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+  });
+
+  if (opts.cors?.enabled) {
+    const c = opts.cors;
+    await app.register(cors, {
+      origin: (origin, cb) => cb(null, origin ? originAllowed(origin, c.allowedOrigins) : false),
+      methods: c.allowedMethods,
+      allowedHeaders: c.allowedHeaders,
+      exposedHeaders: c.exposedHeaders,
+      credentials: c.allowCredentials,
+      maxAge: c.maxAge || undefined,
+      hook: 'onRequest',
+    });
+  }
+
+  app.setNotFoundHandler((req, reply) => sendError(req, reply, new PortaError(404)));
+  app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
+  return app;
+}
+
+export interface Servers {
+  public: FastifyInstance;
+  admin: FastifyInstance;
+}

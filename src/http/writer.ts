@@ -1,0 +1,27 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PortaError, toPortaError } from './errors.js';
+
+export function requestIdOf(req: FastifyRequest): string | undefined {
+  const v = req.headers['x-request-id'];
+  return typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined;
+}
+
+/** herodot's JSONWriter.WriteError: status from the error, `application/json` without charset. */
+export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  const e = toPortaError(err);
+  if (e.code >= 500) req.log.error({ err: (e.cause as Error) ?? e }, 'request failed');
+  return reply
+    .code(e.code)
+    .header('content-type', 'application/json')
+    .header('ory-error-id', e.id ?? '')
+    .send(goJson(e.toPayload(requestIdOf(req))));
+}
+
+/** JSON as Go's encoder writes it: HTML-sensitive characters escaped, newline at the end. */
+export function goJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
+}
+
+export function isPortaError(err: unknown): err is PortaError {
+  return err instanceof PortaError;
+}

@@ -1,0 +1,117 @@
+import type { Identity } from '../identity/types.js';
+import type { Session, SessionWithIdentity } from '../session/types.js';
+import type { FlowKind, StoredError, StoredFlow } from '../selfservice/flow/types.js';
+
+/** Thrown by identity writes when a credential identifier (or external_id) is already taken. */
+export class DuplicateCredentialsError extends Error {
+  constructor(message = 'an identity with the same identifier exists already') {
+    super(message);
+  }
+}
+
+export interface ListIdentitiesQuery {
+  limit: number;
+  /** Keyset pagination: identities with id > afterId, ordered by id ASC. */
+  afterId?: string;
+  /** Legacy page pagination (page * per_page). */
+  offset?: number;
+  ids?: string[];
+  credentialIdentifier?: { type: string; identifier: string };
+}
+
+/** Identity storage as domain operations. Every read returns identities with their credentials. */
+export interface IdentityStore {
+  /** Inserts the identity, its credentials and identifiers in one transaction. Throws DuplicateCredentialsError. */
+  createIdentity(identity: Identity): Promise<void>;
+  /** Replaces the whole identity (traits, state, metadata, credentials, identifiers). False when it does not exist. Throws DuplicateCredentialsError. */
+  updateIdentity(identity: Identity): Promise<boolean>;
+  getIdentity(id: string): Promise<Identity | null>;
+  /** Exact match on the stored (normalized) identifier. */
+  findIdentityByCredentialIdentifier(type: string, identifier: string): Promise<Identity | null>;
+  listIdentities(query: ListIdentitiesQuery): Promise<Identity[]>;
+  countIdentities(): Promise<number>;
+  /** Replaces one credential's config (password upgrade on login) without touching the rest. */
+  updateCredentialConfig(identityId: string, type: string, config: Record<string, unknown>): Promise<void>;
+  /** Deletes the identity and, in the same transaction, its sessions. False when it does not exist. */
+  deleteIdentity(id: string): Promise<boolean>;
+}
+
+export interface ListSessionsQuery {
+  identityId?: string;
+  /** true: stored active and unexpired; false: the rest; undefined: all. */
+  active?: boolean;
+  excludeSessionId?: string;
+  limit: number;
+  /** Opaque keyset token returned as `nextPageToken` by the previous page. */
+  pageToken?: string;
+  /** Load the identity (without credentials) of each session in the same statement. */
+  expandIdentity?: boolean;
+}
+
+export interface SessionPage {
+  sessions: Array<Session & { identity?: Identity }>;
+  nextPageToken?: string;
+}
+
+/**
+ * Session storage. Hot paths (whoami, logout) use exactly one indexed statement per call:
+ * getSessionByTokenHash, revokeSessionByTokenHash, revokeSessionById.
+ */
+export interface SessionStore {
+  createSession(session: Session, tokenHash: Buffer): Promise<void>;
+  /** One indexed read: session by token digest, joined with its identity (no credentials). */
+  getSessionByTokenHash(tokenHash: Buffer): Promise<SessionWithIdentity | null>;
+  getSession(id: string, opts?: { expandIdentity?: boolean }): Promise<(Session & { identity?: Identity }) | null>;
+  /**
+   * Sets active=false for the session with this token digest, whatever its state, in one statement.
+   * Returns the session id, or null when no session has this token.
+   */
+  revokeSessionByTokenHash(tokenHash: Buffer): Promise<string | null>;
+  /** Sets active=false; 'revoked' if it was active, 'inactive' if it was already revoked, 'missing' otherwise. */
+  revokeSessionById(id: string): Promise<'revoked' | 'inactive' | 'missing'>;
+  /** DELETE /sessions/{id}: revoke only if the session belongs to the identity. */
+  revokeSessionOfIdentity(identityId: string, sessionId: string): Promise<void>;
+  /** DELETE /sessions: revoke every other active session of the identity; returns how many. */
+  revokeOtherSessions(identityId: string, exceptSessionId: string): Promise<number>;
+  /** DELETE /admin/identities/{id}/sessions: hard delete; returns how many rows. */
+  deleteSessionsOfIdentity(identityId: string): Promise<number>;
+  listSessions(query: ListSessionsQuery): Promise<SessionPage>;
+  /** Writes expiresAt, authenticatedAt, authenticationMethods, aal, devices, active of an existing session. */
+  updateSession(session: Session): Promise<void>;
+  /** Replaces the token digest of an existing session (a refresh login issues a new token). */
+  rotateSessionToken(sessionId: string, tokenHash: Buffer): Promise<void>;
+  /** Deletes up to `limit` sessions that expired before `before`; returns how many. */
+  deleteExpiredSessions(before: Date, limit: number): Promise<number>;
+}
+
+export interface FlowStore {
+  createFlow(flow: StoredFlow): Promise<void>;
+  getFlow(kind: FlowKind, id: string): Promise<StoredFlow | null>;
+  updateFlow(flow: StoredFlow): Promise<void>;
+  deleteExpiredFlows(before: Date, limit: number): Promise<number>;
+}
+
+export interface ErrorStore {
+  createError(error: StoredError): Promise<void>;
+  /** Returns the container and marks it seen. */
+  getError(id: string): Promise<StoredError | null>;
+  deleteOldErrors(before: Date, limit: number): Promise<number>;
+}
+
+export interface MigrationStatus {
+  applied: string[];
+  pending: string[];
+}
+
+export interface Persister {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly identities: IdentityStore;
+  readonly sessions: SessionStore;
+  readonly flows: FlowStore;
+  readonly errors: ErrorStore;
+  /** Cheap round trip for /health/ready; rejects when the database is unreachable. */
+  ping(): Promise<void>;
+  migrationStatus(): Promise<MigrationStatus>;
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,135 @@
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
+import { describe } from 'node:test';
+import { Config } from '../../src/config/config.js';
+import { buildApp, type App } from '../../src/app.js';
+import { openPersister } from '../../src/persistence/index.js';
+import { createLogger } from '../../src/x/logger.js';
+import { createPgDatabase, postgresAvailable, postgresRequired } from './pg.js';
+
+export type Backend = 'sqlite' | 'postgres';
+
+export const EMAIL_SCHEMA_URL = `file://${fileURLToPath(new URL('../fixtures/identity.email.schema.json', import.meta.url))}`;
+export const TEST_SECRET = 'porta-test-secret-0123456789abcdef';
+
+/**
+ * Runs `fn` once per storage backend as its own describe block. PostgreSQL runs when
+ * PORTA_TEST_PG_URL is set; with CI=true it always runs (and fails without a server).
+ */
+export function forEachBackend(name: string, fn: (backend: Backend) => void): void {
+  const list: Backend[] = ['sqlite'];
+  if (postgresAvailable() || postgresRequired()) list.push('postgres');
+  for (const backend of list) describe(`${name} [${backend}]`, () => fn(backend));
+  if (!postgresAvailable() && !postgresRequired()) describe(`${name} [postgres]`, { skip: 'PORTA_TEST_PG_URL is not set' }, () => {});
+}
+
+function deepMerge(base: Record<string, any>, over: Record<string, any>): Record<string, any> {
+  const out: Record<string, any> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' && !Array.isArray(out[k]) ? deepMerge(out[k], v) : v;
+  }
+  return out;
+}
+
+/**
+ * Kratos's reference environment (kratos-logout-spec.md §5): public http://localhost:4433, admin
+ * http://localhost:4434, UI at http://localhost:4455. Cheap argon2 so tests stay fast.
+ */
+export function referenceConfig(publicURL = 'http://localhost:4433/', adminURL = 'http://localhost:4434/'): Record<string, any> {
+  return {
+    dev: true,
+    serve: { public: { base_url: publicURL }, admin: { base_url: adminURL } },
+    selfservice: {
+      default_browser_return_url: 'http://localhost:4455/',
+      allowed_return_urls: ['http://localhost:4455', 'https://www.ory.sh/', 'https://www.example.org/', 'https://*.example.com/'],
+      flows: {
+        logout: { after: { default_browser_return_url: 'http://localhost:4455/login' } },
+        error: { ui_url: 'http://localhost:4455/error' },
+        login: { ui_url: 'http://localhost:4455/login' },
+        registration: { ui_url: 'http://localhost:4455/registration', after: { password: { hooks: [{ hook: 'session' }] } } },
+      },
+    },
+    session: { lifespan: '24h' },
+    identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: EMAIL_SCHEMA_URL }] },
+    secrets: { default: [TEST_SECRET] },
+    hashers: { argon2: { memory: '64KiB', iterations: 1, parallelism: 1, expected_duration: '10ms', expected_deviation: '5ms' } },
+    porta: { ui: { enabled: false } },
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestApp {
+  app: App;
+  config: Config;
+  backend: Backend;
+  dsn: string;
+  /** Base URLs without the trailing slash, e.g. http://localhost:4433 */
+  publicURL: string;
+  adminURL: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  backend?: Backend;
+  /** Deep-merged over referenceConfig(). */
+  config?: Record<string, any>;
+  /** Listen on real loopback ports (needed for @ory/client and browsers); base URLs follow the ports. */
+  listen?: boolean;
+  /** Reuse an existing database (e.g. two apps on one PostgreSQL). */
+  dsn?: string;
+}
+
+const silent = new Writable({ write: (_c, _e, cb) => cb() });
+
+/** Builds a full Porta app on a fresh database of the chosen backend, migrated, optionally listening. */
+export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
+  const backend = opts.backend ?? 'sqlite';
+  let publicURL = 'http://localhost:4433/';
+  let adminURL = 'http://localhost:4434/';
+  let ports: [number, number] | undefined;
+  if (opts.listen) {
+    ports = [await freePort(), await freePort()];
+    publicURL = `http://127.0.0.1:${ports[0]}/`;
+    adminURL = `http://127.0.0.1:${ports[1]}/`;
+  }
+  let dsn = opts.dsn ?? 'memory';
+  let drop = async () => {};
+  if (!opts.dsn && backend === 'postgres') {
+    const db = await createPgDatabase();
+    dsn = db.dsn;
+    drop = db.drop;
+  }
+  const values = deepMerge(deepMerge(referenceConfig(publicURL, adminURL), opts.config ?? {}), { dsn });
+  const config = Config.load({ values, env: {} });
+  const logger = createLogger({ level: process.env.PORTA_TEST_LOG ?? 'silent', destination: process.env.PORTA_TEST_LOG ? undefined : silent });
+  const persister = await openPersister(dsn, { logger, sqlite: { checkpointIntervalMs: 1000, walMaxPages: 4000 } });
+  await persister.migrate();
+  const app = await buildApp(config, persister, logger);
+  if (ports) {
+    await app.public.listen({ host: '127.0.0.1', port: ports[0] });
+    await app.admin.listen({ host: '127.0.0.1', port: ports[1] });
+  }
+  return {
+    app,
+    config,
+    backend,
+    dsn,
+    publicURL: publicURL.replace(/\/$/, ''),
+    adminURL: adminURL.replace(/\/$/, ''),
+    close: async () => {
+      await app.close();
+      await drop();
+    },
+  };
+}
