@@ -114,7 +114,8 @@ export const configSchema = {
               type: 'object',
               default: {},
               properties: {
-                after: { type: 'object', properties: { default_browser_return_url: url } },
+                // Empty means unset: Kratos falls back to selfservice.default_browser_return_url.
+                after: { type: 'object', properties: { default_browser_return_url: { type: 'string' } } },
                 clear_browser_data: { type: 'boolean', default: false },
               },
             },

@@ -1,0 +1,114 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Config } from '../../src/config/config.js';
+import { ConfigError } from '../../src/config/load.js';
+import { parseDuration } from '../../src/config/duration.js';
+import { EMAIL_SCHEMA_URL } from '../helpers/harness.js';
+
+const minimal = {
+  dsn: 'memory',
+  selfservice: { default_browser_return_url: 'http://localhost:4455/' },
+  identity: { schemas: [{ id: 'default', url: EMAIL_SCHEMA_URL }] },
+};
+
+describe('configuration', () => {
+  test('Kratos defaults fill every implemented key', () => {
+    const c = Config.load({ values: minimal, env: {} });
+    assert.equal(c.sessionLifespanMs, 24 * 3600_000);
+    assert.equal(c.sessionEarliestPossibleExtendMs, c.sessionLifespanMs);
+    assert.equal(c.loginLifespanMs, 3600_000);
+    assert.deepEqual(c.sessionCookie, { name: 'ory_kratos_session', path: '/', domain: undefined, sameSite: 'Lax', secure: true, persistent: true });
+    assert.equal(c.errorUIURL.href, 'https://www.ory.com/kratos/docs/fallback/error');
+    assert.equal(c.logoutRedirectURL.href, 'http://localhost:4455/');
+    assert.equal(c.hasherAlgorithm, 'argon2');
+    assert.equal(c.argon2.memoryKiB, 19 * 1024);
+    assert.equal(c.whoamiRequiredAAL, 'highest_available');
+    assert.equal(c.publicListen.port, 4433);
+    assert.equal(c.adminListen.port, 4434);
+  });
+
+  test('session cookie settings fall back to cookies.* as Kratos does, Secure follows dev', () => {
+    const c = Config.load({ values: { ...minimal, dev: true, cookies: { path: '/cookie', domain: 'cookie.com', same_site: 'Strict' } }, env: {} });
+    assert.deepEqual(c.sessionCookie, { name: 'ory_kratos_session', path: '/cookie', domain: 'cookie.com', sameSite: 'Strict', secure: false, persistent: true });
+    const s = Config.load({
+      values: { ...minimal, cookies: { path: '/cookie' }, session: { cookie: { path: '/session', domain: 'session.com', same_site: 'None', secure: 'true' } } },
+      env: {},
+    });
+    assert.deepEqual(s.sessionCookie, { name: 'ory_kratos_session', path: '/session', domain: 'session.com', sameSite: 'None', secure: true, persistent: true });
+  });
+
+  test('logout redirect falls back to the global default when unset or empty', () => {
+    const set = Config.load({ values: { ...minimal, selfservice: { ...minimal.selfservice, flows: { logout: { after: { default_browser_return_url: 'http://test.kratos.ory.sh:4000/' } } } } }, env: {} });
+    assert.equal(set.logoutRedirectURL.href, 'http://test.kratos.ory.sh:4000/');
+    const empty = Config.load({ values: { ...minimal, selfservice: { ...minimal.selfservice, flows: { logout: { after: { default_browser_return_url: '' } } } } }, env: {} });
+    assert.equal(empty.logoutRedirectURL.href, 'http://localhost:4455/');
+  });
+
+  test('environment variables override keys the Kratos way', () => {
+    const c = Config.load({
+      values: minimal,
+      env: {
+        SERVE_PUBLIC_PORT: '5533',
+        SESSION_LIFESPAN: '1h',
+        SELFSERVICE_DEFAULT_BROWSER_RETURN_URL: 'https://app.example.com/',
+        SELFSERVICE_ALLOWED_RETURN_URLS: 'https://a.example.com,https://b.example.com',
+        DEV: 'true',
+        DSN: 'sqlite:///tmp/x.db',
+      },
+    });
+    assert.equal(c.publicListen.port, 5533);
+    assert.equal(c.sessionLifespanMs, 3600_000);
+    assert.equal(c.defaultBrowserReturnURL.href, 'https://app.example.com/');
+    assert.deepEqual(c.allowedReturnURLs, ['https://a.example.com', 'https://b.example.com']);
+    assert.equal(c.dev, true);
+    assert.equal(c.dsn, 'sqlite:///tmp/x.db');
+  });
+
+  test('a wrong type or value stops start-up with a message naming the key', () => {
+    assert.throws(() => Config.load({ values: { ...minimal, session: { lifespan: 'forever' } }, env: {} }), (e: Error) => e instanceof ConfigError && /session\.lifespan/.test(e.message));
+    assert.throws(() => Config.load({ values: { ...minimal, serve: { public: { port: 'x' } } }, env: {} }), /serve\.public\.port/);
+    assert.throws(() => Config.load({ values: { ...minimal, cookies: { same_site: 'Sometimes' } }, env: {} }), /cookies\.same_site/);
+    assert.throws(() => Config.load({ values: { ...minimal, selfservice: { default_browser_return_url: 'not a url' } }, env: {} }), /selfservice\.default_browser_return_url/);
+    assert.throws(() => Config.load({ values: { ...minimal, identity: { default_schema_id: 'nope', schemas: minimal.identity.schemas } }, env: {} }), /identity\.default_schema_id/);
+  });
+
+  test('secrets never appear in a validation message', () => {
+    assert.throws(
+      () => Config.load({ values: { ...minimal, secrets: { default: ['short-secret'] } }, env: {} }),
+      (e: Error) => /secrets\.default/.test(e.message) && !e.message.includes('short-secret'),
+    );
+  });
+
+  test('unimplemented Kratos keys give one warning each and never fail', () => {
+    const c = Config.load({
+      values: { ...minimal, courier: { smtp: { connection_uri: 'smtp://x' } }, selfservice: { ...minimal.selfservice, flows: { settings: { ui_url: 'http://x/' } } } },
+      env: {},
+    });
+    assert.ok(c.warnings.includes('config key "courier" is not implemented by Porta and is ignored'));
+    assert.ok(c.warnings.includes('config key "selfservice.flows.settings" is not implemented by Porta and is ignored'));
+    assert.equal(c.warnings.filter((w) => w.includes('courier')).length, 1);
+  });
+
+  test('YAML and JSON files load, and a broken file is a clear error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'porta-config-'));
+    const yaml = join(dir, 'kratos.yml');
+    writeFileSync(yaml, `dsn: memory\nselfservice:\n  default_browser_return_url: http://localhost:4455/\nidentity:\n  schemas:\n    - id: default\n      url: ${EMAIL_SCHEMA_URL}\nsession:\n  lifespan: 2h\n`);
+    assert.equal(Config.load({ file: yaml, env: {} }).sessionLifespanMs, 2 * 3600_000);
+    const json = join(dir, 'kratos.json');
+    writeFileSync(json, JSON.stringify({ ...minimal, session: { lifespan: '3h' } }));
+    assert.equal(Config.load({ file: json, env: {} }).sessionLifespanMs, 3 * 3600_000);
+    const bad = join(dir, 'bad.yml');
+    writeFileSync(bad, 'dsn: [unclosed');
+    assert.throws(() => Config.load({ file: bad, env: {} }), /unable to parse config file/);
+  });
+
+  test('Go durations', () => {
+    assert.equal(parseDuration('1h30m'), 5_400_000);
+    assert.equal(parseDuration('500ms'), 500);
+    assert.throws(() => parseDuration('1d'));
+    assert.throws(() => parseDuration(''));
+  });
+});
