@@ -1,15 +1,65 @@
 import type { Config } from '../config/config.js';
 import type { Identity } from '../identity/types.js';
+import { identityToJSON } from '../identity/json.js';
 import type { Session } from './types.js';
 
+/** Go's time.Time JSON (RFC 3339, UTC, fractional seconds without trailing zeros). */
+export function goTime(d: Date): string {
+  return d.toISOString().replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
+}
+
+/** Kratos's Session.IsActive: the stored flag, unexpired, and the identity active when it is known. */
+export function isSessionActive(session: Session, identity: Identity | null | undefined, now = Date.now()): boolean {
+  return session.active && session.expiresAt.getTime() > now && (identity == null || identity.state === 'active');
+}
+
+export interface SessionJSONOptions {
+  config: Config;
+  /** The session's identity: decides `active`, and is embedded unless `embedIdentity` is false. */
+  identity?: Identity | null;
+  /** Default true. False renders `identity: null` (not expanded) while still using it for `active`. */
+  embedIdentity?: boolean;
+  /** true: the device list; 'empty': `[]` (Kratos's getSession without expand); false: `null`. */
+  devices?: boolean | 'empty';
+  /** Admin responses (Kratos's AdminSession): identity with metadata_admin, emitted after devices. */
+  metadataAdmin?: boolean;
+  now?: Date;
+}
+
 /**
- * STUB (owned by the sessions helper). Session JSON in Kratos's key order; `active` computed
- * (stored flag && unexpired && identity active when known). The identity is embedded without
- * credentials; `metadataAdmin` only for admin responses.
+ * Session JSON in Kratos's key order; `active` computed (stored flag && unexpired && identity active
+ * when known). The identity is embedded without credentials; `metadataAdmin` only for admin
+ * responses. Tokens are never part of it.
  */
-export function sessionToJSON(
-  _session: Session,
-  _opts: { config: Config; identity?: Identity | null; devices?: boolean; metadataAdmin?: boolean; now?: Date },
-): Record<string, unknown> {
-  throw new Error('not implemented');
+export function sessionToJSON(session: Session, opts: SessionJSONOptions): Record<string, unknown> {
+  const now = (opts.now ?? new Date()).getTime();
+  const identity = opts.identity ?? null;
+  const embedded =
+    identity && opts.embedIdentity !== false
+      ? identityToJSON(identity, { config: opts.config, credentials: 'none', metadataAdmin: opts.metadataAdmin === true })
+      : null;
+  const devices =
+    opts.devices === true
+      ? session.devices.map((d) => ({ id: d.id, ip_address: d.ipAddress, user_agent: d.userAgent, location: d.location }))
+      : opts.devices === 'empty'
+        ? []
+        : null;
+  const out: Record<string, unknown> = {
+    id: session.id,
+    active: isSessionActive(session, identity, now),
+    expires_at: goTime(session.expiresAt),
+    authenticated_at: goTime(session.authenticatedAt),
+    authenticator_assurance_level: session.aal,
+    authentication_methods: session.authenticationMethods.map((m) => ({ method: m.method, aal: m.aal, completed_at: goTime(m.completedAt) })),
+    issued_at: goTime(session.issuedAt),
+  };
+  // Go orders an AdminSession's shadowing `identity` field after the embedded session's fields.
+  if (opts.metadataAdmin) {
+    out.devices = devices;
+    out.identity = embedded;
+  } else {
+    out.identity = embedded;
+    out.devices = devices;
+  }
+  return out;
 }

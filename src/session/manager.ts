@@ -3,12 +3,20 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { SessionStore } from '../persistence/types.js';
 import type { Identity } from '../identity/types.js';
-import type { Session, SessionWithIdentity } from './types.js';
+import { PortaError } from '../http/errors.js';
+import { deriveLogoutToken, hashToken, newId, newSessionToken, safeEqual } from '../x/tokens.js';
+import { encodeSessionCookie, readCookie, sessionClearCookie, sessionSetCookie } from './cookie.js';
+import { extractToken } from './credentials.js';
+import type { Device, Session, SessionWithIdentity } from './types.js';
 
 export interface AuthenticatedSession extends SessionWithIdentity {
   /** Which credential carried the token that authenticated this request. */
   via: 'header' | 'cookie' | 'bearer';
   tokenHash: Buffer;
+  /** The token itself, so a cookie can be re-issued for it; never logged, never serialized. */
+  token: string;
+  /** For cookie-authenticated requests: the session expiry the cookie was issued with. */
+  cookieExpiresAt?: Date;
 }
 
 export interface SessionManagerDeps {
@@ -17,9 +25,44 @@ export interface SessionManagerDeps {
   logger: Logger;
 }
 
+/** Kratos's session.NewErrNoActiveSessionFound (the 401 of the logout endpoints and of Forward). */
+export function errNoActiveSession(credentialsMissing = false): PortaError {
+  const err = new PortaError(401, {
+    id: 'session_inactive',
+    reason: 'No active session was found in this request.',
+    message: 'request does not have a valid authentication session',
+  });
+  (err as PortaError & { credentialsMissing?: boolean }).credentialsMissing = credentialsMissing;
+  return err;
+}
+
+// Kratos truncates stored user agents and locations to 512 bytes.
+const DEVICE_FIELD_MAX_BYTES = 512;
+function truncateBytes(s: string, max: number): string {
+  const b = Buffer.from(s, 'utf8');
+  if (b.length <= max) return s;
+  // Cut on a character boundary: drop trailing continuation bytes of a split sequence.
+  let end = max;
+  while (end > 0 && (b[end] & 0xc0) === 0x80) end--;
+  return b.subarray(0, end).toString('utf8');
+}
+
+function deviceOf(req: FastifyRequest): Device {
+  const ua = req.headers['user-agent'];
+  const city = req.headers['cf-ipcity'];
+  const country = req.headers['cf-ipcountry'];
+  const location = [city, country].filter((v): v is string => typeof v === 'string' && v !== '').join(', ');
+  return {
+    id: newId(),
+    ipAddress: req.ip ?? null,
+    userAgent: typeof ua === 'string' ? truncateBytes(ua, DEVICE_FIELD_MAX_BYTES) : null,
+    location: truncateBytes(location, DEVICE_FIELD_MAX_BYTES),
+  };
+}
+
 /**
- * STUB (owned by the sessions helper). Kratos's session.ManagerHTTP: reading the session of a request,
- * issuing and clearing the session cookie, creating sessions after authentication.
+ * Kratos's session.ManagerHTTP: reading the session of a request, issuing and clearing the session
+ * cookie, creating sessions after authentication.
  */
 export class SessionManager {
   constructor(readonly deps: SessionManagerDeps) {}
@@ -30,39 +73,102 @@ export class SessionManager {
    * request.") when there is no credential, no such session, or it is revoked or expired. With
    * `requireActiveIdentity` (whoami, /sessions) an inactive identity also gives that 401.
    */
-  async fetchFromRequest(_req: FastifyRequest, _opts?: { requireActiveIdentity?: boolean }): Promise<AuthenticatedSession> {
-    throw new Error('not implemented');
+  async fetchFromRequest(req: FastifyRequest, opts: { requireActiveIdentity?: boolean } = {}): Promise<AuthenticatedSession> {
+    const { config, store } = this.deps;
+    const found = extractToken(req, config.sessionCookie.name, config.cookieSecrets);
+    if (!found) throw errNoActiveSession(true);
+    const tokenHash = hashToken(found.token);
+    const row = await store.getSessionByTokenHash(tokenHash);
+    if (!row) throw errNoActiveSession();
+    const { session, identity } = row;
+    if (!session.active || session.expiresAt.getTime() <= Date.now()) throw errNoActiveSession();
+    if (opts.requireActiveIdentity && identity.state !== 'active') throw errNoActiveSession();
+    return { session, identity, via: found.via, tokenHash, token: found.token, cookieExpiresAt: found.cookie?.expiresAt };
   }
+
   /** Like fetchFromRequest but null instead of the 401. */
-  async tryFetchFromRequest(_req: FastifyRequest, _opts?: { requireActiveIdentity?: boolean }): Promise<AuthenticatedSession | null> {
-    throw new Error('not implemented');
+  async tryFetchFromRequest(req: FastifyRequest, opts: { requireActiveIdentity?: boolean } = {}): Promise<AuthenticatedSession | null> {
+    try {
+      return await this.fetchFromRequest(req, opts);
+    } catch (err) {
+      if (err instanceof PortaError && err.code === 401) return null;
+      throw err;
+    }
   }
+
   /**
    * Creates and stores a new session (aal1, one authentication method, one device from the request's IP
    * and User-Agent) and returns it with its token. With `refresh`, re-authenticates that existing
-   * session instead (same id, new token, authenticated_at renewed, method appended).
+   * session instead (same id, new token, authenticated_at renewed, method appended). Either way the
+   * token is new, so a token known before the login is worthless after it (no fixation).
    */
-  async activate(_req: FastifyRequest, _identity: Identity, _opts?: { method?: string; refresh?: Session }): Promise<{ session: Session; token: string }> {
-    throw new Error('not implemented');
+  async activate(req: FastifyRequest, identity: Identity, opts: { method?: string; refresh?: Session } = {}): Promise<{ session: Session; token: string }> {
+    const { config, store } = this.deps;
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + config.sessionLifespanMs);
+    const method = { method: opts.method ?? 'password', aal: 'aal1' as const, completedAt: now };
+    const token = newSessionToken();
+    if (opts.refresh && opts.refresh.identityId === identity.id) {
+      const session: Session = {
+        ...opts.refresh,
+        active: true,
+        authenticatedAt: now,
+        expiresAt,
+        authenticationMethods: [...opts.refresh.authenticationMethods, method],
+        updatedAt: now,
+      };
+      await store.updateSession(session);
+      await store.rotateSessionToken(session.id, hashToken(token));
+      return { session, token };
+    }
+    const session: Session = {
+      id: newId(),
+      identityId: identity.id,
+      active: true,
+      expiresAt,
+      authenticatedAt: now,
+      issuedAt: now,
+      aal: 'aal1',
+      authenticationMethods: [method],
+      devices: [deviceOf(req)],
+      createdAt: now,
+      updatedAt: now,
+    };
+    await store.createSession(session, hashToken(token));
+    return { session, token };
   }
+
+  /** The opaque, signed session cookie value for a token (also used by tests to build a Cookie header). */
+  encodeCookie(token: string, session: Session): string {
+    return encodeSessionCookie(this.deps.config.cookieSecrets[0], token, session.expiresAt);
+  }
+
   /** Sets the session cookie (session.cookie.* / cookies.* attributes; Max-Age when persistent). */
-  issueCookie(_reply: FastifyReply, _token: string, _session: Session): void {
-    throw new Error('not implemented');
+  issueCookie(reply: FastifyReply, token: string, session: Session): void {
+    reply.header('set-cookie', sessionSetCookie(this.deps.config.sessionCookie, this.encodeCookie(token, session), session.expiresAt));
   }
+
   /** Clears the session cookie with exactly the attributes it is set with. */
-  clearCookie(_reply: FastifyReply): void {
-    throw new Error('not implemented');
+  clearCookie(reply: FastifyReply): void {
+    reply.header('set-cookie', sessionClearCookie(this.deps.config.sessionCookie));
   }
+
   /** True when the request carries a session cookie at all (decodable or not). */
-  hasSessionCookie(_req: FastifyRequest): boolean {
-    throw new Error('not implemented');
+  hasSessionCookie(req: FastifyRequest): boolean {
+    return readCookie(req.headers.cookie, this.deps.config.sessionCookie.name) !== undefined;
   }
+
   /** The session's logout token (derived with an HMAC under secrets, see x/tokens deriveLogoutToken). */
-  logoutToken(_sessionId: string): string {
-    throw new Error('not implemented');
+  logoutToken(sessionId: string): string {
+    return deriveLogoutToken(this.deps.config.cookieSecrets[0], sessionId);
   }
+
   /** Constant-time check of a logout token against every configured secret. */
-  logoutTokenMatches(_sessionId: string, _candidate: string): boolean {
-    throw new Error('not implemented');
+  logoutTokenMatches(sessionId: string, candidate: string): boolean {
+    let ok = false;
+    for (const secret of this.deps.config.cookieSecrets) {
+      if (safeEqual(deriveLogoutToken(secret, sessionId), candidate)) ok = true;
+    }
+    return ok;
   }
 }

@@ -1,0 +1,98 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { parse as parseCookieHeader, serialize, type SerializeOptions } from 'cookie';
+import type { CookieSettings } from '../config/config.js';
+import { randomAlnum } from '../x/tokens.js';
+
+/** What a session cookie carries. Clients treat the value as opaque, as they do Kratos's securecookie. */
+export interface SessionCookiePayload {
+  token: string;
+  /** The session's expires_at when the cookie was issued: whoami re-issues when the session has moved on. */
+  expiresAt: Date;
+  nonce: string;
+}
+
+// A token is 39 chars; anything much larger is garbage and is dropped before any crypto runs.
+export const MAX_TOKEN_LENGTH = 512;
+const MAX_COOKIE_VALUE_LENGTH = 2048;
+const MAC_CONTEXT = 'porta/session-cookie/v1\n';
+const B64URL = /^[A-Za-z0-9_-]+$/;
+
+function mac(secret: string, payload: string): Buffer {
+  return createHmac('sha256', secret).update(MAC_CONTEXT).update(payload).digest();
+}
+
+/**
+ * Encodes `token|expires_ms|nonce` as base64url plus an HMAC-SHA256 under the first secret. The nonce
+ * makes every issuance differ (Kratos's "case=immutability"), so a re-issued cookie is observable.
+ */
+export function encodeSessionCookie(secret: string, token: string, expiresAt: Date): string {
+  const payload = `${token}|${expiresAt.getTime()}|${randomAlnum(8)}`;
+  return `${Buffer.from(payload, 'utf8').toString('base64url')}.${mac(secret, payload).toString('base64url')}`;
+}
+
+/**
+ * Verifies a cookie value against every secret (constant time each) and returns its payload, or null
+ * for anything malformed, forged, oversized or signed with a retired secret: such a cookie counts as
+ * absent, never as an error.
+ */
+export function decodeSessionCookie(secrets: string[], value: string): SessionCookiePayload | null {
+  if (value.length === 0 || value.length > MAX_COOKIE_VALUE_LENGTH) return null;
+  const dot = value.indexOf('.');
+  if (dot <= 0 || dot !== value.lastIndexOf('.')) return null;
+  const body = value.slice(0, dot);
+  const sig = value.slice(dot + 1);
+  if (!B64URL.test(body) || !B64URL.test(sig)) return null;
+  const given = Buffer.from(sig, 'base64url');
+  if (given.length !== 32) return null;
+  const payload = Buffer.from(body, 'base64url').toString('utf8');
+  let ok = false;
+  for (const secret of secrets) {
+    // No early exit: every secret is tried so the time taken does not reveal which one matched.
+    if (timingSafeEqual(mac(secret, payload), given)) ok = true;
+  }
+  if (!ok) return null;
+  const parts = payload.split('|');
+  if (parts.length !== 3) return null;
+  const [token, ms, nonce] = parts;
+  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH || !/^\d{1,16}$/.test(ms)) return null;
+  return { token, expiresAt: new Date(Number(ms)), nonce };
+}
+
+/** The raw value of the named cookie in a Cookie header (first occurrence, as Go's r.Cookie), or undefined. */
+export function readCookie(header: string | string[] | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  const raw = Array.isArray(header) ? header.join('; ') : header;
+  if (!raw.includes(name)) return undefined;
+  try {
+    // Our values are plain base64url; identity decoding keeps a tampered %-sequence from being "repaired".
+    return parseCookieHeader(raw, { decode: (s) => s })[name];
+  } catch {
+    return undefined;
+  }
+}
+
+function baseOptions(s: CookieSettings): SerializeOptions {
+  return {
+    path: s.path,
+    domain: s.domain,
+    httpOnly: true,
+    secure: s.secure,
+    sameSite: s.sameSite.toLowerCase() as 'lax' | 'strict' | 'none',
+    encode: (v) => v,
+  };
+}
+
+/** The Set-Cookie line that issues a session cookie (Max-Age and Expires only when persistent). */
+export function sessionSetCookie(s: CookieSettings, value: string, expiresAt: Date, now = Date.now()): string {
+  const opts = baseOptions(s);
+  if (s.persistent) {
+    opts.maxAge = Math.max(0, Math.floor((expiresAt.getTime() - now) / 1000));
+    opts.expires = new Date(now + opts.maxAge * 1000);
+  }
+  return serialize(s.name, value, opts);
+}
+
+/** The Set-Cookie line that removes the session cookie: same scope, Max-Age=0, Expires at 1970-01-01 00:00:01. */
+export function sessionClearCookie(s: CookieSettings): string {
+  return serialize(s.name, '', { ...baseOptions(s), maxAge: 0, expires: new Date(1000) });
+}
