@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { Persister } from './types.js';
+import { parseDsn } from './dsn.js';
+import { SqlitePersister } from './sqlite/persister.js';
 
 export interface PersisterOptions {
   logger: Logger;
@@ -8,10 +10,20 @@ export interface PersisterOptions {
 }
 
 /**
- * STUB (owned by the persistence helper). `memory` → in-memory SQLite; `sqlite://PATH?...` → file
- * (WAL, synchronous=NORMAL, foreign keys); `postgres://` / `postgresql://` → pooled pg.
+ * `memory` → in-memory SQLite; `sqlite://PATH?...` → file (WAL, synchronous=NORMAL, foreign keys);
+ * `postgres://` / `postgresql://` → pooled pg.
  * Does not migrate: callers decide (serve migrates SQLite, refuses a PostgreSQL schema that is behind).
  */
-export async function openPersister(_dsn: string, _opts: PersisterOptions): Promise<Persister> {
-  throw new Error('not implemented');
+export async function openPersister(dsn: string, opts: PersisterOptions): Promise<Persister> {
+  const parsed = parseDsn(dsn);
+  if (parsed.dialect === 'postgres') {
+    const { PostgresPersister } = await import('./postgres/persister.js');
+    return PostgresPersister.open(parsed.url, { logger: opts.logger });
+  }
+  return SqlitePersister.open({
+    logger: opts.logger,
+    path: parsed.memory ? undefined : parsed.path,
+    checkpointIntervalMs: opts.sqlite?.checkpointIntervalMs ?? 1000,
+    walMaxPages: opts.sqlite?.walMaxPages ?? 4000,
+  });
 }

@@ -1,0 +1,90 @@
+import type { Credential, Identity, RecoveryAddress, VerifiableAddress } from '../identity/types.js';
+import type { AuthenticationMethod, Device } from '../session/types.js';
+import { PortaError } from '../http/errors.js';
+
+/*
+ * Dialect-neutral encoding of the JSON columns. Nested dates travel as ISO strings inside JSON and
+ * come back as Date, so both backends hand out identical domain objects.
+ */
+
+type Json = Record<string, unknown>;
+
+const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+const date = (v: unknown): Date => new Date(v as string);
+const dateOrNull = (v: unknown): Date | null => (v == null ? null : new Date(v as string));
+
+export function encodeVerifiable(list: VerifiableAddress[]): Json[] {
+  return list.map((a) => ({ ...a, verifiedAt: iso(a.verifiedAt), createdAt: iso(a.createdAt), updatedAt: iso(a.updatedAt) }));
+}
+
+export function decodeVerifiable(raw: unknown): VerifiableAddress[] {
+  return ((raw as Json[] | null) ?? []).map((a) => ({
+    ...(a as unknown as VerifiableAddress),
+    verifiedAt: dateOrNull(a.verifiedAt),
+    createdAt: date(a.createdAt),
+    updatedAt: date(a.updatedAt),
+  }));
+}
+
+export function encodeRecovery(list: RecoveryAddress[]): Json[] {
+  return list.map((a) => ({ ...a, createdAt: iso(a.createdAt), updatedAt: iso(a.updatedAt) }));
+}
+
+export function decodeRecovery(raw: unknown): RecoveryAddress[] {
+  return ((raw as Json[] | null) ?? []).map((a) => ({ ...(a as unknown as RecoveryAddress), createdAt: date(a.createdAt), updatedAt: date(a.updatedAt) }));
+}
+
+export function encodeMethods(list: AuthenticationMethod[]): Json[] {
+  return list.map((m) => ({ ...m, completedAt: iso(m.completedAt) }));
+}
+
+export function decodeMethods(raw: unknown): AuthenticationMethod[] {
+  return ((raw as Json[] | null) ?? []).map((m) => ({ ...(m as unknown as AuthenticationMethod), completedAt: date(m.completedAt) }));
+}
+
+export function decodeDevices(raw: unknown): Device[] {
+  return (raw as Device[] | null) ?? [];
+}
+
+/** One credential row (identifiers already aggregated) into the domain shape. */
+export function credentialOf(type: string, config: unknown, version: number, identifiers: string[], createdAt: Date, updatedAt: Date): Credential {
+  return { type, identifiers, config: (config as Record<string, unknown>) ?? {}, version, createdAt, updatedAt };
+}
+
+/** The identifiers an identity claims, deduplicated per credential type (the unique key). */
+export function identifierRows(identity: Identity): Array<{ type: string; identifier: string }> {
+  const out: Array<{ type: string; identifier: string }> = [];
+  for (const cred of Object.values(identity.credentials)) {
+    for (const identifier of new Set(cred.identifiers)) out.push({ type: cred.type, identifier });
+  }
+  return out;
+}
+
+/*
+ * Keyset page tokens: opaque to clients, (created_at ms, id) of the last row of the previous page.
+ * A token that does not decode is the client's fault, so it is a 400, never a 500.
+ */
+export interface SessionCursor {
+  createdAt: number;
+  id: string;
+}
+
+export function encodePageToken(c: SessionCursor): string {
+  return Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
+}
+
+export function decodePageToken(token: string): SessionCursor {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string' && /^[0-9a-f-]{36}$/i.test(v[1])) {
+      return { createdAt: v[0] as number, id: v[1] as string };
+    }
+  } catch {
+    // falls through to the 400 below
+  }
+  throw new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens.' });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** PostgreSQL ids are uuid columns: a malformed id cannot match anything, so it never reaches the server. */
+export const isUuid = (s: string): boolean => UUID.test(s);

@@ -1,0 +1,87 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+
+/*
+ * WAL checkpointing off the event loop. better-sqlite3 is synchronous, so SQLite's automatic checkpoint
+ * (run inline by the commit that crosses the threshold) would stall every request behind it for up to
+ * hundreds of ms. The main connection sets wal_autocheckpoint=0 and this worker, with its own
+ * connection, runs a PASSIVE checkpoint on a timer. PASSIVE alone lets the WAL grow without bound under
+ * steady writes, so once the WAL holds more than `walMaxPages` frames the worker escalates to TRUNCATE,
+ * which waits for the writer, copies everything back and resets the file to zero bytes.
+ *
+ * The worker is inline JS (eval) so it runs the same way under tsx and from dist/, and it loads the
+ * driver by absolute path so it does not depend on the working directory.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { fileMustExist: true });
+db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
+let running = false;
+const tick = () => {
+  if (running) return;
+  running = true;
+  try {
+    const r = db.pragma('wal_checkpoint(PASSIVE)')[0];
+    if (r && r.log > workerData.walMaxPages) {
+      const t = db.pragma('wal_checkpoint(TRUNCATE)')[0];
+      parentPort.postMessage({ kind: 'truncate', before: r.log, busy: t ? t.busy : -1 });
+    }
+  } catch (e) {
+    parentPort.postMessage({ kind: 'error', message: String(e && e.message || e) });
+  } finally {
+    running = false;
+  }
+};
+const timer = setInterval(tick, workerData.intervalMs);
+parentPort.on('message', (m) => {
+  if (m === 'tick') { tick(); parentPort.postMessage({ kind: 'ticked' }); return; }
+  if (m !== 'stop') return;
+  clearInterval(timer);
+  try { db.close(); } catch {}
+  parentPort.close();
+});
+`;
+
+export interface Checkpointer {
+  /** Runs one checkpoint pass now (tests); resolves when it is done. */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startCheckpointer(file: string, opts: { intervalMs: number; walMaxPages: number; logger: Logger }): Checkpointer {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { driver, file, intervalMs: Math.max(10, opts.intervalMs), walMaxPages: opts.walMaxPages, busyTimeoutMs: 5000 },
+  });
+  // A background maintenance thread must never keep the process alive.
+  worker.unref();
+  let exited = false;
+  const done = new Promise<void>((resolve) => worker.once('exit', () => ((exited = true), resolve())));
+  const waiters: Array<() => void> = [];
+  worker.on('message', (m: { kind: string; message?: string; before?: number; busy?: number }) => {
+    if (m.kind === 'ticked') waiters.shift()?.();
+    else if (m.kind === 'error') opts.logger.warn({ err: m.message }, 'sqlite WAL checkpoint failed');
+    else if (m.kind === 'truncate') opts.logger.debug({ walPages: m.before, busy: m.busy }, 'sqlite WAL over its cap: truncated');
+  });
+  worker.on('error', (err) => opts.logger.error({ err }, 'sqlite checkpoint worker crashed'));
+  return {
+    tick: () =>
+      exited
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            waiters.push(resolve);
+            worker.postMessage('tick');
+          }),
+    stop: async () => {
+      if (exited) return;
+      worker.postMessage('stop');
+      const force = setTimeout(() => void worker.terminate(), 2000);
+      await done;
+      clearTimeout(force);
+      for (const w of waiters.splice(0)) w();
+    },
+  };
+}

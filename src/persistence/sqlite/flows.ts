@@ -1,0 +1,117 @@
+import type { FlowKind, StoredError, StoredFlow } from '../../selfservice/flow/types.js';
+import type { ErrorStore, FlowStore } from '../types.js';
+import { dateOf, dateOrNull, ms, statements, type DB } from './db.js';
+
+interface FlowRow {
+  id: string;
+  kind: string;
+  type: string;
+  expires_at: number;
+  issued_at: number;
+  csrf_token: string;
+  data: string;
+  created_at: number;
+  updated_at: number;
+}
+
+interface ErrorRow {
+  id: string;
+  error: string;
+  csrf_token: string;
+  seen_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const flowFromRow = (r: FlowRow): StoredFlow => ({
+  id: r.id,
+  kind: r.kind as FlowKind,
+  type: r.type as StoredFlow['type'],
+  expiresAt: dateOf(r.expires_at),
+  issuedAt: dateOf(r.issued_at),
+  csrfToken: r.csrf_token,
+  data: JSON.parse(r.data) as Record<string, unknown>,
+  createdAt: dateOf(r.created_at),
+  updatedAt: dateOf(r.updated_at),
+});
+
+export class SqliteFlowStore implements FlowStore {
+  private readonly q;
+
+  constructor(db: DB) {
+    this.q = statements(db);
+  }
+
+  async createFlow(f: StoredFlow): Promise<void> {
+    this.q('INSERT INTO selfservice_flows (id, kind, type, expires_at, issued_at, csrf_token, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      f.id,
+      f.kind,
+      f.type,
+      ms(f.expiresAt),
+      ms(f.issuedAt),
+      f.csrfToken,
+      JSON.stringify(f.data ?? {}),
+      ms(f.createdAt),
+      ms(f.updatedAt),
+    );
+  }
+
+  async getFlow(kind: FlowKind, id: string): Promise<StoredFlow | null> {
+    const row = this.q('SELECT * FROM selfservice_flows WHERE id = ? AND kind = ?').get(id, kind) as FlowRow | undefined;
+    return row ? flowFromRow(row) : null;
+  }
+
+  async updateFlow(f: StoredFlow): Promise<void> {
+    this.q('UPDATE selfservice_flows SET type = ?, expires_at = ?, issued_at = ?, csrf_token = ?, data = ?, updated_at = ? WHERE id = ? AND kind = ?').run(
+      f.type,
+      ms(f.expiresAt),
+      ms(f.issuedAt),
+      f.csrfToken,
+      JSON.stringify(f.data ?? {}),
+      Date.now(),
+      f.id,
+      f.kind,
+    );
+  }
+
+  async deleteExpiredFlows(before: Date, limit: number): Promise<number> {
+    return this.q('DELETE FROM selfservice_flows WHERE id IN (SELECT id FROM selfservice_flows WHERE expires_at < ? LIMIT ?)').run(ms(before), limit).changes;
+  }
+}
+
+export class SqliteErrorStore implements ErrorStore {
+  private readonly q;
+
+  constructor(db: DB) {
+    this.q = statements(db);
+  }
+
+  async createError(e: StoredError): Promise<void> {
+    this.q('INSERT INTO selfservice_errors (id, error, csrf_token, seen_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      e.id,
+      JSON.stringify(e.error),
+      e.csrfToken,
+      e.seenAt ? ms(e.seenAt) : null,
+      ms(e.createdAt),
+      ms(e.updatedAt),
+    );
+  }
+
+  async getError(id: string): Promise<StoredError | null> {
+    const now = Date.now();
+    const row = this.q('UPDATE selfservice_errors SET seen_at = ?, updated_at = ? WHERE id = ? RETURNING *').get(now, now, id) as ErrorRow | undefined;
+    if (!row) return null;
+    return {
+      id: row.id,
+      error: JSON.parse(row.error) as Record<string, unknown>,
+      csrfToken: row.csrf_token,
+      seenAt: dateOrNull(row.seen_at),
+      createdAt: dateOf(row.created_at),
+      updatedAt: dateOf(row.updated_at),
+    };
+  }
+
+  async deleteOldErrors(before: Date, limit: number): Promise<number> {
+    return this.q('DELETE FROM selfservice_errors WHERE id IN (SELECT id FROM selfservice_errors WHERE created_at < ? LIMIT ?)').run(ms(before), limit).changes;
+  }
+}

@@ -1,0 +1,151 @@
+import type { Identity } from '../../identity/types.js';
+import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery } from '../types.js';
+import { credentialOf, encodeRecovery, encodeVerifiable, identifierRows } from '../codec.js';
+import { dateOf, isUniqueViolation, jsonOrNull, ms, statements, type DB } from './db.js';
+import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
+
+interface CredentialRow {
+  identity_id: string;
+  type: string;
+  config: string;
+  version: number;
+  identifiers: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const SELECT_IDENTITY = `SELECT ${IDENTITY_COLUMNS} FROM identities i`;
+// Identifiers are aggregated per credential so one statement loads every credential of a set of identities.
+const SELECT_CREDENTIALS =
+  'SELECT c.identity_id, c.type, c.config, c.version, c.created_at, c.updated_at, ' +
+  '(SELECT json_group_array(x.identifier) FROM identity_credential_identifiers x WHERE x.identity_id = c.identity_id AND x.type = c.type) AS identifiers ' +
+  'FROM identity_credentials c WHERE c.identity_id IN (SELECT value FROM json_each(?))';
+
+export class SqliteIdentityStore implements IdentityStore {
+  private readonly q;
+
+  constructor(private readonly db: DB) {
+    this.q = statements(db);
+  }
+
+  private withCredentials(rows: IdentityRow[]): Identity[] {
+    const list = rows.map(identityFromRow);
+    if (list.length === 0) return list;
+    const byId = new Map(list.map((i) => [i.id, i]));
+    const creds = this.q(SELECT_CREDENTIALS).all(JSON.stringify(list.map((i) => i.id))) as CredentialRow[];
+    for (const c of creds) {
+      const identifiers = (JSON.parse(c.identifiers) as string[]).sort();
+      byId.get(c.identity_id)!.credentials[c.type] = credentialOf(c.type, JSON.parse(c.config), c.version, identifiers, dateOf(c.created_at), dateOf(c.updated_at));
+    }
+    return list;
+  }
+
+  private writeCredentials(identity: Identity): void {
+    const insCred = this.q('INSERT INTO identity_credentials (identity_id, type, config, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const c of Object.values(identity.credentials)) {
+      insCred.run(identity.id, c.type, JSON.stringify(c.config ?? {}), c.version ?? 0, ms(c.createdAt), ms(c.updatedAt));
+    }
+    const insId = this.q('INSERT INTO identity_credential_identifiers (type, identifier, identity_id) VALUES (?, ?, ?)');
+    for (const r of identifierRows(identity)) insId.run(r.type, r.identifier, identity.id);
+  }
+
+  private guard<T>(fn: () => T): T {
+    try {
+      return this.db.transaction(fn)();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateCredentialsError();
+      throw err;
+    }
+  }
+
+  private values(i: Identity): unknown[] {
+    return [
+      i.schemaId,
+      i.state,
+      i.stateChangedAt ? ms(i.stateChangedAt) : null,
+      JSON.stringify(i.traits ?? {}),
+      jsonOrNull(i.metadataPublic),
+      jsonOrNull(i.metadataAdmin),
+      i.externalId || null,
+      i.organizationId,
+      JSON.stringify(encodeVerifiable(i.verifiableAddresses ?? [])),
+      JSON.stringify(encodeRecovery(i.recoveryAddresses ?? [])),
+      ms(i.updatedAt),
+    ];
+  }
+
+  async createIdentity(identity: Identity): Promise<void> {
+    this.guard(() => {
+      this.q(
+        'INSERT INTO identities (schema_id, state, state_changed_at, traits, metadata_public, metadata_admin, external_id, organization_id, ' +
+          'verifiable_addresses, recovery_addresses, updated_at, id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(...this.values(identity), identity.id, ms(identity.createdAt));
+      this.writeCredentials(identity);
+    });
+  }
+
+  async updateIdentity(identity: Identity): Promise<boolean> {
+    return this.guard(() => {
+      const r = this.q(
+        'UPDATE identities SET schema_id = ?, state = ?, state_changed_at = ?, traits = ?, metadata_public = ?, metadata_admin = ?, external_id = ?, ' +
+          'organization_id = ?, verifiable_addresses = ?, recovery_addresses = ?, updated_at = ? WHERE id = ?',
+      ).run(...this.values(identity), identity.id);
+      if (r.changes === 0) return false;
+      this.q('DELETE FROM identity_credential_identifiers WHERE identity_id = ?').run(identity.id);
+      this.q('DELETE FROM identity_credentials WHERE identity_id = ?').run(identity.id);
+      this.writeCredentials(identity);
+      return true;
+    });
+  }
+
+  async getIdentity(id: string): Promise<Identity | null> {
+    const row = this.q(`${SELECT_IDENTITY} WHERE i.id = ?`).get(id) as IdentityRow | undefined;
+    return row ? this.withCredentials([row])[0] : null;
+  }
+
+  async findIdentityByCredentialIdentifier(type: string, identifier: string): Promise<Identity | null> {
+    const row = this.q(`${SELECT_IDENTITY} JOIN identity_credential_identifiers x ON x.identity_id = i.id WHERE x.type = ? AND x.identifier = ?`).get(type, identifier) as
+      | IdentityRow
+      | undefined;
+    return row ? this.withCredentials([row])[0] : null;
+  }
+
+  async listIdentities(query: ListIdentitiesQuery): Promise<Identity[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    let from = SELECT_IDENTITY;
+    if (query.credentialIdentifier) {
+      from += ' JOIN identity_credential_identifiers x ON x.identity_id = i.id';
+      where.push('x.type = ? AND x.identifier = ?');
+      args.push(query.credentialIdentifier.type, query.credentialIdentifier.identifier);
+    }
+    if (query.ids) {
+      where.push('i.id IN (SELECT value FROM json_each(?))');
+      args.push(JSON.stringify(query.ids));
+    }
+    if (query.afterId !== undefined) {
+      where.push('i.id > ?');
+      args.push(query.afterId);
+    }
+    let sql = `${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id ASC LIMIT ?`;
+    args.push(query.limit);
+    if (query.offset) {
+      sql += ' OFFSET ?';
+      args.push(query.offset);
+    }
+    return this.withCredentials(this.q(sql).all(...args) as IdentityRow[]);
+  }
+
+  async countIdentities(): Promise<number> {
+    return (this.q('SELECT count(*) AS n FROM identities').get() as { n: number }).n;
+  }
+
+  async updateCredentialConfig(identityId: string, type: string, config: Record<string, unknown>): Promise<void> {
+    this.q('UPDATE identity_credentials SET config = ?, updated_at = ? WHERE identity_id = ? AND type = ?').run(JSON.stringify(config), Date.now(), identityId, type);
+  }
+
+  async deleteIdentity(id: string): Promise<boolean> {
+    // Credentials, identifiers and sessions go with it through ON DELETE CASCADE, in the same statement.
+    return this.q('DELETE FROM identities WHERE id = ?').run(id).changes > 0;
+  }
+}

@@ -1,0 +1,83 @@
+import type { Migration } from '../migration.js';
+
+/*
+ * SQLite schema. Times are INTEGER epoch milliseconds, JSON columns are TEXT. `sessions.active` is 1 for an
+ * active session; a revoke writes 0, and a revoke of an already-inactive session writes -1, so one
+ * UPDATE ... RETURNING tells "revoked now" from "was already inactive" (readers test `active = 1`).
+ */
+export const SQLITE_MIGRATIONS: Migration[] = [
+  {
+    version: '20261124000001_initial',
+    sql: `
+CREATE TABLE identities (
+  id TEXT PRIMARY KEY NOT NULL,
+  schema_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  state_changed_at INTEGER,
+  traits TEXT NOT NULL,
+  metadata_public TEXT,
+  metadata_admin TEXT,
+  external_id TEXT UNIQUE,
+  organization_id TEXT,
+  verifiable_addresses TEXT NOT NULL DEFAULT '[]',
+  recovery_addresses TEXT NOT NULL DEFAULT '[]',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE identity_credentials (
+  identity_id TEXT NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  config TEXT NOT NULL,
+  version INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (identity_id, type)
+);
+CREATE TABLE identity_credential_identifiers (
+  type TEXT NOT NULL,
+  identifier TEXT NOT NULL,
+  identity_id TEXT NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+  PRIMARY KEY (type, identifier)
+);
+CREATE INDEX identity_credential_identifiers_identity_idx ON identity_credential_identifiers (identity_id);
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY NOT NULL,
+  identity_id TEXT NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+  token_hash BLOB NOT NULL UNIQUE,
+  active INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  authenticated_at INTEGER NOT NULL,
+  issued_at INTEGER NOT NULL,
+  aal TEXT NOT NULL,
+  authentication_methods TEXT NOT NULL DEFAULT '[]',
+  devices TEXT NOT NULL DEFAULT '[]',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_identity_created_idx ON sessions (identity_id, created_at DESC, id DESC);
+CREATE INDEX sessions_created_idx ON sessions (created_at DESC, id DESC);
+CREATE INDEX sessions_expires_idx ON sessions (expires_at);
+CREATE TABLE selfservice_flows (
+  id TEXT PRIMARY KEY NOT NULL,
+  kind TEXT NOT NULL,
+  type TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  issued_at INTEGER NOT NULL,
+  csrf_token TEXT NOT NULL,
+  data TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX selfservice_flows_expires_idx ON selfservice_flows (expires_at);
+CREATE TABLE selfservice_errors (
+  id TEXT PRIMARY KEY NOT NULL,
+  error TEXT NOT NULL,
+  csrf_token TEXT NOT NULL,
+  seen_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX selfservice_errors_created_idx ON selfservice_errors (created_at);
+`,
+  },
+];

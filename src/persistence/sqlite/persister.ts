@@ -1,0 +1,121 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { MigrationStatus, Persister } from '../types.js';
+import { pendingOf } from '../migration.js';
+import { startCheckpointer, type Checkpointer } from './checkpoint.js';
+import type { DB } from './db.js';
+import { SqliteErrorStore, SqliteFlowStore } from './flows.js';
+import { SqliteIdentityStore } from './identities.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+import { SqliteSessionStore } from './sessions.js';
+
+export interface SqliteOptions {
+  logger: Logger;
+  /** undefined: in-memory database. */
+  path?: string;
+  checkpointIntervalMs: number;
+  walMaxPages: number;
+}
+
+const BUSY_TIMEOUT_MS = 5000;
+
+export class SqlitePersister implements Persister {
+  readonly dialect = 'sqlite' as const;
+  readonly identities;
+  readonly sessions;
+  readonly flows;
+  readonly errors;
+  private checkpointer?: Checkpointer;
+  private closed = false;
+
+  constructor(
+    readonly db: DB,
+    private readonly logger: Logger,
+  ) {
+    this.identities = new SqliteIdentityStore(db);
+    this.sessions = new SqliteSessionStore(db);
+    this.flows = new SqliteFlowStore(db);
+    this.errors = new SqliteErrorStore(db);
+  }
+
+  static open(opts: SqliteOptions): SqlitePersister {
+    if (!opts.path) {
+      const db = new Database(':memory:');
+      db.pragma('foreign_keys = ON');
+      return new SqlitePersister(db, opts.logger);
+    }
+    mkdirSync(dirname(opts.path), { recursive: true });
+    const db = new Database(opts.path);
+    try {
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      // Checkpoints run in a worker (checkpoint.ts), never inline in a request's commit.
+      db.pragma('wal_autocheckpoint = 0');
+      const pageSize = db.pragma('page_size', { simple: true }) as number;
+      // After a checkpoint resets the WAL, SQLite trims the file back to this size.
+      db.pragma(`journal_size_limit = ${opts.walMaxPages * pageSize}`);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    const p = new SqlitePersister(db, opts.logger);
+    p.checkpointer = startCheckpointer(opts.path, { intervalMs: opts.checkpointIntervalMs, walMaxPages: opts.walMaxPages, logger: opts.logger });
+    return p;
+  }
+
+  /** Runs one checkpoint pass now (tests and benchmarks); a no-op for in-memory databases. */
+  checkpointNow(): Promise<void> {
+    return this.checkpointer?.tick() ?? Promise.resolve();
+  }
+
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('the database is closed');
+    this.db.prepare('SELECT 1').get();
+  }
+
+  private applied(): Set<string> {
+    const exists = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'porta_migrations'").get();
+    if (!exists) return new Set();
+    return new Set((this.db.prepare('SELECT version FROM porta_migrations').all() as Array<{ version: string }>).map((r) => r.version));
+  }
+
+  async migrationStatus(): Promise<MigrationStatus> {
+    const applied = this.applied();
+    return {
+      applied: SQLITE_MIGRATIONS.filter((m) => applied.has(m.version)).map((m) => m.version),
+      pending: pendingOf(SQLITE_MIGRATIONS, applied).map((m) => m.version),
+    };
+  }
+
+  async migrate(): Promise<string[]> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS porta_migrations (version TEXT PRIMARY KEY NOT NULL, applied_at INTEGER NOT NULL)');
+    const done: string[] = [];
+    for (const m of SQLITE_MIGRATIONS) {
+      // IMMEDIATE takes the write lock first, so two processes migrating one file apply each step once.
+      const applied = this.db
+        .transaction(() => {
+          if (this.db.prepare('SELECT 1 FROM porta_migrations WHERE version = ?').get(m.version)) return false;
+          this.db.exec(m.sql);
+          this.db.prepare('INSERT INTO porta_migrations (version, applied_at) VALUES (?, ?)').run(m.version, Date.now());
+          return true;
+        })
+        .immediate();
+      if (applied) {
+        done.push(m.version);
+        this.logger.info({ version: m.version }, 'applied migration');
+      }
+    }
+    return done;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.checkpointer?.stop();
+    this.db.close();
+  }
+}

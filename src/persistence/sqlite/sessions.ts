@@ -1,0 +1,164 @@
+import type { Identity } from '../../identity/types.js';
+import type { Session, SessionWithIdentity } from '../../session/types.js';
+import type { ListSessionsQuery, SessionPage, SessionStore } from '../types.js';
+import { decodeDevices, decodeMethods, decodePageToken, encodeMethods, encodePageToken } from '../codec.js';
+import { dateOf, ms, statements, type DB } from './db.js';
+import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
+
+const SESSION_COLUMNS =
+  's.id, s.identity_id, s.active, s.expires_at, s.authenticated_at, s.issued_at, s.aal, s.authentication_methods, s.devices, s.created_at, s.updated_at';
+
+interface SessionRow {
+  id: string;
+  identity_id: string;
+  active: number;
+  expires_at: number;
+  authenticated_at: number;
+  issued_at: number;
+  aal: string;
+  authentication_methods: string;
+  devices: string;
+  created_at: number;
+  updated_at: number;
+}
+
+function sessionFromRow(r: SessionRow): Session {
+  return {
+    id: r.id,
+    identityId: r.identity_id,
+    active: r.active === 1,
+    expiresAt: dateOf(r.expires_at),
+    authenticatedAt: dateOf(r.authenticated_at),
+    issuedAt: dateOf(r.issued_at),
+    aal: r.aal as Session['aal'],
+    authenticationMethods: decodeMethods(JSON.parse(r.authentication_methods)),
+    devices: decodeDevices(JSON.parse(r.devices)),
+    createdAt: dateOf(r.created_at),
+    updatedAt: dateOf(r.updated_at),
+  };
+}
+
+const GET_BY_TOKEN = `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = ?`;
+// 1 → 0 revokes; anything else → -1 marks "was already inactive" so RETURNING tells the cases apart.
+const REVOKE_BY_TOKEN = 'UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELSE -1 END WHERE token_hash = ? RETURNING id';
+const REVOKE_BY_ID = 'UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELSE -1 END WHERE id = ? RETURNING active';
+
+export class SqliteSessionStore implements SessionStore {
+  private readonly q;
+
+  constructor(db: DB) {
+    this.q = statements(db);
+  }
+
+  async createSession(s: Session, tokenHash: Buffer): Promise<void> {
+    this.q(
+      'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, devices, created_at, updated_at) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      s.id,
+      s.identityId,
+      tokenHash,
+      s.active ? 1 : 0,
+      ms(s.expiresAt),
+      ms(s.authenticatedAt),
+      ms(s.issuedAt),
+      s.aal,
+      JSON.stringify(encodeMethods(s.authenticationMethods)),
+      JSON.stringify(s.devices),
+      ms(s.createdAt),
+      ms(s.updatedAt),
+    );
+  }
+
+  async getSessionByTokenHash(tokenHash: Buffer): Promise<SessionWithIdentity | null> {
+    const row = this.q(GET_BY_TOKEN).get(tokenHash) as (SessionRow & IdentityRow) | undefined;
+    return row ? { session: sessionFromRow(row), identity: identityFromRow(row) } : null;
+  }
+
+  async getSession(id: string, opts: { expandIdentity?: boolean } = {}): Promise<(Session & { identity?: Identity }) | null> {
+    if (opts.expandIdentity) {
+      const row = this.q(`SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.id = ?`).get(id) as
+        | (SessionRow & IdentityRow)
+        | undefined;
+      return row ? { ...sessionFromRow(row), identity: identityFromRow(row) } : null;
+    }
+    const row = this.q(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = ?`).get(id) as SessionRow | undefined;
+    return row ? sessionFromRow(row) : null;
+  }
+
+  async revokeSessionByTokenHash(tokenHash: Buffer): Promise<string | null> {
+    const row = this.q(REVOKE_BY_TOKEN).get(tokenHash) as { id: string } | undefined;
+    return row ? row.id : null;
+  }
+
+  async revokeSessionById(id: string): Promise<'revoked' | 'inactive' | 'missing'> {
+    const row = this.q(REVOKE_BY_ID).get(id) as { active: number } | undefined;
+    if (!row) return 'missing';
+    return row.active === 0 ? 'revoked' : 'inactive';
+  }
+
+  async revokeSessionOfIdentity(identityId: string, sessionId: string): Promise<void> {
+    this.q('UPDATE sessions SET active = 0 WHERE id = ? AND identity_id = ? AND active = 1').run(sessionId, identityId);
+  }
+
+  async revokeOtherSessions(identityId: string, exceptSessionId: string): Promise<number> {
+    return this.q('UPDATE sessions SET active = 0 WHERE identity_id = ? AND id != ? AND active = 1').run(identityId, exceptSessionId).changes;
+  }
+
+  async deleteSessionsOfIdentity(identityId: string): Promise<number> {
+    return this.q('DELETE FROM sessions WHERE identity_id = ?').run(identityId).changes;
+  }
+
+  async listSessions(query: ListSessionsQuery): Promise<SessionPage> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.identityId !== undefined) {
+      where.push('s.identity_id = ?');
+      args.push(query.identityId);
+    }
+    if (query.active === true) {
+      where.push('s.active = 1 AND s.expires_at > ?');
+      args.push(Date.now());
+    } else if (query.active === false) {
+      where.push('(s.active != 1 OR s.expires_at <= ?)');
+      args.push(Date.now());
+    }
+    if (query.excludeSessionId !== undefined) {
+      where.push('s.id != ?');
+      args.push(query.excludeSessionId);
+    }
+    if (query.pageToken) {
+      const c = decodePageToken(query.pageToken);
+      where.push('(s.created_at < ? OR (s.created_at = ? AND s.id < ?))');
+      args.push(c.createdAt, c.createdAt, c.id);
+    }
+    const expand = query.expandIdentity === true;
+    const sql =
+      `SELECT ${SESSION_COLUMNS}${expand ? `, ${IDENTITY_COLUMNS}` : ''} FROM sessions s` +
+      (expand ? ' JOIN identities i ON i.id = s.identity_id' : '') +
+      (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+      ' ORDER BY s.created_at DESC, s.id DESC LIMIT ?';
+    // One extra row says whether another page exists without a count query.
+    args.push(query.limit + 1);
+    const rows = this.q(sql).all(...args) as Array<SessionRow & IdentityRow>;
+    const more = rows.length > query.limit;
+    if (more) rows.length = query.limit;
+    const sessions = rows.map((r) => (expand ? { ...sessionFromRow(r), identity: identityFromRow(r) } : sessionFromRow(r)));
+    const last = rows[rows.length - 1];
+    return { sessions, nextPageToken: more && last ? encodePageToken({ createdAt: last.created_at, id: last.id }) : undefined };
+  }
+
+  async updateSession(s: Session): Promise<void> {
+    this.q(
+      'UPDATE sessions SET expires_at = ?, authenticated_at = ?, authentication_methods = ?, aal = ?, devices = ?, active = ?, updated_at = ? WHERE id = ?',
+    ).run(ms(s.expiresAt), ms(s.authenticatedAt), JSON.stringify(encodeMethods(s.authenticationMethods)), s.aal, JSON.stringify(s.devices), s.active ? 1 : 0, Date.now(), s.id);
+  }
+
+  async rotateSessionToken(sessionId: string, tokenHash: Buffer): Promise<void> {
+    this.q('UPDATE sessions SET token_hash = ?, updated_at = ? WHERE id = ?').run(tokenHash, Date.now(), sessionId);
+  }
+
+  async deleteExpiredSessions(before: Date, limit: number): Promise<number> {
+    return this.q('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < ? LIMIT ?)').run(ms(before), limit).changes;
+  }
+}
