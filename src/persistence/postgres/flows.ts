@@ -1,0 +1,96 @@
+import type pg from 'pg';
+import type { FlowKind, StoredError, StoredFlow } from '../../selfservice/flow/types.js';
+import type { ErrorStore, FlowStore } from '../types.js';
+import { isUuid } from '../codec.js';
+import { json } from './db.js';
+
+interface FlowRow {
+  id: string;
+  kind: string;
+  type: string;
+  expires_at: Date;
+  issued_at: Date;
+  csrf_token: string;
+  data: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface ErrorRow {
+  id: string;
+  error: Record<string, unknown>;
+  csrf_token: string;
+  seen_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export class PgFlowStore implements FlowStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async createFlow(f: StoredFlow): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO selfservice_flows (id, kind, type, expires_at, issued_at, csrf_token, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+      [f.id, f.kind, f.type, f.expiresAt, f.issuedAt, f.csrfToken, json(f.data ?? {}), f.createdAt, f.updatedAt],
+    );
+  }
+
+  async getFlow(kind: FlowKind, id: string): Promise<StoredFlow | null> {
+    if (!isUuid(id)) return null;
+    const r = await this.pool.query<FlowRow>('SELECT * FROM selfservice_flows WHERE id = $1 AND kind = $2', [id, kind]);
+    const row = r.rows[0];
+    if (!row) return null;
+    return {
+      id: row.id,
+      kind: row.kind as FlowKind,
+      type: row.type as StoredFlow['type'],
+      expiresAt: row.expires_at,
+      issuedAt: row.issued_at,
+      csrfToken: row.csrf_token,
+      data: row.data ?? {},
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  async updateFlow(f: StoredFlow): Promise<void> {
+    if (!isUuid(f.id)) return;
+    await this.pool.query(
+      'UPDATE selfservice_flows SET type = $1, expires_at = $2, issued_at = $3, csrf_token = $4, data = $5, updated_at = now() WHERE id = $6 AND kind = $7',
+      [f.type, f.expiresAt, f.issuedAt, f.csrfToken, json(f.data ?? {}), f.id, f.kind],
+    );
+  }
+
+  async deleteExpiredFlows(before: Date, limit: number): Promise<number> {
+    const r = await this.pool.query('DELETE FROM selfservice_flows WHERE id IN (SELECT id FROM selfservice_flows WHERE expires_at < $1 LIMIT $2)', [before, limit]);
+    return r.rowCount ?? 0;
+  }
+}
+
+export class PgErrorStore implements ErrorStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async createError(e: StoredError): Promise<void> {
+    await this.pool.query('INSERT INTO selfservice_errors (id, error, csrf_token, seen_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+      e.id,
+      json(e.error),
+      e.csrfToken,
+      e.seenAt,
+      e.createdAt,
+      e.updatedAt,
+    ]);
+  }
+
+  async getError(id: string): Promise<StoredError | null> {
+    if (!isUuid(id)) return null;
+    const r = await this.pool.query<ErrorRow>('UPDATE selfservice_errors SET seen_at = now(), updated_at = now() WHERE id = $1 RETURNING *', [id]);
+    const row = r.rows[0];
+    if (!row) return null;
+    return { id: row.id, error: row.error, csrfToken: row.csrf_token, seenAt: row.seen_at, createdAt: row.created_at, updatedAt: row.updated_at };
+  }
+
+  async deleteOldErrors(before: Date, limit: number): Promise<number> {
+    const r = await this.pool.query('DELETE FROM selfservice_errors WHERE id IN (SELECT id FROM selfservice_errors WHERE created_at < $1 LIMIT $2)', [before, limit]);
+    return r.rowCount ?? 0;
+  }
+}

@@ -1,0 +1,165 @@
+import type pg from 'pg';
+import type { Identity } from '../../identity/types.js';
+import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery } from '../types.js';
+import { credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid } from '../codec.js';
+import { IDENTITY_COLUMNS, identityFromRow, isUniqueViolation, json, jsonOrNull, type IdentityRow, type Queryable } from './db.js';
+import { PortaError } from '../../http/errors.js';
+
+interface CredentialRow {
+  identity_id: string;
+  type: string;
+  config: unknown;
+  version: number;
+  identifiers: string[];
+  created_at: Date;
+  updated_at: Date;
+}
+
+const SELECT_IDENTITY = `SELECT ${IDENTITY_COLUMNS} FROM identities i`;
+// Identifiers are aggregated per credential so one statement loads every credential of a set of identities.
+const SELECT_CREDENTIALS =
+  'SELECT c.identity_id, c.type, c.config, c.version, c.created_at, c.updated_at, ' +
+  'ARRAY(SELECT x.identifier FROM identity_credential_identifiers x WHERE x.identity_id = c.identity_id AND x.type = c.type ORDER BY x.identifier) AS identifiers ' +
+  'FROM identity_credentials c WHERE c.identity_id = ANY($1::uuid[])';
+
+export class PgIdentityStore implements IdentityStore {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly tx: <T>(fn: (c: Queryable) => Promise<T>) => Promise<T>,
+  ) {}
+
+  private async withCredentials(rows: IdentityRow[]): Promise<Identity[]> {
+    const list = rows.map(identityFromRow);
+    if (list.length === 0) return list;
+    const byId = new Map(list.map((i) => [i.id, i]));
+    const creds = await this.pool.query<CredentialRow>(SELECT_CREDENTIALS, [list.map((i) => i.id)]);
+    for (const c of creds.rows) {
+      byId.get(c.identity_id)!.credentials[c.type] = credentialOf(c.type, c.config, c.version, c.identifiers, c.created_at, c.updated_at);
+    }
+    return list;
+  }
+
+  private async writeCredentials(c: Queryable, identity: Identity): Promise<void> {
+    for (const cred of Object.values(identity.credentials)) {
+      await c.query('INSERT INTO identity_credentials (identity_id, type, config, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        identity.id,
+        cred.type,
+        json(cred.config ?? {}),
+        cred.version ?? 0,
+        cred.createdAt,
+        cred.updatedAt,
+      ]);
+    }
+    const ids = identifierRows(identity);
+    if (ids.length === 0) return;
+    await c.query('INSERT INTO identity_credential_identifiers (type, identifier, identity_id) SELECT t, v, $3 FROM unnest($1::text[], $2::text[]) AS u(t, v)', [
+      ids.map((r) => r.type),
+      ids.map((r) => r.identifier),
+      identity.id,
+    ]);
+  }
+
+  private async guard<T>(fn: (c: Queryable) => Promise<T>): Promise<T> {
+    try {
+      return await this.tx(fn);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateCredentialsError();
+      throw err;
+    }
+  }
+
+  private values(i: Identity): unknown[] {
+    return [
+      i.schemaId,
+      i.state,
+      i.stateChangedAt,
+      json(i.traits ?? {}),
+      jsonOrNull(i.metadataPublic),
+      jsonOrNull(i.metadataAdmin),
+      i.externalId || null,
+      i.organizationId,
+      json(encodeVerifiable(i.verifiableAddresses ?? [])),
+      json(encodeRecovery(i.recoveryAddresses ?? [])),
+      i.updatedAt,
+      i.id,
+    ];
+  }
+
+  async createIdentity(identity: Identity): Promise<void> {
+    await this.guard(async (c) => {
+      await c.query(
+        'INSERT INTO identities (schema_id, state, state_changed_at, traits, metadata_public, metadata_admin, external_id, organization_id, ' +
+          'verifiable_addresses, recovery_addresses, updated_at, id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
+        [...this.values(identity), identity.createdAt],
+      );
+      await this.writeCredentials(c, identity);
+    });
+  }
+
+  async updateIdentity(identity: Identity): Promise<boolean> {
+    if (!isUuid(identity.id)) return false;
+    return this.guard(async (c) => {
+      const r = await c.query(
+        'UPDATE identities SET schema_id = $1, state = $2, state_changed_at = $3, traits = $4, metadata_public = $5, metadata_admin = $6, external_id = $7, ' +
+          'organization_id = $8, verifiable_addresses = $9, recovery_addresses = $10, updated_at = $11 WHERE id = $12',
+        this.values(identity),
+      );
+      if (r.rowCount === 0) return false;
+      await c.query('DELETE FROM identity_credential_identifiers WHERE identity_id = $1', [identity.id]);
+      await c.query('DELETE FROM identity_credentials WHERE identity_id = $1', [identity.id]);
+      await this.writeCredentials(c, identity);
+      return true;
+    });
+  }
+
+  async getIdentity(id: string): Promise<Identity | null> {
+    if (!isUuid(id)) return null;
+    const r = await this.pool.query<IdentityRow>(`${SELECT_IDENTITY} WHERE i.id = $1`, [id]);
+    return r.rows.length ? (await this.withCredentials(r.rows))[0] : null;
+  }
+
+  async findIdentityByCredentialIdentifier(type: string, identifier: string): Promise<Identity | null> {
+    const r = await this.pool.query<IdentityRow>(
+      `${SELECT_IDENTITY} JOIN identity_credential_identifiers x ON x.identity_id = i.id WHERE x.type = $1 AND x.identifier = $2`,
+      [type, identifier],
+    );
+    return r.rows.length ? (await this.withCredentials(r.rows))[0] : null;
+  }
+
+  async listIdentities(query: ListIdentitiesQuery): Promise<Identity[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const arg = (v: unknown) => `$${args.push(v)}`;
+    let from = SELECT_IDENTITY;
+    if (query.credentialIdentifier) {
+      from += ' JOIN identity_credential_identifiers x ON x.identity_id = i.id';
+      where.push(`x.type = ${arg(query.credentialIdentifier.type)} AND x.identifier = ${arg(query.credentialIdentifier.identifier)}`);
+    }
+    if (query.ids) where.push(`i.id = ANY(${arg(query.ids.filter(isUuid))}::uuid[])`);
+    if (query.afterId !== undefined) {
+      if (!isUuid(query.afterId)) throw new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens.' });
+      where.push(`i.id > ${arg(query.afterId)}`);
+    }
+    let sql = `${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id ASC LIMIT ${arg(query.limit)}`;
+    if (query.offset) sql += ` OFFSET ${arg(query.offset)}`;
+    const r = await this.pool.query<IdentityRow>(sql, args);
+    return this.withCredentials(r.rows);
+  }
+
+  async countIdentities(): Promise<number> {
+    const r = await this.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM identities');
+    return r.rows[0].n;
+  }
+
+  async updateCredentialConfig(identityId: string, type: string, config: Record<string, unknown>): Promise<void> {
+    if (!isUuid(identityId)) return;
+    await this.pool.query('UPDATE identity_credentials SET config = $1, updated_at = now() WHERE identity_id = $2 AND type = $3', [json(config), identityId, type]);
+  }
+
+  async deleteIdentity(id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    // Credentials, identifiers and sessions go with it through ON DELETE CASCADE, in the same statement.
+    const r = await this.pool.query('DELETE FROM identities WHERE id = $1', [id]);
+    return (r.rowCount ?? 0) > 0;
+  }
+}

@@ -1,0 +1,83 @@
+import type { Migration } from '../migration.js';
+
+/*
+ * PostgreSQL schema. JSON columns are `json`, not `jsonb`: json keeps the client's key order (traits come
+ * back as they were written, as on SQLite) and costs nothing to store. `sessions.active` is in no index
+ * and the table has a lower fillfactor, so the logout UPDATE stays a HOT update (no index writes).
+ */
+export const POSTGRES_MIGRATIONS: Migration[] = [
+  {
+    version: '20261124000001_initial',
+    sql: `
+CREATE TABLE identities (
+  id uuid PRIMARY KEY,
+  schema_id text NOT NULL,
+  state text NOT NULL,
+  state_changed_at timestamptz,
+  traits json NOT NULL,
+  metadata_public json,
+  metadata_admin json,
+  external_id text UNIQUE,
+  organization_id text,
+  verifiable_addresses json NOT NULL DEFAULT '[]',
+  recovery_addresses json NOT NULL DEFAULT '[]',
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE TABLE identity_credentials (
+  identity_id uuid NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+  type text NOT NULL,
+  config json NOT NULL,
+  version integer NOT NULL DEFAULT 0,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  PRIMARY KEY (identity_id, type)
+);
+CREATE TABLE identity_credential_identifiers (
+  type text NOT NULL,
+  identifier text NOT NULL,
+  identity_id uuid NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+  PRIMARY KEY (type, identifier)
+);
+CREATE INDEX identity_credential_identifiers_identity_idx ON identity_credential_identifiers (identity_id);
+CREATE TABLE sessions (
+  id uuid PRIMARY KEY,
+  identity_id uuid NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+  token_hash bytea NOT NULL UNIQUE,
+  active boolean NOT NULL,
+  expires_at timestamptz NOT NULL,
+  authenticated_at timestamptz NOT NULL,
+  issued_at timestamptz NOT NULL,
+  aal text NOT NULL,
+  authentication_methods json NOT NULL DEFAULT '[]',
+  devices json NOT NULL DEFAULT '[]',
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+) WITH (fillfactor = 80);
+CREATE INDEX sessions_identity_created_idx ON sessions (identity_id, created_at DESC, id DESC);
+CREATE INDEX sessions_created_idx ON sessions (created_at DESC, id DESC);
+CREATE INDEX sessions_expires_idx ON sessions (expires_at);
+CREATE TABLE selfservice_flows (
+  id uuid PRIMARY KEY,
+  kind text NOT NULL,
+  type text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  issued_at timestamptz NOT NULL,
+  csrf_token text NOT NULL,
+  data json NOT NULL,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX selfservice_flows_expires_idx ON selfservice_flows (expires_at);
+CREATE TABLE selfservice_errors (
+  id uuid PRIMARY KEY,
+  error json NOT NULL,
+  csrf_token text NOT NULL,
+  seen_at timestamptz,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX selfservice_errors_created_idx ON selfservice_errors (created_at);
+`,
+  },
+];

@@ -1,0 +1,171 @@
+import type pg from 'pg';
+import type { Identity } from '../../identity/types.js';
+import type { Session, SessionWithIdentity } from '../../session/types.js';
+import type { ListSessionsQuery, SessionPage, SessionStore } from '../types.js';
+import { decodeDevices, decodeMethods, decodePageToken, encodeMethods, encodePageToken, isUuid } from '../codec.js';
+import { IDENTITY_COLUMNS, identityFromRow, json, type IdentityRow } from './db.js';
+
+const SESSION_COLUMNS =
+  's.id, s.identity_id, s.active, s.expires_at, s.authenticated_at, s.issued_at, s.aal, s.authentication_methods, s.devices, s.created_at, s.updated_at';
+
+interface SessionRow {
+  id: string;
+  identity_id: string;
+  active: boolean;
+  expires_at: Date;
+  authenticated_at: Date;
+  issued_at: Date;
+  aal: string;
+  authentication_methods: unknown;
+  devices: unknown;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function sessionFromRow(r: SessionRow): Session {
+  return {
+    id: r.id,
+    identityId: r.identity_id,
+    active: r.active,
+    expiresAt: r.expires_at,
+    authenticatedAt: r.authenticated_at,
+    issuedAt: r.issued_at,
+    aal: r.aal as Session['aal'],
+    authenticationMethods: decodeMethods(r.authentication_methods),
+    devices: decodeDevices(r.devices),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/*
+ * Hot statements are named, so each pooled connection parses and plans them once.
+ * The revokes only rewrite rows that are still active (a retry or a concurrent logout of the same
+ * session then waits for the first writer's row lock, re-checks `active` and writes nothing); the
+ * outer SELECT still sees the row in the statement's snapshot, so an already-inactive session is found.
+ */
+const GET_BY_TOKEN = {
+  name: 'porta_session_by_token',
+  text: `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = $1`,
+};
+const REVOKE_BY_TOKEN = {
+  name: 'porta_revoke_by_token',
+  text: 'WITH u AS (UPDATE sessions SET active = false WHERE token_hash = $1 AND active RETURNING 1) SELECT id FROM sessions WHERE token_hash = $1',
+};
+const REVOKE_BY_ID = {
+  name: 'porta_revoke_by_id',
+  text:
+    'WITH u AS (UPDATE sessions SET active = false WHERE id = $1 AND active RETURNING id) ' +
+    'SELECT EXISTS (SELECT 1 FROM u) AS revoked, EXISTS (SELECT 1 FROM sessions WHERE id = $1) AS found',
+};
+
+export class PgSessionStore implements SessionStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async createSession(s: Session, tokenHash: Buffer): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, devices, created_at, updated_at) ' +
+        'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+      [s.id, s.identityId, tokenHash, s.active, s.expiresAt, s.authenticatedAt, s.issuedAt, s.aal, json(encodeMethods(s.authenticationMethods)), json(s.devices), s.createdAt, s.updatedAt],
+    );
+  }
+
+  async getSessionByTokenHash(tokenHash: Buffer): Promise<SessionWithIdentity | null> {
+    const r = await this.pool.query<SessionRow & IdentityRow>({ ...GET_BY_TOKEN, values: [tokenHash] });
+    const row = r.rows[0];
+    return row ? { session: sessionFromRow(row), identity: identityFromRow(row) } : null;
+  }
+
+  async getSession(id: string, opts: { expandIdentity?: boolean } = {}): Promise<(Session & { identity?: Identity }) | null> {
+    if (!isUuid(id)) return null;
+    if (opts.expandIdentity) {
+      const r = await this.pool.query<SessionRow & IdentityRow>(
+        `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.id = $1`,
+        [id],
+      );
+      const row = r.rows[0];
+      return row ? { ...sessionFromRow(row), identity: identityFromRow(row) } : null;
+    }
+    const r = await this.pool.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = $1`, [id]);
+    return r.rows[0] ? sessionFromRow(r.rows[0]) : null;
+  }
+
+  async revokeSessionByTokenHash(tokenHash: Buffer): Promise<string | null> {
+    const r = await this.pool.query<{ id: string }>({ ...REVOKE_BY_TOKEN, values: [tokenHash] });
+    return r.rows[0]?.id ?? null;
+  }
+
+  async revokeSessionById(id: string): Promise<'revoked' | 'inactive' | 'missing'> {
+    if (!isUuid(id)) return 'missing';
+    const r = await this.pool.query<{ revoked: boolean; found: boolean }>({ ...REVOKE_BY_ID, values: [id] });
+    const row = r.rows[0];
+    return row.revoked ? 'revoked' : row.found ? 'inactive' : 'missing';
+  }
+
+  async revokeSessionOfIdentity(identityId: string, sessionId: string): Promise<void> {
+    if (!isUuid(identityId) || !isUuid(sessionId)) return;
+    await this.pool.query('UPDATE sessions SET active = false WHERE id = $1 AND identity_id = $2 AND active', [sessionId, identityId]);
+  }
+
+  async revokeOtherSessions(identityId: string, exceptSessionId: string): Promise<number> {
+    if (!isUuid(identityId)) return 0;
+    // A non-uuid "except" id matches no session, so every active session is revoked.
+    const r = await this.pool.query('UPDATE sessions SET active = false WHERE identity_id = $1 AND id::text != $2 AND active', [identityId, exceptSessionId]);
+    return r.rowCount ?? 0;
+  }
+
+  async deleteSessionsOfIdentity(identityId: string): Promise<number> {
+    if (!isUuid(identityId)) return 0;
+    const r = await this.pool.query('DELETE FROM sessions WHERE identity_id = $1', [identityId]);
+    return r.rowCount ?? 0;
+  }
+
+  async listSessions(query: ListSessionsQuery): Promise<SessionPage> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const arg = (v: unknown) => `$${args.push(v)}`;
+    if (query.identityId !== undefined) {
+      if (!isUuid(query.identityId)) return { sessions: [] };
+      where.push(`s.identity_id = ${arg(query.identityId)}`);
+    }
+    if (query.active === true) where.push('s.active AND s.expires_at > now()');
+    else if (query.active === false) where.push('(NOT s.active OR s.expires_at <= now())');
+    if (query.excludeSessionId !== undefined && isUuid(query.excludeSessionId)) where.push(`s.id != ${arg(query.excludeSessionId)}`);
+    if (query.pageToken) {
+      const c = decodePageToken(query.pageToken);
+      // Row comparison matches the (created_at DESC, id DESC) index order.
+      where.push(`(s.created_at, s.id) < (${arg(new Date(c.createdAt))}, ${arg(c.id)})`);
+    }
+    const expand = query.expandIdentity === true;
+    const sql =
+      `SELECT ${SESSION_COLUMNS}${expand ? `, ${IDENTITY_COLUMNS}` : ''} FROM sessions s` +
+      (expand ? ' JOIN identities i ON i.id = s.identity_id' : '') +
+      (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+      ` ORDER BY s.created_at DESC, s.id DESC LIMIT ${arg(query.limit + 1)}`;
+    const r = await this.pool.query<SessionRow & IdentityRow>(sql, args);
+    const rows = r.rows;
+    const more = rows.length > query.limit;
+    if (more) rows.length = query.limit;
+    const sessions = rows.map((row) => (expand ? { ...sessionFromRow(row), identity: identityFromRow(row) } : sessionFromRow(row)));
+    const last = rows[rows.length - 1];
+    return { sessions, nextPageToken: more && last ? encodePageToken({ createdAt: last.created_at.getTime(), id: last.id }) : undefined };
+  }
+
+  async updateSession(s: Session): Promise<void> {
+    if (!isUuid(s.id)) return;
+    await this.pool.query(
+      'UPDATE sessions SET expires_at = $1, authenticated_at = $2, authentication_methods = $3, aal = $4, devices = $5, active = $6, updated_at = now() WHERE id = $7',
+      [s.expiresAt, s.authenticatedAt, json(encodeMethods(s.authenticationMethods)), s.aal, json(s.devices), s.active, s.id],
+    );
+  }
+
+  async rotateSessionToken(sessionId: string, tokenHash: Buffer): Promise<void> {
+    if (!isUuid(sessionId)) return;
+    await this.pool.query('UPDATE sessions SET token_hash = $1, updated_at = now() WHERE id = $2', [tokenHash, sessionId]);
+  }
+
+  async deleteExpiredSessions(before: Date, limit: number): Promise<number> {
+    const r = await this.pool.query('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < $1 LIMIT $2)', [before, limit]);
+    return r.rowCount ?? 0;
+  }
+}
