@@ -7,6 +7,7 @@ import {
   e2eConfig,
   freePort,
   prepareDatabase,
+  PG_SKIP,
   ROOT,
   runPorta,
   spawnPorta,
@@ -16,7 +17,6 @@ import {
   waitReady,
   writeConfig,
 } from '../helpers/spawn.js';
-import { postgresAvailable, postgresRequired } from '../helpers/pg.js';
 import { call, createIdentity } from './client.js';
 
 const VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
@@ -97,7 +97,7 @@ describe('porta CLI (spawned)', () => {
     }
   });
 
-  const pgSkip = !postgresAvailable() && !postgresRequired() ? 'PORTA_TEST_PG_URL is not set' : false;
+  const pgSkip = PG_SKIP;
   test('serve refuses a PostgreSQL schema that is behind and names porta migrate sql', { skip: pgSkip }, async () => {
     const dir = tempDir();
     const db = await prepareDatabase('postgres', dir, { migrate: false });

@@ -1,12 +1,11 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachBackend } from '../helpers/harness.js';
-import { spawnPorta, type PortaProcess } from '../helpers/spawn.js';
+import { forEachSpawnBackend, spawnPorta, type PortaProcess } from '../helpers/spawn.js';
 import { assertWhoami401, browserLogin, burst, call, createIdentity, nativeLogin, tally } from './client.js';
 import { adminSessionActive, concurrentCookieLogouts, concurrentNativeLogouts, logoutPath } from './logout-checks.js';
 
 // Issue 4: concurrent logouts of the same session all answer as Kratos would, no 500, never left active.
-forEachBackend('50 concurrent logouts of one session on a spawned porta serve', (backend) => {
+forEachSpawnBackend('50 concurrent logouts of one session on a spawned porta serve', (backend) => {
   let p: PortaProcess;
   let email: string;
   before(async () => {

@@ -1,12 +1,11 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachBackend } from '../helpers/harness.js';
-import { spawnPorta, type PortaProcess } from '../helpers/spawn.js';
+import { forEachSpawnBackend, spawnPorta, type PortaProcess } from '../helpers/spawn.js';
 import { failureOf, identityApi, PASSWORD, traits, uniqueEmail } from './client.js';
 
 // Issue 2 "Done when": @ory/client's IdentityApi creates, lists, gets, patches and deletes identities
 // against a spawned server.
-forEachBackend('IdentityApi against a spawned porta serve', (backend) => {
+forEachSpawnBackend('IdentityApi against a spawned porta serve', (backend) => {
   let p: PortaProcess;
   before(async () => {
     p = await spawnPorta({ backend });

@@ -1,7 +1,6 @@
 import { before, after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { postgresAvailable, postgresRequired } from '../helpers/pg.js';
-import { prepareDatabase, spawnPorta, tempDir, type Database, type PortaProcess } from '../helpers/spawn.js';
+import { PG_SKIP, prepareDatabase, spawnPorta, tempDir, type Database, type PortaProcess } from '../helpers/spawn.js';
 import { browserLogin, call, createIdentity, JSON_ACCEPT, nativeLogin } from './client.js';
 import {
   adminSessionActive,
@@ -15,7 +14,7 @@ import {
 
 // Issue 4: after a logout, the old cookie, token and logout URL are refused by every Porta process
 // sharing the database, at once (no per-process cache may keep a revoked session alive).
-const skip = !postgresAvailable() && !postgresRequired() ? 'PORTA_TEST_PG_URL is not set' : false;
+const skip = PG_SKIP;
 
 describe('two porta serve processes on one PostgreSQL database', { skip }, () => {
   let db: Database;

@@ -1,11 +1,10 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachBackend } from '../helpers/harness.js';
-import { spawnPorta, type PortaProcess } from '../helpers/spawn.js';
+import { forEachSpawnBackend, spawnPorta, type PortaProcess } from '../helpers/spawn.js';
 import { assertWhoami401, browserLogin, call, failureOf, frontend, PASSWORD, traits, uniqueEmail, WHOAMI_401 } from './client.js';
 
 // A whole session life through @ory/client's FrontendApi, as an app written for Kratos drives it.
-forEachBackend('a session life through FrontendApi against a spawned porta serve', (backend) => {
+forEachSpawnBackend('a session life through FrontendApi against a spawned porta serve', (backend) => {
   let p: PortaProcess;
   before(async () => {
     p = await spawnPorta({ backend });

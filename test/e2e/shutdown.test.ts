@@ -1,8 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { forEachBackend } from '../helpers/harness.js';
-import { prepareDatabase, spawnPorta, tempDir } from '../helpers/spawn.js';
+import { forEachSpawnBackend, prepareDatabase, spawnPorta, tempDir } from '../helpers/spawn.js';
 import { burst, call, createIdentity, frontend, PASSWORD, traits, uniqueEmail } from './client.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,7 +46,7 @@ describe('graceful shutdown of a spawned porta serve', () => {
   });
 });
 
-forEachBackend('graceful shutdown with logins in flight', (backend) => {
+forEachSpawnBackend('graceful shutdown with logins in flight', (backend) => {
   test('SIGTERM while 16 password logins are hashing: all answer 200, exit code 0', async () => {
     // Real argon2 cost so the logins are still running on the thread pool when the signal arrives.
     const p = await spawnPorta({ backend, config: { hashers: { argon2: { memory: '32MiB', iterations: 2 } } } });

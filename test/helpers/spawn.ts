@@ -4,9 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describe } from 'node:test';
 import { stringify as toYaml } from 'yaml';
-import { EMAIL_SCHEMA_URL, TEST_SECRET, type Backend } from './harness.js';
-import { createPgDatabase } from './pg.js';
+import { createPgDatabase, postgresAvailable, postgresRequired } from './pg.js';
 
 /** Real `porta` processes for end-to-end tests: the built dist/, a Kratos-format YAML file, real ports. */
 
@@ -14,6 +14,20 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const PORTA_BIN = join(ROOT, 'bin', 'porta.js');
 
 type Json = Record<string, any>;
+export type Backend = 'sqlite' | 'postgres';
+
+// Same values as harness.ts, repeated so that e2e tests never load the app in-process.
+export const EMAIL_SCHEMA_URL = `file://${fileURLToPath(new URL('../fixtures/identity.email.schema.json', import.meta.url))}`;
+export const TEST_SECRET = 'porta-test-secret-0123456789abcdef';
+
+/** Skip reason for PostgreSQL-only suites (with CI=true PostgreSQL is required, never skipped). */
+export const PG_SKIP: string | false = !postgresAvailable() && !postgresRequired() ? 'PORTA_TEST_PG_URL is not set' : false;
+
+/** Runs `fn` as one describe block per backend (PostgreSQL skipped only outside CI without a server). */
+export function forEachSpawnBackend(name: string, fn: (backend: Backend) => void): void {
+  describe(`${name} [sqlite]`, () => fn('sqlite'));
+  describe(`${name} [postgres]`, { skip: PG_SKIP }, () => fn('postgres'));
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
