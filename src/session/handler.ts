@@ -1,6 +1,91 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Servers } from '../http/server.js';
+import { defineRoutes } from '../http/routes.js';
+import { PortaError } from '../http/errors.js';
+import { sendError } from '../http/writer.js';
+import { queryOf } from '../http/query.js';
+import type { AuthenticatedSession } from './manager.js';
+import { sessionToJSON } from './json.js';
+import { parseUUID } from './goparse.js';
+import { parseOffsetPage, setOffsetHeaders } from './pagination.js';
+import { collectSessions, noContentJson, type SessionRouteDeps } from './deps.js';
+import { registerAdminSessionRoutes } from './admin.js';
 
-/** STUB (owned by the sessions helper). whoami, /sessions, /admin/sessions..., /admin/identities/{id}/sessions. */
-export function registerSessionRoutes(_servers: Servers, _deps: object): void {
-  // Registers nothing until implemented.
+// Kratos's session.ErrNoSessionFound wrapping the fetch error: the outer error has no id (spec §1.5).
+const whoamiUnauthorized = () => new PortaError(401, { reason: 'No valid session credentials found in the request.' });
+const noSessionCookie = () => new PortaError(401, { reason: 'No valid session cookie found.' });
+
+/** Runs the fetch and maps "no usable session" to the endpoint's own 401; other failures propagate. */
+async function authenticate(deps: SessionRouteDeps, req: FastifyRequest, unauthorized: () => PortaError): Promise<AuthenticatedSession> {
+  try {
+    return await deps.sessions.fetchFromRequest(req, { requireActiveIdentity: true });
+  } catch (err) {
+    if (err instanceof PortaError && err.code === 401) throw unauthorized();
+    throw err;
+  }
+}
+
+function whoamiHandler(deps: SessionRouteDeps) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    let auth: AuthenticatedSession;
+    try {
+      auth = await authenticate(deps, req, whoamiUnauthorized);
+    } catch (err) {
+      return sendError(req, reply, err);
+    }
+    const { session, identity } = auth;
+    reply.header('x-kratos-authenticated-identity-id', identity.id);
+    // Only a cookie-borne session gets its cookie refreshed, and only when the session outlived it.
+    if (auth.via === 'cookie' && (!auth.cookieExpiresAt || auth.cookieExpiresAt.getTime() < session.expiresAt.getTime())) {
+      deps.sessions.issueCookie(reply, auth.token, session);
+    }
+    return reply.code(200).send(sessionToJSON(session, { config: deps.config, identity, devices: true }));
+  };
+}
+
+/** Public routes: whoami and the caller's own sessions. */
+export function registerPublicSessionRoutes(servers: Servers, deps: SessionRouteDeps): void {
+  const app = servers.public;
+  const store = deps.persister.sessions;
+  const whoami = whoamiHandler(deps);
+
+  // DELETE on this static path would otherwise shadow /sessions/{id} with id "whoami", which Kratos answers with whoami.
+  defineRoutes(app, '/sessions/whoami', { GET: whoami, POST: whoami, PUT: whoami, PATCH: whoami, DELETE: whoami });
+
+  defineRoutes(app, '/sessions', {
+    GET: async (req, reply) => {
+      const { session } = await authenticate(deps, req, noSessionCookie);
+      const page = parseOffsetPage(queryOf(req));
+      const all = await collectSessions(store, { identityId: session.identityId, active: true, excludeSessionId: session.id, expandIdentity: true });
+      const slice = all.slice(page.page * page.perPage, (page.page + 1) * page.perPage);
+      setOffsetHeaders(req, reply, all.length, page);
+      return reply.code(200).send(slice.map((s) => sessionToJSON(s, { config: deps.config, identity: s.identity ?? null, devices: true })));
+    },
+    DELETE: async (req, reply) => {
+      const { session } = await authenticate(deps, req, noSessionCookie);
+      const count = await store.revokeOtherSessions(session.identityId, session.id);
+      return reply.code(200).send({ count });
+    },
+  });
+
+  defineRoutes(app, '/sessions/:id', {
+    DELETE: async (req, reply) => {
+      const raw = (req.params as { id: string }).id;
+      if (raw === 'whoami') return whoami(req, reply);
+      const { session } = await authenticate(deps, req, noSessionCookie);
+      const id = parseUUID(raw);
+      if (id === session.id) throw new PortaError(400, { message: 'cannot revoke current session' });
+      await store.revokeSessionOfIdentity(session.identityId, id);
+      return noContentJson(reply);
+    },
+  });
+}
+
+/**
+ * whoami, /sessions, /admin/sessions..., /admin/identities/{id}/sessions. The public
+ * /identities/{id}/sessions redirect belongs to the identity module's public 307s.
+ */
+export function registerSessionRoutes(servers: Servers, deps: SessionRouteDeps): void {
+  registerPublicSessionRoutes(servers, deps);
+  registerAdminSessionRoutes(servers, deps);
 }
