@@ -1,15 +1,77 @@
 import type { Config } from '../config/config.js';
-import type { Identity } from './types.js';
+import { encodeSchemaId } from '../schema/registry.js';
+import type { Credential, Identity, RecoveryAddress, VerifiableAddress } from './types.js';
 
 export type CredentialsView = 'none' | 'no-config' | { withConfig: string[] };
 
+/** Credential config keys never sent to a client, whatever the view (contract: the hash never leaves). */
+const SECRET_CONFIG_KEYS = new Set(['hashed_password']);
+
+/** RFC 3339 in UTC, as Go marshals time.Time (milliseconds are all Porta stores). */
+export function rfc3339(d: Date | null | undefined): string | undefined {
+  return d ? d.toISOString() : undefined;
+}
+
+export function schemaURL(config: Config, schemaId: string): string {
+  const base = config.publicBaseURL.href.replace(/\/$/, '');
+  return `${base}/schemas/${encodeSchemaId(schemaId)}`;
+}
+
+function credentialJSON(c: Credential, withConfig: boolean, revealSecrets: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = { type: c.type, identifiers: c.identifiers };
+  if (withConfig) {
+    const config: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(c.config ?? {})) if (revealSecrets || !SECRET_CONFIG_KEYS.has(k)) config[k] = v;
+    out.config = config;
+  }
+  out.version = c.version;
+  out.created_at = rfc3339(c.createdAt);
+  out.updated_at = rfc3339(c.updatedAt);
+  return out;
+}
+
+export function verifiableAddressJSON(a: VerifiableAddress): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: a.id, value: a.value, verified: a.verified, via: a.via, status: a.status };
+  if (a.verifiedAt) out.verified_at = rfc3339(a.verifiedAt);
+  out.created_at = rfc3339(a.createdAt);
+  out.updated_at = rfc3339(a.updatedAt);
+  return out;
+}
+
+export function recoveryAddressJSON(a: RecoveryAddress): Record<string, unknown> {
+  return { id: a.id, value: a.value, via: a.via, created_at: rfc3339(a.createdAt), updated_at: rfc3339(a.updatedAt) };
+}
+
 /**
- * STUB (owned by the identity helper). Identity JSON as Kratos marshals it (key order of
- * identity.Identity). `none` + no admin metadata is what sessions and self-service responses embed.
+ * Identity JSON as Kratos marshals it (key order of identity.Identity). `none` + no admin metadata is
+ * what sessions and self-service responses embed. `revealSecrets` is for the in-memory JSON Patch
+ * document only and must never reach a response.
  */
 export function identityToJSON(
-  _identity: Identity,
-  _opts: { config: Config; credentials: CredentialsView; metadataAdmin: boolean },
+  identity: Identity,
+  opts: { config: Config; credentials: CredentialsView; metadataAdmin: boolean; revealSecrets?: boolean },
 ): Record<string, unknown> {
-  throw new Error('not implemented');
+  const out: Record<string, unknown> = { id: identity.id };
+  if (identity.externalId) out.external_id = identity.externalId;
+  if (opts.credentials !== 'none') {
+    const creds: Record<string, unknown> = {};
+    const withConfig = typeof opts.credentials === 'object' ? opts.credentials.withConfig : [];
+    for (const [type, c] of Object.entries(identity.credentials ?? {})) {
+      creds[type] = credentialJSON(c, withConfig.includes(type), opts.revealSecrets === true);
+    }
+    if (Object.keys(creds).length) out.credentials = creds;
+  }
+  out.schema_id = identity.schemaId;
+  out.schema_url = schemaURL(opts.config, identity.schemaId);
+  out.state = identity.state;
+  if (identity.stateChangedAt) out.state_changed_at = rfc3339(identity.stateChangedAt);
+  out.traits = identity.traits ?? {};
+  if (identity.verifiableAddresses?.length) out.verifiable_addresses = identity.verifiableAddresses.map(verifiableAddressJSON);
+  if (identity.recoveryAddresses?.length) out.recovery_addresses = identity.recoveryAddresses.map(recoveryAddressJSON);
+  out.metadata_public = identity.metadataPublic ?? null;
+  if (opts.metadataAdmin) out.metadata_admin = identity.metadataAdmin ?? null;
+  out.created_at = rfc3339(identity.createdAt);
+  out.updated_at = rfc3339(identity.updatedAt);
+  out.organization_id = identity.organizationId ?? null;
+  return out;
 }

@@ -1,0 +1,156 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { Config } from '../../src/config/config.js';
+import { Hasher } from '../../src/hash/hasher.js';
+
+// Not the harness: it imports the whole app, and these tests only need a Config.
+function referenceConfig(): Record<string, any> {
+  return {
+    dev: true,
+    selfservice: { default_browser_return_url: 'http://localhost:4455/' },
+    identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: 'base64://e30' }] },
+    secrets: { default: ['porta-test-secret-0123456789abcdef'] },
+    hashers: { argon2: { memory: '64KiB', iterations: 1, parallelism: 1 } },
+  };
+}
+
+function hasher(over: Record<string, any> = {}): Hasher {
+  const values = { ...referenceConfig(), dsn: 'memory', ...over };
+  return new Hasher(Config.load({ values, env: {} }));
+}
+
+// kratos-flows-spec.md §4.3 worked examples (Kratos hash/hasher_test.go, identity/handler_test.go).
+const VECTORS: Array<[string, string]> = [
+  ['test', '$2a$12$o6hx.Wog/wvFSkT/Bp/6DOxCtLRTDj7lm9on9suF/WaCGNVHbkfL6'],
+  ['test', '$argon2id$v=19$m=32,t=2,p=4$cm94YnRVOW5jZzFzcVE4bQ$MNzk5BtR2vUhrp6qQEjRNw'],
+  ['test', '$pbkdf2-sha256$i=100000,l=32$1jP+5Zxpxgtee/iPxGgOz0RfE9/KJuDElP1ley4VxXc$QJxzfvdbHYBpydCbHoFg3GJEqMFULwskiuqiJctoYpI'],
+  ['test', '$scrypt$ln=16384,r=8,p=1$2npRo7P03Mt8keSoMbyD/tKFWyUzjiQf2svUaNDSrhA=$MiCzNcIplSMqSBrm4HckjYqYhaVPPjTARTzwB1cVNYE='],
+  ['123456', '$2a$10$ZsCsoVQ3xfBG/K2z2XpBf.tm90GZmtOqtqWcB5.pYd5Eq8y7RlDyq'],
+  ['123456', '$argon2id$v=19$m=16,t=2,p=1$bVI1aE1SaTV6SGQ3bzdXdw$fnjCcZYmEPOUOjYXsT92Cg'],
+  ['123456', '$pbkdf2-sha256$i=1000,l=128$e8/arsEf4cvQihdNgqj0Nw$5xQQKNTyeTHx2Ld5/JDE7A'],
+  ['123456', '$scrypt$ln=16384,r=8,p=1$ZtQva9xCHzlSELH/mA7Kj5KjH2tCrkbwYzdxknkL0QQ=$pnTcXKaWVT+FwFDdk3vO1K0J7ZgOxdSU1tCJNYmn8zI='],
+  ['123456', '$md5$4QrcOUm6Wau+VuBX8g+IPg=='],
+  ['test123', '{SSHA}JFZFs0oHzxbMwkSJmYVeI8MnTDy/276a'],
+];
+
+function mutate(h: string): string {
+  const i = h.length - 3;
+  return h.slice(0, i) + (h[i] === 'A' ? 'B' : 'A') + h.slice(i + 1);
+}
+
+describe('hasher: verification vectors', () => {
+  const h = hasher();
+  for (const [pw, hash] of VECTORS) {
+    test(`${hash.slice(0, 16)}… verifies ${pw} and nothing else`, async () => {
+      assert.equal(await h.verify(pw, hash), true);
+      assert.equal(await h.verify(`${pw}x`, hash), false);
+      assert.equal(await h.verify(pw, mutate(hash)), false);
+    });
+  }
+
+  test('argon2i PHC strings verify', async () => {
+    const { hash } = await import('@node-rs/argon2');
+    const encoded = await hash('secret', { algorithm: 1 as any, memoryCost: 64, timeCost: 1, parallelism: 1 });
+    assert.match(encoded, /^\$argon2i\$/);
+    assert.equal(await h.verify('secret', encoded), true);
+    assert.equal(await h.verify('Secret', encoded), false);
+  });
+
+  test('pbkdf2, scrypt, sha, ssha256/512, hmac formats built with node:crypto verify', async () => {
+    const c = await import('node:crypto');
+    const salt = Buffer.from('saltsalt');
+    const raw = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
+    assert.equal(await h.verify('pw', `$pbkdf2-sha512$i=10,l=64$${raw(salt)}$${raw(c.pbkdf2Sync('pw', salt, 10, 64, 'sha512'))}`), true);
+    assert.equal(await h.verify('pw', `$sha256$pf=${Buffer.from('{SALT}{PASSWORD}').toString('base64')}$${salt.toString('base64')}$${c.createHash('sha256').update('saltsaltpw').digest('base64')}`), true);
+    assert.equal(await h.verify('pw', `{SSHA256}${Buffer.concat([c.createHash('sha256').update('pwsaltsalt').digest(), salt]).toString('base64')}`), true);
+    assert.equal(await h.verify('pw', `{SSHA512}${Buffer.concat([c.createHash('sha512').update('pwsaltsalt').digest(), salt]).toString('base64')}`), true);
+    const hex = c.createHmac('sha256', 'key').update('pw').digest('hex');
+    assert.equal(await h.verify('pw', `$hmac-sha256$${Buffer.from(hex).toString('base64')}$${Buffer.from('key').toString('base64')}`), true);
+    assert.equal(await h.verify('px', `$hmac-sha256$${Buffer.from(hex).toString('base64')}$${Buffer.from('key').toString('base64')}`), false);
+  });
+
+  test('unknown and malformed formats never verify', async () => {
+    for (const bad of ['', 'plain', '$argon2id$v=18$m=16,t=2,p=1$bVI1aE1SaTV6SGQ3bzdXdw$fnjCcZYmEPOUOjYXsT92Cg', '$argon2id$v=19$m=16,t=2,p=1$bVI1aE1SaTV6SGQ3bzdXdw==$fnjCcZYmEPOUOjYXsT92Cg', '$2a$12$short', '{SSHA}', '$hmac-md4$YWJj$YWJj']) {
+      assert.equal(await h.verify('123456', bad), false, bad);
+    }
+  });
+
+  test('parameter bounds are enforced before any work (Kratos: m ≤ 1 GiB, t ≤ 10, p ≤ 16, bcrypt cost ≤ 15)', async () => {
+    assert.equal(h.importProblem('$argon2id$v=19$m=2097152,t=2,p=1$bVI1aE1SaTV6SGQ3bzdXdw$fnjCcZYmEPOUOjYXsT92Cg'), 'bounds');
+    assert.equal(h.importProblem('$argon2id$v=19$m=16,t=11,p=1$bVI1aE1SaTV6SGQ3bzdXdw$fnjCcZYmEPOUOjYXsT92Cg'), 'bounds');
+    assert.equal(h.importProblem('$argon2id$v=19$m=1024,t=1,p=17$bVI1aE1SaTV6SGQ3bzdXdw$fnjCcZYmEPOUOjYXsT92Cg'), 'bounds');
+    assert.equal(h.importProblem('$2a$16$o6hx.Wog/wvFSkT/Bp/6DOxCtLRTDj7lm9on9suF/WaCGNVHbkfL6'), 'bounds');
+    assert.equal(h.importProblem('$scrypt$ln=262144,r=8,p=1$ZtQva9xCHzlSELH/mA7Kj5KjH2tCrkbwYzdxknkL0QQ=$pnTcXKaWVT+FwFDdk3vO1K0J7ZgOxdSU1tCJNYmn8zI='), 'bounds');
+    assert.equal(h.importProblem('$pbkdf2-sha256$i=10000001,l=32$e8/arsEf4cvQihdNgqj0Nw$5xQQKNTyeTHx2Ld5/JDE7A'), 'bounds');
+    assert.equal(h.importProblem('nope'), 'unknown');
+    assert.equal(h.importProblem('$argon2id$garbage'), 'invalid');
+    assert.equal(h.importProblem(VECTORS[1][1]), null);
+    assert.equal(await h.verify('test', '$2a$16$o6hx.Wog/wvFSkT/Bp/6DOxCtLRTDj7lm9on9suF/WaCGNVHbkfL6'), false);
+  });
+});
+
+describe('hasher: generation and rehash policy', () => {
+  test('argon2id with the configured parameters; needsRehash only for other algorithms/params', async () => {
+    const h = hasher();
+    const encoded = await h.hash('correct horse');
+    assert.match(encoded, /^\$argon2id\$v=19\$m=64,t=1,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+    assert.equal(await h.verify('correct horse', encoded), true);
+    assert.equal(h.needsRehash(encoded), false);
+    assert.equal(h.needsRehash(VECTORS[0][1]), true);
+    assert.equal(h.needsRehash(VECTORS[1][1]), true);
+    assert.equal(h.needsRehash(VECTORS[2][1]), true);
+  });
+
+  test('OWASP defaults when nothing is configured: 19 MiB, t=2, p=1', async () => {
+    const values = referenceConfig();
+    delete values.hashers;
+    const h = new Hasher(Config.load({ values: { ...values, dsn: 'memory' }, env: {} }));
+    assert.match(await h.hash('x'), /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+
+  test('bcrypt when configured: $2a$ with the configured cost, > 72 bytes refused', async () => {
+    const h = hasher({ hashers: { algorithm: 'bcrypt', bcrypt: { cost: 4 } } });
+    const encoded = await h.hash('pw');
+    assert.match(encoded, /^\$2a\$04\$/);
+    assert.equal(await h.verify('pw', encoded), true);
+    assert.equal(h.needsRehash(encoded), false);
+    assert.equal(h.needsRehash(VECTORS[0][1]), true);
+    assert.equal(h.maxPasswordBytes, 72);
+    await assert.rejects(h.hash('x'.repeat(73)), /at most 72 characters long, but got 73/);
+    assert.equal(await h.verify('x'.repeat(73), await h.hash('x'.repeat(72))), false);
+  });
+
+  test('burn spends about one hash', async () => {
+    const h = hasher({ hashers: { argon2: { memory: '8MiB', iterations: 2, parallelism: 1 } } });
+    const t0 = performance.now();
+    await h.hash('x');
+    const one = performance.now() - t0;
+    const t1 = performance.now();
+    await h.burn('unknown-user-password');
+    const burned = performance.now() - t1;
+    assert.ok(burned > one * 0.3 && burned < one * 5 + 20, `hash ${one}ms, burn ${burned}ms`);
+  });
+
+  test('the event loop keeps ticking while argon2 and bcrypt run', async () => {
+    const h = hasher({ hashers: { argon2: { memory: '19MiB', iterations: 2, parallelism: 1 } } });
+    const b = hasher({ hashers: { algorithm: 'bcrypt', bcrypt: { cost: 10 } } });
+    let ticks = 0;
+    let maxGap = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      maxGap = Math.max(maxGap, now - last);
+      last = now;
+      ticks++;
+    }, 2);
+    const t0 = performance.now();
+    await Promise.all([...Array.from({ length: 8 }, () => h.hash('pw')), ...Array.from({ length: 4 }, () => b.hash('pw'))]);
+    const elapsed = performance.now() - t0;
+    clearInterval(timer);
+    assert.ok(elapsed > 30, `burst too short to measure (${elapsed}ms)`);
+    assert.ok(ticks >= elapsed / 20, `only ${ticks} ticks in ${elapsed}ms`);
+    // Hashing on the loop would show as one gap of about the whole burst and almost no ticks; a shared
+    // 2-CPU machine still delays timers a little, so the bound is relative to the burst.
+    assert.ok(maxGap < elapsed / 3, `event loop blocked for ${maxGap}ms of ${elapsed}ms`);
+  });
+});
