@@ -1,0 +1,228 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { forEachBackend } from '../helpers/harness.js';
+import type { Persister } from '../../src/persistence/types.js';
+import type { Identity } from '../../src/identity/types.js';
+import { PortaError } from '../../src/http/errors.js';
+import { at, makeIdentity, makeSession, openBackend, tokenHash, type Opened } from './fixtures.js';
+
+forEachBackend('persistence: sessions', (backend) => {
+  let o: Opened;
+  let p: Persister;
+  let alice: Identity;
+  before(async () => {
+    o = await openBackend(backend);
+    p = o.persister;
+    alice = makeIdentity({ metadataPublic: { a: 1 } });
+    await p.identities.createIdentity(alice);
+  });
+  after(() => o.close());
+
+  test('getSessionByTokenHash returns the session and its identity without credentials', async () => {
+    const s = makeSession(alice.id);
+    const h = tokenHash();
+    await p.sessions.createSession(s, h);
+    const got = await p.sessions.getSessionByTokenHash(h);
+    assert.deepEqual(got, { session: s, identity: { ...alice, credentials: {} } });
+    assert.equal(await p.sessions.getSessionByTokenHash(tokenHash()), null);
+  });
+
+  test('getSession by id, with and without the identity', async () => {
+    const s = makeSession(alice.id);
+    await p.sessions.createSession(s, tokenHash());
+    assert.deepEqual(await p.sessions.getSession(s.id), s);
+    assert.deepEqual(await p.sessions.getSession(s.id, { expandIdentity: true }), { ...s, identity: { ...alice, credentials: {} } });
+    assert.equal(await p.sessions.getSession(randomUUID()), null);
+    assert.equal(await p.sessions.getSession('garbage'), null);
+  });
+
+  test('revokeSessionByTokenHash: returns the id whether active or not, null for unknown tokens', async () => {
+    const s = makeSession(alice.id);
+    const h = tokenHash();
+    await p.sessions.createSession(s, h);
+    assert.equal(await p.sessions.revokeSessionByTokenHash(h), s.id);
+    assert.equal((await p.sessions.getSession(s.id))!.active, false);
+    assert.equal(await p.sessions.revokeSessionByTokenHash(h), s.id);
+    assert.equal((await p.sessions.getSessionByTokenHash(h))!.session.active, false);
+    assert.equal(await p.sessions.revokeSessionByTokenHash(tokenHash()), null);
+  });
+
+  test('revokeSessionById tells revoked, inactive and missing apart', async () => {
+    const s = makeSession(alice.id);
+    await p.sessions.createSession(s, tokenHash());
+    assert.equal(await p.sessions.revokeSessionById(s.id), 'revoked');
+    assert.equal(await p.sessions.revokeSessionById(s.id), 'inactive');
+    assert.equal(await p.sessions.revokeSessionById(s.id), 'inactive');
+    assert.equal((await p.sessions.getSession(s.id))!.active, false);
+    assert.equal(await p.sessions.revokeSessionById(randomUUID()), 'missing');
+    assert.equal(await p.sessions.revokeSessionById('nope'), 'missing');
+  });
+
+  test('50 concurrent revokes of one session never error; exactly one reports "revoked"', async () => {
+    const s = makeSession(alice.id);
+    const h = tokenHash();
+    await p.sessions.createSession(s, h);
+    const byToken = await Promise.all(Array.from({ length: 50 }, () => p.sessions.revokeSessionByTokenHash(h)));
+    assert.ok(byToken.every((id) => id === s.id));
+    const s2 = makeSession(alice.id);
+    await p.sessions.createSession(s2, tokenHash());
+    const byId = await Promise.all(Array.from({ length: 50 }, () => p.sessions.revokeSessionById(s2.id)));
+    assert.equal(byId.filter((r) => r === 'revoked').length, 1);
+    assert.equal(byId.filter((r) => r === 'inactive').length, 49);
+  });
+
+  test('revokeSessionOfIdentity only touches a session of that identity', async () => {
+    const bob = makeIdentity();
+    await p.identities.createIdentity(bob);
+    const s = makeSession(alice.id);
+    await p.sessions.createSession(s, tokenHash());
+    await p.sessions.revokeSessionOfIdentity(bob.id, s.id);
+    assert.equal((await p.sessions.getSession(s.id))!.active, true);
+    await p.sessions.revokeSessionOfIdentity(alice.id, s.id);
+    assert.equal((await p.sessions.getSession(s.id))!.active, false);
+  });
+
+  test('revokeOtherSessions revokes every other active session and counts them', async () => {
+    const carol = makeIdentity();
+    await p.identities.createIdentity(carol);
+    const keep = makeSession(carol.id);
+    const others = [makeSession(carol.id), makeSession(carol.id), makeSession(carol.id, { active: false })];
+    for (const s of [keep, ...others]) await p.sessions.createSession(s, tokenHash());
+    assert.equal(await p.sessions.revokeOtherSessions(carol.id, keep.id), 2);
+    assert.equal((await p.sessions.getSession(keep.id))!.active, true);
+    for (const s of others) assert.equal((await p.sessions.getSession(s.id))!.active, false);
+    assert.equal(await p.sessions.revokeOtherSessions(carol.id, keep.id), 0);
+  });
+
+  test('deleteSessionsOfIdentity hard-deletes and counts', async () => {
+    const dave = makeIdentity();
+    await p.identities.createIdentity(dave);
+    for (let k = 0; k < 3; k++) await p.sessions.createSession(makeSession(dave.id), tokenHash());
+    assert.equal(await p.sessions.deleteSessionsOfIdentity(dave.id), 3);
+    assert.equal((await p.sessions.listSessions({ identityId: dave.id, limit: 10 })).sessions.length, 0);
+    assert.equal(await p.sessions.deleteSessionsOfIdentity(dave.id), 0);
+  });
+
+  test('updateSession writes the mutable fields; rotateSessionToken swaps the digest', async () => {
+    const s = makeSession(alice.id);
+    const h = tokenHash();
+    await p.sessions.createSession(s, h);
+    const changed = {
+      ...s,
+      expiresAt: at(7200_000),
+      authenticatedAt: at(5000),
+      aal: 'aal2' as const,
+      authenticationMethods: [...s.authenticationMethods, { method: 'totp', aal: 'aal2' as const, completedAt: at(5000) }],
+      devices: [],
+      active: false,
+    };
+    await p.sessions.updateSession(changed);
+    const got = (await p.sessions.getSession(s.id))!;
+    assert.deepEqual({ ...got, updatedAt: changed.updatedAt }, changed);
+    const h2 = tokenHash();
+    await p.sessions.rotateSessionToken(s.id, h2);
+    assert.equal(await p.sessions.getSessionByTokenHash(h), null);
+    assert.equal((await p.sessions.getSessionByTokenHash(h2))!.session.id, s.id);
+  });
+
+  test('deleteExpiredSessions deletes only rows expired before the cut-off, at most limit per call', async () => {
+    const eve = makeIdentity();
+    await p.identities.createIdentity(eve);
+    const expired = Array.from({ length: 5 }, (_, k) => makeSession(eve.id, { expiresAt: at(-3600_000 * (k + 2)) }));
+    const live = makeSession(eve.id);
+    for (const s of [...expired, live]) await p.sessions.createSession(s, tokenHash());
+    const cut = at(-3600_000);
+    assert.equal(await p.sessions.deleteExpiredSessions(cut, 2), 2);
+    assert.equal(await p.sessions.deleteExpiredSessions(cut, 100), 3);
+    assert.equal(await p.sessions.deleteExpiredSessions(cut, 100), 0);
+    assert.deepEqual((await p.sessions.listSessions({ identityId: eve.id, limit: 10 })).sessions.map((s) => s.id), [live.id]);
+  });
+});
+
+forEachBackend('persistence: listSessions', (backend) => {
+  let o: Opened;
+  let p: Persister;
+  let ann: Identity;
+  let ben: Identity;
+  const annIds: string[] = [];
+  before(async () => {
+    o = await openBackend(backend);
+    p = o.persister;
+    ann = makeIdentity();
+    ben = makeIdentity();
+    await p.identities.createIdentity(ann);
+    await p.identities.createIdentity(ben);
+    // Pairs of sessions share a created_at so the id tie-break of the keyset is exercised.
+    for (let k = 0; k < 9; k++) {
+      const s = makeSession(ann.id, {
+        createdAt: at(-10_000 * Math.floor(k / 2)),
+        active: k !== 4,
+        expiresAt: k === 6 ? at(-1000) : at(3600_000),
+      });
+      annIds.push(s.id);
+      await p.sessions.createSession(s, tokenHash());
+    }
+    for (let k = 0; k < 3; k++) await p.sessions.createSession(makeSession(ben.id), tokenHash());
+  });
+  after(() => o.close());
+
+  const collect = async (q: Parameters<Persister['sessions']['listSessions']>[0]) => {
+    const out: string[] = [];
+    let pageToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await p.sessions.listSessions({ ...q, pageToken });
+      assert.ok(page.sessions.length <= q.limit);
+      out.push(...page.sessions.map((s) => s.id));
+      pageToken = page.nextPageToken;
+      pages++;
+    } while (pageToken && pages < 50);
+    return { out, pages };
+  };
+
+  test('keyset pages walk created_at DESC, id DESC without gaps or repeats', async () => {
+    const all = await p.sessions.listSessions({ identityId: ann.id, limit: 100 });
+    assert.equal(all.nextPageToken, undefined);
+    const order = all.sessions.map((s) => [s.createdAt.getTime(), s.id] as const);
+    const sorted = [...order].sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0));
+    assert.deepEqual(order, sorted);
+    assert.deepEqual([...all.sessions.map((s) => s.id)].sort(), [...annIds].sort());
+    const { out, pages } = await collect({ identityId: ann.id, limit: 2 });
+    assert.deepEqual(out, all.sessions.map((s) => s.id));
+    assert.equal(pages, 5);
+  });
+
+  test('filters: identity, active, inactive (revoked or expired), exclude', async () => {
+    const active = await collect({ identityId: ann.id, active: true, limit: 3 });
+    assert.deepEqual(new Set(active.out), new Set(annIds.filter((_, k) => k !== 4 && k !== 6)));
+    const inactive = await collect({ identityId: ann.id, active: false, limit: 3 });
+    assert.deepEqual(new Set(inactive.out), new Set([annIds[4], annIds[6]]));
+    const excl = await collect({ identityId: ann.id, excludeSessionId: annIds[0], limit: 4 });
+    assert.equal(excl.out.length, 8);
+    assert.ok(!excl.out.includes(annIds[0]));
+    const everyone = await collect({ limit: 5 });
+    assert.equal(everyone.out.length, 12);
+  });
+
+  test('expandIdentity joins each session with its identity (no credentials)', async () => {
+    const page = await p.sessions.listSessions({ limit: 20, expandIdentity: true });
+    for (const s of page.sessions) {
+      const who = s.identityId === ann.id ? ann : ben;
+      assert.deepEqual(s.identity, { ...who, credentials: {} });
+    }
+    const plain = await p.sessions.listSessions({ limit: 1 });
+    assert.equal(plain.sessions[0].identity, undefined);
+  });
+
+  test('a crafted page token is a 400, never a 500', async () => {
+    for (const bad of ['x', 'bm90LWpzb24', Buffer.from('[1,"nope"]').toString('base64url')]) {
+      await assert.rejects(p.sessions.listSessions({ limit: 2, pageToken: bad }), (err: unknown) => err instanceof PortaError && err.code === 400);
+    }
+  });
+
+  test('unknown or malformed identity ids list nothing', async () => {
+    assert.deepEqual((await p.sessions.listSessions({ identityId: randomUUID(), limit: 5 })).sessions, []);
+    assert.deepEqual((await p.sessions.listSessions({ identityId: 'nope', limit: 5 })).sessions, []);
+  });
+});
