@@ -1,0 +1,68 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errBadRequest, errForbidden, errNoRows } from '../../http/errors.js';
+import { isJsonRequest } from '../../http/negotiate.js';
+import { queryOf } from '../../http/query.js';
+import { isPortaError, sendError } from '../../http/writer.js';
+import { seeOther } from '../errors/redirect.js';
+import type { LogoutDeps } from './deps.js';
+import { errPrefetch, isHttps, isPrefetch } from './request.js';
+
+const errMissingToken = () => errBadRequest({ reason: 'Please include a token in the URL query.' });
+const errTokenMismatch = () =>
+  errForbidden({ reason: 'Unable to log out because the logout token in the URL query does not match the session cookie.' });
+
+/**
+ * GET /self-service/logout (updateLogoutFlow), in Kratos's order: token present, session, token
+ * matches; then revoke exactly the authenticated session, clear its cookie, rotate CSRF, and only then
+ * validate return_to (so a bad return_to still logs out, as in Kratos). One read and one write.
+ */
+export async function updateLogoutFlow(deps: LogoutDeps, defaultHref: string, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  // Not forwarded: a prefetch must get a plain, non-cacheable 4xx, never a redirect it could follow.
+  if (isPrefetch(req)) return sendError(req, reply, errPrefetch());
+  const { sessions, errors } = deps;
+  try {
+    const token = queryOf(req).get('token');
+    if (!token) return errors.forward(req, reply, errMissingToken());
+
+    let auth;
+    try {
+      auth = await sessions.fetchFromRequest(req);
+    } catch (err) {
+      if (isPortaError(err) && err.code === 401) await clearStaleCookie(deps, req, reply);
+      throw err;
+    }
+    if (!sessions.logoutTokenMatches(auth.session.id, token)) return errors.forward(req, reply, errTokenMismatch());
+
+    // Whatever credential carried the session, that session and no other is the one revoked.
+    const outcome = await deps.persister.sessions.revokeSessionById(auth.session.id);
+    if (outcome === 'missing') return errors.forward(req, reply, errNoRows());
+    if (auth.via === 'cookie' || sessions.hasSessionCookie(req)) sessions.clearCookie(reply);
+    deps.csrf.regenerate(req, reply);
+
+    const returnTo = deps.returnTo.fromRequest(req, deps.config.logoutRedirectURL);
+    if (deps.config.logoutClearBrowserData && isHttps(req)) reply.header('clear-site-data', '"cookies", "storage", "cache"');
+    if (isJsonRequest(req)) return reply.code(204).send();
+    return seeOther(req, reply, returnTo?.href ?? defaultHref);
+  } catch (err) {
+    return errors.forward(req, reply, err);
+  }
+}
+
+/**
+ * A 401 on the logout URL with a session cookie that names no active session: the cookie is useless,
+ * so it is cleared in the same response (Kratos leaves it). When an X-Session-Token header masked the
+ * cookie, the cookie is looked up on its own first, so a live session's cookie is never dropped.
+ */
+async function clearStaleCookie(deps: LogoutDeps, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const { sessions } = deps;
+  if (!sessions.hasSessionCookie(req)) return;
+  if (req.headers['x-session-token']) {
+    const cookieOnly = Object.create(req, { headers: { value: { cookie: req.headers.cookie } } }) as FastifyRequest;
+    try {
+      if (await sessions.tryFetchFromRequest(cookieOnly)) return;
+    } catch {
+      return;
+    }
+  }
+  sessions.clearCookie(reply);
+}
