@@ -1,0 +1,186 @@
+import type { FastifyRequest } from 'fastify';
+import { mediaTypeOf } from '../../http/body.js';
+import { errBadRequest } from '../../http/errors.js';
+import { isGoBool, parseBool } from './params.js';
+
+export type LeafType = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object' | 'unknown';
+
+export interface DecodeOptions {
+  /** JSON type of a dotted field path (e.g. `traits.age`), for Kratos's form-value coercion. */
+  typeOf?: (path: string) => LeafType | undefined;
+}
+
+const ALLOWED = ['multipart/form-data', 'application/x-www-form-urlencoded', 'application/json'];
+
+/**
+ * decoderx as the self-service strategies use it: form-urlencoded or JSON, flat `a.b` keys (form
+ * format, also accepted in JSON) expanded into objects, empty strings dropped (they count as missing),
+ * form strings coerced to the schema's number and boolean types. Malformed input is a herodot 400,
+ * which the flows render as a 4000001 message.
+ */
+export function decodeFlowBody(req: FastifyRequest, opts: DecodeOptions = {}): Record<string, unknown> {
+  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  if (body.length === 0) {
+    throw errBadRequest({ reason: 'Unable to decode HTTP Request Body because its HTTP Header "Content-Length" is zero.' });
+  }
+  const type = mediaTypeOf(req);
+  if (type === 'application/json') return expand(parseJsonObject(body), opts);
+  if (type === 'application/x-www-form-urlencoded') return expand(parseForm(body), opts);
+  if (type === 'multipart/form-data') {
+    throw errBadRequest({ reason: 'Unable to decode HTTP POST form body: multipart/form-data is not supported by this endpoint.' });
+  }
+  throw errBadRequest({
+    reason: `HTTP ${req.method} Request used unknown HTTP Header "Content-Type: ${req.headers['content-type'] ?? ''}", only [${ALLOWED.join(' ')}] are supported.`,
+  });
+}
+
+function utf8(buf: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    throw errBadRequest({ reason: 'Unable to decode HTTP Request Body because it is not valid UTF-8.' });
+  }
+}
+
+/** gjson's type names, which Kratos prints when the body is not an object. */
+function gjsonType(text: string): string {
+  const c = text.trimStart()[0] ?? '';
+  if (c === '[') return 'JSON';
+  if (c === '"') return 'String';
+  if (c === 't') return 'True';
+  if (c === 'f') return 'False';
+  if (c === '-' || (c >= '0' && c <= '9')) return 'Number';
+  return 'Null';
+}
+
+/** The first balanced top-level object (gjson reads `{}}` as `{}`); undefined when there is none. */
+function firstObject(text: string): string | undefined {
+  const start = text.indexOf('{');
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') {
+      depth--;
+      if (depth === 0) return text.slice(start, i + 1);
+    }
+  }
+  return undefined;
+}
+
+function parseJsonObject(buf: Buffer): Record<string, unknown> {
+  const text = utf8(buf);
+  if (!text.trimStart().startsWith('{')) {
+    throw errBadRequest({ reason: `Expected JSON sent in request body to be an object but got: ${gjsonType(text)}` });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    const obj = firstObject(text);
+    try {
+      parsed = obj === undefined ? undefined : JSON.parse(obj);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined) throw errBadRequest({ reason: `Unable to decode JSON payload: ${(err as Error).message}` });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Go's url.ParseQuery error texts (`invalid URL escape "%zz"`). */
+function unescape(s: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === '%') {
+      const hex = s.slice(i + 1, i + 3);
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) {
+        throw errBadRequest({ reason: `Unable to decode HTTP POST form body: invalid URL escape ${JSON.stringify(s.slice(i, i + 3))}` });
+      }
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else if (ch === '+') bytes.push(0x20);
+    else for (const b of Buffer.from(ch, 'utf8')) bytes.push(b);
+  }
+  return utf8(Buffer.from(bytes));
+}
+
+function parseForm(buf: Buffer): Record<string, unknown> {
+  const text = utf8(buf);
+  const out: Record<string, unknown> = {};
+  for (const part of text.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = unescape(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? '' : unescape(part.slice(eq + 1));
+    const prev = out[key];
+    if (prev === undefined) out[key] = value;
+    else out[key] = Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function coerce(value: unknown, type: LeafType | undefined): unknown {
+  if (type === 'array') return Array.isArray(value) ? value : [value];
+  const v = Array.isArray(value) ? value[0] : value;
+  if (typeof v !== 'string') return v;
+  if ((type === 'number' || type === 'integer') && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v)) return Number(v);
+  if (type === 'boolean' && isGoBool(v)) return parseBool(v);
+  return v;
+}
+
+function dropEmpty(value: unknown): unknown {
+  if (value === '') return undefined;
+  if (Array.isArray(value)) return value.filter((v) => v !== '');
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (FORBIDDEN_KEYS.has(k)) continue;
+      const d = dropEmpty(v);
+      if (d !== undefined) out[k] = d;
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Expands dotted keys into objects and coerces leaves, then drops empty strings. */
+function expand(flat: Record<string, unknown>, opts: DecodeOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const put = (path: string, value: unknown) => {
+    const parts = path.split('.');
+    if (parts.some((p) => p === '' || FORBIDDEN_KEYS.has(p))) return;
+    let cur = out;
+    for (const p of parts.slice(0, -1)) {
+      const next = cur[p];
+      if (!next || typeof next !== 'object' || Array.isArray(next)) cur[p] = {};
+      cur = cur[p] as Record<string, unknown>;
+    }
+    cur[parts[parts.length - 1]] = value;
+  };
+  const visit = (prefix: string, value: unknown) => {
+    if (value && typeof value === 'object' && !Array.isArray(value) && prefix !== 'transient_payload') {
+      for (const [k, v] of Object.entries(value)) visit(prefix ? `${prefix}.${k}` : k, v);
+      if (prefix && Object.keys(value).length === 0) put(prefix, {});
+      return;
+    }
+    put(prefix, opts.typeOf ? coerce(value, opts.typeOf(prefix)) : value);
+  };
+  visit('', flat);
+  return dropEmpty(out) as Record<string, unknown>;
+}
+
+/** A string field of a decoded body (first value of a repeated form key). */
+export function field(body: Record<string, unknown>, name: string): string | undefined {
+  const v = body[name];
+  const first = Array.isArray(v) ? v[0] : v;
+  return typeof first === 'string' ? first : undefined;
+}
