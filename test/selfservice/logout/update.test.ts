@@ -1,0 +1,330 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { forEachBackend, startApp, type TestApp } from '../../helpers/harness.js';
+import { seedLogin } from '../../helpers/seed.js';
+import {
+  BROWSER,
+  csrfSetCookie,
+  errorContainer,
+  get,
+  JSONREQ,
+  logoutFlow,
+  NO_TOKEN,
+  pathOf,
+  SESSION_INACTIVE,
+  sessionSetCookie,
+  TOKEN_MISMATCH,
+  UUID,
+  whoami,
+} from './helpers.js';
+
+const CSRF_NAME = 'csrf_token_82b119fa58a0a1cb6faa9738c1d0dbbf04fcc89a657b7beb31fcde400ced48ab';
+const ERROR_UI = new RegExp(`^http://localhost:4455/error\\?id=${UUID}$`);
+
+// kratos-logout-spec.md §5 group B (updateLogoutFlow) and G (negotiation), raw HTTP.
+forEachBackend('GET /self-service/logout', (backend) => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp({ backend });
+  });
+  after(() => t.close());
+
+  /** A fresh browser login: cookie C, token ST and its logout URL (path+query). */
+  async function login(query = '') {
+    const s = await seedLogin(t);
+    const flow = await logoutFlow(t, { cookie: s.cookie }, query);
+    return { ...s, url: pathOf(flow.logout_url), logoutToken: flow.logout_token };
+  }
+  const hardened = (res: { headers: Record<string, unknown> }) => {
+    assert.match(String(res.headers['cache-control']), /\bno-store\b/);
+    assert.equal(res.headers['referrer-policy'], 'no-referrer');
+  };
+  const assertCleared = (res: Parameters<typeof sessionSetCookie>[1]) => {
+    const c = sessionSetCookie(t, res);
+    assert.ok(c, 'session cookie is cleared');
+    assert.equal(c.attributes['max-age'], '0');
+    assert.equal(c.attributes.expires, 'Thu, 01 Jan 1970 00:00:01 GMT');
+    assert.equal(c.attributes.path, '/');
+    assert.equal(c.attributes.httponly, true);
+    assert.equal(c.attributes.samesite, 'Lax');
+    assert.equal(c.attributes.secure, undefined, 'dev: not Secure, as it was set');
+  };
+
+  test('#20 #21 browser: 303 to the logout default, cookie cleared, old cookie refused by whoami', async () => {
+    const s = await login();
+    const res = await get(t, s.url, { cookie: s.cookie });
+    assert.equal(res.statusCode, 303);
+    assert.equal(res.headers.location, 'http://localhost:4455/login');
+    assert.equal(res.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(res.body, '<a href="http://localhost:4455/login">See Other</a>.\n\n');
+    assert.equal(res.headers['clear-site-data'], undefined);
+    hardened(res);
+    assertCleared(res);
+    assert.equal(await whoami(t, { cookie: s.cookie }), 401);
+    assert.equal(await whoami(t, { 'x-session-token': s.token }), 401);
+  });
+
+  test('#22 #35 JSON: 204 without body or Content-Type, cookie cleared; the same request again is 401', async () => {
+    const s = await login();
+    const res = await get(t, s.url, { cookie: s.cookie, ...JSONREQ });
+    assert.equal(res.statusCode, 204);
+    assert.equal(res.body, '');
+    assert.equal(res.headers['content-type'], undefined);
+    hardened(res);
+    assertCleared(res);
+    const again = await get(t, s.url, { cookie: s.cookie, ...JSONREQ });
+    assert.equal(again.statusCode, 401);
+    assert.deepEqual(again.json(), { error: SESSION_INACTIVE });
+    // The old logout URL and logout token are dead for every endpoint.
+    assert.equal((await get(t, '/self-service/logout/browser', { cookie: s.cookie, ...JSONREQ })).statusCode, 401);
+  });
+
+  test('#23 #24 Content-Type: application/json alone, and the axios Accept, are JSON (204)', async () => {
+    for (const h of [{ 'content-type': 'application/json' }, { accept: 'application/json, text/plain, */*' }]) {
+      const s = await login();
+      assert.equal((await get(t, s.url, { cookie: s.cookie, ...h })).statusCode, 204);
+    }
+  });
+
+  test('#25 the CSRF cookie is rotated', async () => {
+    const s = await login();
+    const sent = 'A'.repeat(43) + '=';
+    const res = await get(t, s.url, { cookie: `${s.cookie}; ${CSRF_NAME}=${sent}`, ...JSONREQ });
+    assert.equal(res.statusCode, 204);
+    const c = csrfSetCookie(res);
+    assert.ok(c);
+    assert.equal(c.name, CSRF_NAME);
+    assert.equal(c.value.length, 44);
+    assert.notEqual(c.value, sent);
+  });
+
+  test('#26 an allowed return_to carried in logout_url: 303 to exactly https://www.ory.sh', async () => {
+    const s = await login('?return_to=https://www.ory.sh');
+    const res = await get(t, s.url, { cookie: s.cookie });
+    assert.equal(res.statusCode, 303);
+    assert.equal(res.headers.location, 'https://www.ory.sh');
+  });
+
+  test('#27 #28 #29 no token: 400 (JSON, no id) or the error UI; checked before the session; nothing revoked', async () => {
+    const s = await login();
+    const json = await get(t, '/self-service/logout', { cookie: s.cookie, ...JSONREQ });
+    assert.equal(json.statusCode, 400);
+    hardened(json);
+    assert.deepEqual(json.json(), { error: { code: 400, status: 'Bad Request', reason: NO_TOKEN, message: 'The request was malformed or contained invalid parameters' } });
+    assert.equal(await whoami(t, { cookie: s.cookie }), 200);
+    const browser = await get(t, '/self-service/logout', { cookie: s.cookie, accept: BROWSER });
+    assert.equal(browser.statusCode, 303);
+    hardened(browser);
+    const c = await errorContainer(t, String(browser.headers.location));
+    assert.equal(c.code, 400);
+    assert.equal(c.reason, NO_TOKEN);
+    assert.equal((await get(t, '/self-service/logout?token=', JSONREQ)).statusCode, 400);
+    assert.equal((await get(t, '/self-service/logout', JSONREQ)).statusCode, 400);
+  });
+
+  test('#30 #31 token but no session: 401 session_inactive or the error UI', async () => {
+    const s = await login();
+    const json = await get(t, s.url, JSONREQ);
+    assert.equal(json.statusCode, 401);
+    hardened(json);
+    assert.deepEqual(json.json(), { error: SESSION_INACTIVE });
+    const browser = await get(t, s.url, {});
+    assert.equal(browser.statusCode, 303);
+    assert.match(String(browser.headers.location), ERROR_UI);
+    assert.equal((await errorContainer(t, String(browser.headers.location))).reason, SESSION_INACTIVE.reason);
+    assert.equal(await whoami(t, { cookie: s.cookie }), 200);
+  });
+
+  test('#32 #33 another user\'s logout URL: 403 or the error UI; neither session is revoked', async () => {
+    const a = await login();
+    const b = await login();
+    const json = await get(t, a.url, { cookie: b.cookie, ...JSONREQ });
+    assert.equal(json.statusCode, 403);
+    hardened(json);
+    assert.deepEqual(json.json(), { error: { code: 403, status: 'Forbidden', reason: TOKEN_MISMATCH, message: 'The requested action was forbidden' } });
+    const browser = await get(t, a.url, { cookie: b.cookie });
+    assert.equal(browser.statusCode, 303);
+    assert.equal((await errorContainer(t, String(browser.headers.location))).reason, TOKEN_MISMATCH);
+    assert.equal(sessionSetCookie(t, json), undefined);
+    assert.equal(await whoami(t, { cookie: a.cookie }), 200);
+    assert.equal(await whoami(t, { cookie: b.cookie }), 200);
+  });
+
+  test('#34 a mangled token: 403 or the error UI, nothing revoked', async () => {
+    const s = await login();
+    assert.equal((await get(t, `${s.url}invalid`, { cookie: s.cookie, ...JSONREQ })).statusCode, 403);
+    assert.equal((await get(t, s.url.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')), { cookie: s.cookie, ...JSONREQ })).statusCode, 403);
+    assert.equal((await get(t, `/self-service/logout?token=${'x'.repeat(4000)}`, { cookie: s.cookie, ...JSONREQ })).statusCode, 403);
+    const browser = await get(t, `${s.url}invalid`, { cookie: s.cookie });
+    assert.match(String(browser.headers.location), ERROR_UI);
+    assert.equal(await whoami(t, { cookie: s.cookie }), 200);
+  });
+
+  test('#36 a disallowed return_to on the logout URL: 400, yet logged out and the cookie cleared (Kratos order)', async () => {
+    const s = await login();
+    const res = await get(t, `${s.url}&return_to=https://www.ory.com`, { cookie: s.cookie, ...JSONREQ });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().error.id, 'self_service_flow_return_to_forbidden');
+    hardened(res);
+    assertCleared(res);
+    assert.equal(await whoami(t, { cookie: s.cookie }), 401);
+  });
+
+  test('#37 return_to=/x: 303 to http://localhost:4455/x', async () => {
+    const s = await login();
+    const res = await get(t, `${s.url}&return_to=/x`, { cookie: s.cookie });
+    assert.equal(res.statusCode, 303);
+    assert.equal(res.headers.location, 'http://localhost:4455/x');
+  });
+
+  test('#39 Bearer: that session is revoked, no session cookie written', async () => {
+    const s = await login();
+    const res = await get(t, s.url, { authorization: `Bearer ${s.token}`, ...JSONREQ });
+    assert.equal(res.statusCode, 204);
+    assert.equal(sessionSetCookie(t, res), undefined);
+    assert.equal(await whoami(t, { 'x-session-token': s.token }), 401);
+  });
+
+  test('#40 contract: X-Session-Token only — Kratos answers 204 and revokes nothing; Porta revokes that session', async () => {
+    const s = await login();
+    const res = await get(t, s.url, { 'x-session-token': s.token, ...JSONREQ });
+    assert.equal(res.statusCode, 204);
+    assert.equal(sessionSetCookie(t, res), undefined);
+    assert.equal(await whoami(t, { 'x-session-token': s.token }), 401);
+  });
+
+  test('contract: cookie of A + X-Session-Token of B with B\'s logout token — Kratos revokes A; Porta revokes B, the authenticated one', async () => {
+    const a = await login();
+    const b = await login();
+    const res = await get(t, b.url, { cookie: a.cookie, 'x-session-token': b.token, ...JSONREQ });
+    assert.equal(res.statusCode, 204);
+    assert.equal(await whoami(t, { 'x-session-token': b.token }), 401);
+    assert.equal(await whoami(t, { 'x-session-token': a.token }), 200);
+    // With A's logout token instead: the authenticated session is B, so the token does not match.
+    const c = await login();
+    const d = await login();
+    assert.equal((await get(t, c.url, { cookie: c.cookie, 'x-session-token': d.token, ...JSONREQ })).statusCode, 403);
+    assert.equal(await whoami(t, { cookie: c.cookie }), 200);
+  });
+
+  test('#41 contract: Accept "application/json; charset=utf-8" — Kratos treats it as a browser (303); Porta as JSON (204)', async () => {
+    const s = await login();
+    assert.equal((await get(t, s.url, { cookie: s.cookie, accept: 'application/json; charset=utf-8' })).statusCode, 204);
+  });
+
+  test('#42 trailing slash is 404; POST without a CSRF token is 403 security_csrf_violation', async () => {
+    const s = await login();
+    assert.equal((await get(t, `/self-service/logout/${s.url.slice('/self-service/logout'.length)}`, { cookie: s.cookie })).statusCode, 404);
+    const post = await t.app.public.inject({ method: 'POST', url: s.url, headers: { cookie: s.cookie } });
+    assert.equal(post.statusCode, 403);
+    assert.equal(post.json().error.id, 'security_csrf_violation');
+    hardened(post);
+    assert.equal(await whoami(t, { cookie: s.cookie }), 200);
+  });
+
+  test('#43 admin port: 307 to the public URL, query kept', async () => {
+    for (const url of ['/admin/self-service/logout?token=x', '/self-service/logout?token=x']) {
+      const res = await t.app.admin.inject({ method: 'GET', url });
+      assert.equal(res.statusCode, 307);
+      assert.equal(res.headers.location, 'http://localhost:4433/self-service/logout?token=x');
+    }
+  });
+
+  describe('contract: a stale cookie on a 401 is cleared in the same response', () => {
+    test('Kratos leaves it; Porta clears it (JSON 401 and browser 303 alike)', async () => {
+      const s = await login();
+      assert.equal((await get(t, s.url, { cookie: s.cookie, ...JSONREQ })).statusCode, 204);
+      const json = await get(t, s.url, { cookie: s.cookie, ...JSONREQ });
+      assert.equal(json.statusCode, 401);
+      assertCleared(json);
+      const browser = await get(t, s.url, { cookie: s.cookie });
+      assert.equal(browser.statusCode, 303);
+      assert.match(String(browser.headers.location), ERROR_UI);
+      assertCleared(browser);
+    });
+    test('an undecodable cookie names no session: cleared', async () => {
+      const s = await login();
+      const res = await get(t, s.url, { cookie: `${t.config.sessionCookie.name}=garbage`, ...JSONREQ });
+      assert.equal(res.statusCode, 401);
+      assertCleared(res);
+    });
+    test('a cookie of a live session masked by a bad X-Session-Token is kept', async () => {
+      const s = await login();
+      const res = await get(t, s.url, { cookie: s.cookie, 'x-session-token': 'ory_st_nope', ...JSONREQ });
+      assert.equal(res.statusCode, 401);
+      assert.equal(sessionSetCookie(t, res), undefined);
+      assert.equal(await whoami(t, { cookie: s.cookie }), 200);
+    });
+    test('no cookie: no Set-Cookie for the session', async () => {
+      const s = await login();
+      const res = await get(t, s.url, JSONREQ);
+      assert.equal(sessionSetCookie(t, res), undefined);
+    });
+  });
+
+  describe('prefetch safety: a prefetch or prerender never logs out', () => {
+    for (const h of [{ 'sec-purpose': 'prefetch' }, { 'sec-purpose': 'prefetch;prerender' }, { purpose: 'prefetch' }, { 'x-moz': 'prefetch' }]) {
+      test(JSON.stringify(h), async () => {
+        const s = await login();
+        for (const extra of [JSONREQ, { accept: BROWSER }]) {
+          const res = await get(t, s.url, { cookie: s.cookie, ...h, ...extra });
+          assert.equal(res.statusCode, 400);
+          assert.equal(res.headers.location, undefined);
+          assert.match(res.json().error.reason, /prefetch/);
+          assert.equal(sessionSetCookie(t, res), undefined);
+          hardened(res);
+        }
+        assert.equal(await whoami(t, { cookie: s.cookie }), 200);
+        assert.equal((await get(t, s.url, { cookie: s.cookie, ...JSONREQ })).statusCode, 204);
+      });
+    }
+  });
+
+  describe('#70 content negotiation matrix on the no-token branch (Kratos x/isjsonrequest_test.go)', () => {
+    const rows: Array<[string, string, boolean]> = [
+      ['firefox-66', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', true],
+      ['safari-chrome', 'text/html,application/xhtml+xml,application/xml;q=0.9,image/webp,image/apng,*/*;q=0.8', true],
+      ['ie8', 'image/jpeg,application/x-ms-application,image/gif,application/xaml+xml,image/pjpeg,application/x-ms-xbap,application/x-shockwave-flash,application/msword,*/*', true],
+      ['ie8-any', '*/*', true],
+      ['edge', 'text/html,application/xhtml+xml,image/jxr,*/*', true],
+      ['opera', 'text/html,application/xml;q=0.9,application/xhtml+xml,image/png,image/webp,image/jpeg,image/gif,image/x-xbitmap,*/*;q=0.1', true],
+      ['json-api', 'application/json', false],
+      ['no-accept', '', true],
+    ];
+    for (const [ua, accept, browser] of rows) {
+      test(`${ua}: ${browser ? '303 to the error UI' : '400 JSON'}`, async () => {
+        const s = await login();
+        const res = await get(t, '/self-service/logout', accept ? { cookie: s.cookie, accept } : { cookie: s.cookie });
+        if (browser) {
+          assert.equal(res.statusCode, 303);
+          assert.match(String(res.headers.location), ERROR_UI);
+        } else {
+          assert.equal(res.statusCode, 400);
+          assert.equal(res.json().error.reason, NO_TOKEN);
+        }
+      });
+    }
+  });
+});
+
+// #38 (kratos handler_clearsitedata_test.go).
+forEachBackend('Clear-Site-Data on logout', (backend) => {
+  for (const flag of [true, false]) {
+    describe(`clear_browser_data: ${flag}`, () => {
+      let t: TestApp;
+      before(async () => {
+        t = await startApp({ backend, config: { selfservice: { flows: { logout: { clear_browser_data: flag } } } } });
+      });
+      after(() => t.close());
+      for (const proto of ['https', 'http']) {
+        test(`X-Forwarded-Proto: ${proto}`, async () => {
+          const s = await seedLogin(t);
+          const flow = await logoutFlow(t, { cookie: s.cookie });
+          const res = await get(t, pathOf(flow.logout_url), { cookie: s.cookie, 'x-forwarded-proto': proto });
+          assert.equal(res.statusCode, 303);
+          assert.equal(res.headers['clear-site-data'], flag && proto === 'https' ? '"cookies", "storage", "cache"' : undefined);
+        });
+      }
+    });
+  }
+});
