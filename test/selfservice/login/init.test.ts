@@ -166,7 +166,7 @@ forEachBackend('login flow init and fetch', (backend) => {
 
   test('11/12/13: native init with a session: 400 already logged in, refresh shows the identifier, aal0 refused', async () => {
     const { token, identity } = await seedLogin(t, { password: 'x-password-123' });
-    for (const headers of [{ 'x-session-token': token }, { authorization: `Bearer ${token}` }]) {
+    for (const headers of [{ 'x-session-token': token }, { authorization: `Bearer ${token}` }] as Array<Record<string, string>>) {
       const res = await get(t, '/self-service/login/api', headers);
       assert.equal(res.status, 400);
       assert.deepEqual(res.json(), { error: ALREADY });
