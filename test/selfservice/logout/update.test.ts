@@ -80,7 +80,7 @@ forEachBackend('GET /self-service/logout', (backend) => {
   });
 
   test('#23 #24 Content-Type: application/json alone, and the axios Accept, are JSON (204)', async () => {
-    for (const h of [{ 'content-type': 'application/json' }, { accept: 'application/json, text/plain, */*' }]) {
+    for (const h of [{ 'content-type': 'application/json' }, { accept: 'application/json, text/plain, */*' }] as Record<string, string>[]) {
       const s = await login();
       assert.equal((await get(t, s.url, { cookie: s.cookie, ...h })).statusCode, 204);
     }
