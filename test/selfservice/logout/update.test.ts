@@ -263,7 +263,7 @@ forEachBackend('GET /self-service/logout', (backend) => {
   });
 
   describe('prefetch safety: a prefetch or prerender never logs out', () => {
-    for (const h of [{ 'sec-purpose': 'prefetch' }, { 'sec-purpose': 'prefetch;prerender' }, { purpose: 'prefetch' }, { 'x-moz': 'prefetch' }]) {
+    for (const h of [{ 'sec-purpose': 'prefetch' }, { 'sec-purpose': 'prefetch;prerender' }, { purpose: 'prefetch' }, { 'x-moz': 'prefetch' }] as Record<string, string>[]) {
       test(JSON.stringify(h), async () => {
         const s = await login();
         for (const extra of [JSONREQ, { accept: BROWSER }]) {
