@@ -1,6 +1,172 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.js';
 import type { Servers } from '../http/server.js';
+import { defineRoutes } from '../http/routes.js';
+import { PortaError, errBadRequest, errNoRows } from '../http/errors.js';
+import { readJsonBody } from '../http/body.js';
+import { queryOf } from '../http/query.js';
+import { redirectToServer } from '../http/port-redirect.js';
+import { DuplicateCredentialsError } from '../persistence/types.js';
+import { parseUUID } from '../session/goparse.js';
+import type { IdentityManager } from './manager.js';
+import { STATES } from './manager.js';
+import { identityToJSON } from './json.js';
+import { decodeCreateBody, decodeUpdateBody, parseGoJson } from './body.js';
+import { parseIncludeCredential, planList, setKeysetLink, setPageHeaders } from './list.js';
+import { applyPatch, parsePatch } from './patch.js';
+import type { Identity, IdentityState } from './types.js';
 
-/** STUB (owned by the identity helper). Admin identity API (/admin/identities...) and the public 307s to it. */
-export function registerIdentityRoutes(_servers: Servers, _deps: object): void {
-  // Registers nothing until implemented.
+export interface IdentityDeps {
+  config: Config;
+  identities: IdentityManager;
+}
+
+type IdReq = FastifyRequest;
+
+/** The 409 Kratos answers for a taken identifier or external_id. */
+const conflict = () =>
+  new PortaError(409, { reason: 'This identity conflicts with another identity that already exists.' });
+
+async function guardDuplicate<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof DuplicateCredentialsError) throw conflict();
+    throw err;
+  }
+}
+
+/** Kratos's x.ParseUUID: a malformed id looks up nothing, so it is a 404 like an unknown one. */
+function idOf(req: IdReq): string {
+  try {
+    return parseUUID((req.params as { id: string }).id);
+  } catch {
+    throw errNoRows();
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Admin identity API (/admin/identities...) and the public 307s to it. */
+export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): void {
+  const { config, identities } = deps;
+  const store = identities.deps.store;
+  const adminJSON = (i: Identity, withConfig: string[] | null) =>
+    identityToJSON(i, { config, credentials: withConfig ? { withConfig } : 'no-config', metadataAdmin: true });
+
+  async function load(req: IdReq): Promise<Identity> {
+    const identity = await store.getIdentity(idOf(req));
+    if (!identity) throw errNoRows();
+    return identity;
+  }
+
+  async function save(reply: FastifyReply, updated: Identity): Promise<FastifyReply> {
+    const ok = await guardDuplicate(store.updateIdentity(updated));
+    if (!ok) throw errNoRows();
+    return reply.send(adminJSON(updated, null));
+  }
+
+  defineRoutes(servers.admin, '/admin/identities', {
+    GET: async (req, reply) => {
+      const plan = planList(req);
+      const rows = await store.listIdentities(plan.query);
+      const view = (i: Identity) =>
+        identityToJSON(i, { config, credentials: plan.expandCredentials ? { withConfig: plan.includeCredential } : 'none', metadataAdmin: true });
+      if (plan.mode === 'page') {
+        setPageHeaders(req, reply, await store.countIdentities(), plan.page, plan.size);
+        return reply.send(rows.map(view));
+      }
+      const page = rows.slice(0, plan.size);
+      setKeysetLink(req, reply, plan.size, rows.length > plan.size ? page[page.length - 1].id : undefined);
+      return reply.send(page.map(view));
+    },
+    POST: async (req, reply) => {
+      const input = decodeCreateBody(parseGoJson(req.body as Buffer | undefined));
+      const identity = await guardDuplicate(identities.create(input));
+      const base = config.adminBaseURL.href.replace(/\/$/, '');
+      return reply.code(201).header('location', `${base}/identities/${identity.id}`).send(adminJSON(identity, null));
+    },
+  });
+
+  defineRoutes(servers.admin, '/admin/identities/:id', {
+    GET: async (req: IdReq, reply) => {
+      const include = parseIncludeCredential(queryOf(req));
+      return reply.send(adminJSON(await load(req), include));
+    },
+    DELETE: async (req: IdReq, reply) => {
+      if (!(await store.deleteIdentity(idOf(req)))) throw errNoRows();
+      return reply.code(204).send();
+    },
+    PUT: async (req: IdReq, reply) => {
+      const existing = await load(req);
+      const body = decodeUpdateBody(readJsonBody(req));
+      const now = new Date();
+      let updated: Identity = {
+        ...existing,
+        schemaId: body.schemaId ?? existing.schemaId,
+        traits: body.traits as Record<string, unknown>,
+        metadataPublic: body.metadataPublic,
+        metadataAdmin: body.metadataAdmin,
+        externalId: body.externalId,
+        updatedAt: now,
+      };
+      if (body.state && body.state !== existing.state) updated = { ...updated, state: body.state, stateChangedAt: now };
+      updated = identities.applySchema(updated, now);
+      if (!isPlainObject(updated.traits)) throw errBadRequest({ reason: 'identity traits must be a JSON object' });
+      const hashed = body.password ? await identities.passwordHash(body.password) : undefined;
+      if (hashed) updated = identities.withPasswordHash(updated, hashed, now);
+      return save(reply, updated);
+    },
+    PATCH: async (req: IdReq, reply) => {
+      const existing = await load(req);
+      const ops = parsePatch(req.body as Buffer | undefined);
+      // The patch sees the admin document with secrets so hashed_password stays patchable; it is never sent back.
+      const doc = identityToJSON(existing, { config, credentials: { withConfig: ['password'] }, metadataAdmin: true, revealSecrets: true });
+      const patched = applyPatch(doc, ops);
+      return save(reply, await fromPatched(existing, patched));
+    },
+  });
+
+  async function fromPatched(existing: Identity, doc: Record<string, unknown>): Promise<Identity> {
+    const now = new Date();
+    const bad = (field: string, goType: string, v: unknown) =>
+      new PortaError(400, { message: `json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go struct field Identity.${field} of type ${goType}` });
+    const schemaId = doc.schema_id;
+    if (typeof schemaId !== 'string') throw bad('schema_id', 'string', schemaId);
+    const state = doc.state;
+    if (typeof state !== 'string') throw bad('state', 'identity.State', state);
+    if (doc.external_id !== undefined && doc.external_id !== null && typeof doc.external_id !== 'string') throw bad('external_id', 'string', doc.external_id);
+    let updated: Identity = {
+      ...existing,
+      schemaId,
+      traits: (doc.traits ?? {}) as Record<string, unknown>,
+      metadataPublic: doc.metadata_public ?? null,
+      metadataAdmin: doc.metadata_admin ?? null,
+      externalId: (doc.external_id as string | undefined) || null,
+      updatedAt: now,
+    };
+    if (state !== existing.state) {
+      if (!STATES.includes(state as IdentityState)) {
+        throw errBadRequest({ reason: `The supplied state ('${state}') was not valid. Valid states are ('active', 'inactive').` });
+      }
+      updated = { ...updated, state: state as IdentityState, stateChangedAt: now };
+    }
+    updated = identities.applySchema(updated, now);
+    if (!isPlainObject(updated.traits)) throw errBadRequest({ reason: 'identity traits must be a JSON object' });
+    const creds = doc.credentials as Record<string, { config?: Record<string, unknown> }> | undefined;
+    const newHash = creds?.password?.config?.hashed_password;
+    const oldHash = existing.credentials.password?.config?.hashed_password;
+    if (newHash !== undefined && newHash !== oldHash) {
+      if (typeof newHash !== 'string' || newHash === '') throw errBadRequest({ reason: 'The imported password does not match any known hash format.' });
+      updated = identities.withPasswordHash(updated, (await identities.passwordHash({ hashed: newHash })) as string, now);
+    }
+    return updated;
+  }
+
+  // Kratos's public router sends every identity path to the admin server.
+  const toAdmin = (req: FastifyRequest, reply: FastifyReply) => redirectToServer(config.adminBaseURL, req, reply, 'admin');
+  const all = { GET: toAdmin, POST: toAdmin, PUT: toAdmin, PATCH: toAdmin, DELETE: toAdmin };
+  for (const path of ['/identities', '/identities/*', '/admin/identities', '/admin/identities/*']) defineRoutes(servers.public, path, all);
 }

@@ -7,9 +7,9 @@ export type CredentialsView = 'none' | 'no-config' | { withConfig: string[] };
 /** Credential config keys never sent to a client, whatever the view (contract: the hash never leaves). */
 const SECRET_CONFIG_KEYS = new Set(['hashed_password']);
 
-/** RFC 3339 in UTC, as Go marshals time.Time (milliseconds are all Porta stores). */
+/** RFC 3339 in UTC, as Go marshals time.Time (RFC3339Nano: trailing fractional zeros dropped). */
 export function rfc3339(d: Date | null | undefined): string | undefined {
-  return d ? d.toISOString() : undefined;
+  return d ? d.toISOString().replace(/\.?0+Z$/, 'Z') : undefined;
 }
 
 export function schemaURL(config: Config, schemaId: string): string {

@@ -1,0 +1,131 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errBadRequest } from '../http/errors.js';
+import { queryOf, type Query } from '../http/query.js';
+import type { ListIdentitiesQuery } from '../persistence/types.js';
+import { isUUID } from '../x/tokens.js';
+import { normalizeIdentifier } from './normalize.js';
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+const MAX_IDS = 500;
+const DEFAULT_SIZE = 250;
+const MAX_SIZE = 500;
+
+/** Credential types Kratos knows for include_credential (identity.CredentialsType). */
+export const CREDENTIAL_TYPES = ['password', 'oidc', 'totp', 'lookup_secret', 'webauthn', 'code', 'passkey', 'profile', 'saml', 'link_recovery', 'code_recovery', 'deviceauthn'];
+
+/** include_credential: Kratos reports the slice parsed so far, not the bad value. */
+export function parseIncludeCredential(q: Query): string[] {
+  const out: string[] = [];
+  for (const v of q.getAll('include_credential')) {
+    if (!CREDENTIAL_TYPES.includes(v)) throw errBadRequest({ reason: `Invalid value \`[${out.join(' ')}]\` for parameter \`include_credential\`.` });
+    out.push(v);
+  }
+  return out;
+}
+
+/** Go's url.QueryEscape: everything but [A-Za-z0-9-_.~] escaped, space as '+'. */
+function goQueryEscape(s: string): string {
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+}
+
+/** The request path and query with some keys replaced, as Go's url.Values.Encode writes them (keys sorted). */
+function linkTo(req: FastifyRequest, set: Record<string, string>): string {
+  const i = req.url.indexOf('?');
+  const path = i < 0 ? req.url : req.url.slice(0, i);
+  const q = queryOf(req);
+  const values = new Map<string, string[]>();
+  if (i >= 0) for (const part of req.url.slice(i + 1).split('&')) {
+    if (!part) continue;
+    const key = decodeURIComponent((part.split('=')[0] ?? '').replace(/\+/g, ' '));
+    if (!values.has(key)) values.set(key, q.getAll(key));
+  }
+  for (const [k, v] of Object.entries(set)) values.set(k, [v]);
+  const qs = [...values.keys()]
+    .sort()
+    .flatMap((k) => (values.get(k) as string[]).map((v) => `${goQueryEscape(k)}=${goQueryEscape(v)}`))
+    .join('&');
+  return `${path}?${qs}`;
+}
+
+function parseSize(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^[+-]?\d{1,18}$/.test(raw)) throw errBadRequest({ reason: `strconv.Atoi: parsing ${JSON.stringify(raw)}: invalid syntax`, message: `could not parse parameter ${name}` });
+  return Number(raw);
+}
+
+export interface ListPlan {
+  query: ListIdentitiesQuery;
+  /** Whether items carry their credentials (a credentials filter or include_credential). */
+  expandCredentials: boolean;
+  includeCredential: string[];
+  mode: 'keyset' | 'page';
+  size: number;
+  page: number;
+}
+
+/** Reads GET /admin/identities parameters with Kratos's checks and texts (kratos-flows-spec.md §5.6). */
+export function planList(req: FastifyRequest): ListPlan {
+  const q = queryOf(req);
+  const includeCredential = parseIncludeCredential(q);
+  const ids = q.getAll('ids').filter((v) => v !== '');
+  const identifier = q.get('credentials_identifier') ?? '';
+  const similar = q.get('preview_credentials_identifier_similar') ?? '';
+  const org = q.get('organization_id') ?? '';
+  const filters = [ids.length > 0, identifier !== '', similar !== '', org !== ''].filter(Boolean).length;
+  if (filters > 1) throw errBadRequest({ reason: 'You cannot combine multiple filters in this API' });
+  if (ids.length > MAX_IDS) throw errBadRequest({ reason: 'The number of ids to filter must not exceed 500.' });
+  for (const id of ids) if (!isUUID(id.toLowerCase())) throw errBadRequest({ reason: `Invalid UUID value \`${id}\` for parameter \`ids\`.` });
+  if (similar !== '' || org !== '') {
+    throw errBadRequest({ reason: 'The preview_credentials_identifier_similar and organization_id filters are not supported by this server.' });
+  }
+
+  const query: ListIdentitiesQuery = { limit: DEFAULT_SIZE };
+  if (ids.length) query.ids = [...new Set(ids.map((i) => i.toLowerCase()))];
+  if (identifier !== '') query.credentialIdentifier = { type: 'password', identifier: normalizeIdentifier(identifier) };
+
+  let plan: ListPlan;
+  if (q.has('page')) {
+    const page = parseSize(q.get('page'), 'page') ?? 0;
+    const perPage = parseSize(q.get('per_page'), 'per_page') ?? DEFAULT_SIZE;
+    if (page < 0 || perPage < 1) throw errBadRequest({ reason: 'Legacy pagination requires page >= 0 and per_page >= 1.' });
+    const size = Math.min(perPage, MAX_SIZE);
+    if (page * size > 1000) {
+      throw errBadRequest({ reason: 'Legacy pagination is not supported for enumerating over 1000 items. Please switch to using page_token and page_size.' });
+    }
+    plan = { query: { ...query, limit: size, offset: page * size }, expandCredentials: false, includeCredential, mode: 'page', size, page };
+  } else {
+    const raw = parseSize(q.get('page_size'), 'page_size') ?? parseSize(q.get('per_page'), 'per_page') ?? DEFAULT_SIZE;
+    if (raw < 1) throw errBadRequest({ reason: 'The page size must be at least 1.' });
+    const size = Math.min(raw, MAX_SIZE);
+    const token = q.get('page_token');
+    if (token !== undefined && token !== '' && !isUUID(token.toLowerCase())) {
+      throw errBadRequest({ reason: 'The page token is invalid, do not craft your own page tokens' });
+    }
+    const afterId = token && token.toLowerCase() !== NIL_UUID ? token.toLowerCase() : undefined;
+    // One extra row tells whether a next page exists without a count.
+    plan = { query: { ...query, limit: size + 1, afterId }, expandCredentials: false, includeCredential, mode: 'keyset', size, page: 0 };
+  }
+  plan.expandCredentials = identifier !== '' || includeCredential.length > 0;
+  return plan;
+}
+
+/** keysetpagination.Header: first always, next when this page was full. */
+export function setKeysetLink(req: FastifyRequest, reply: FastifyReply, size: number, nextAfterId: string | undefined): void {
+  const links = [`<${linkTo(req, { page_size: String(size), page_token: NIL_UUID })}>; rel="first"`];
+  if (nextAfterId) links.push(`<${linkTo(req, { page_size: String(size), page_token: nextAfterId })}>; rel="next"`);
+  reply.header('link', links.join(','));
+}
+
+/** Legacy page pagination headers (ory/x pagination.Header): X-Total-Count and first/next/prev/last. */
+export function setPageHeaders(req: FastifyRequest, reply: FastifyReply, total: number, page: number, perPage: number): void {
+  const link = (rel: string, p: number) => `<${linkTo(req, { page: String(p), per_page: String(perPage) })}>; rel="${rel}"`;
+  const lastPage = Math.max(0, Math.ceil(total / perPage) - 1);
+  const links = [link('first', 0)];
+  if (page < lastPage) links.push(link('next', page + 1));
+  if (page > 0) links.push(link('prev', Math.min(page - 1, lastPage)));
+  links.push(link('last', lastPage));
+  reply.header('x-total-count', String(total));
+  reply.header('link', links.join(','));
+}
