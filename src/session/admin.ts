@@ -54,7 +54,7 @@ export function registerAdminSessionRoutes(servers: Servers, deps: SessionRouteD
         // The identity is always loaded: `active` must reflect a disabled identity whether or not it is shown.
         result = await store.listSessions({ active, limit: page.size, pageToken: page.storeToken, expandIdentity: true });
       } catch (err) {
-        if (page.storeToken !== undefined && !(err instanceof PortaError)) {
+        if (page.storeToken !== undefined && (!(err instanceof PortaError) || err.code === 400)) {
           throw new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens' });
         }
         throw err;

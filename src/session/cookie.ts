@@ -43,8 +43,11 @@ export function decodeSessionCookie(secrets: string[], value: string): SessionCo
   const sig = value.slice(dot + 1);
   if (!B64URL.test(body) || !B64URL.test(sig)) return null;
   const given = Buffer.from(sig, 'base64url');
-  if (given.length !== 32) return null;
-  const payload = Buffer.from(body, 'base64url').toString('utf8');
+  // Only the canonical encoding is accepted: the spare bits of the last character cannot vary.
+  if (given.length !== 32 || given.toString('base64url') !== sig) return null;
+  const payloadBytes = Buffer.from(body, 'base64url');
+  if (payloadBytes.toString('base64url') !== body) return null;
+  const payload = payloadBytes.toString('utf8');
   let ok = false;
   for (const secret of secrets) {
     // No early exit: every secret is tried so the time taken does not reveal which one matched.
