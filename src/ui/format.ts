@@ -91,9 +91,22 @@ export interface TraitView {
   value: string;
 }
 
-export function traitViews(identity: Identity | null | undefined): TraitView[] {
+/** Traits in the schema's order, labelled with the schema's titles when it has them. */
+export function traitViews(identity: Identity | null | undefined, titles: Map<string, string> = new Map()): TraitView[] {
   const traits = identity?.traits ?? {};
+  const order = [...titles.keys()];
+  const rank = (k: string) => (order.indexOf(k) < 0 ? order.length : order.indexOf(k));
   return Object.entries(traits)
     .filter(([, v]) => v !== null && v !== undefined && v !== '')
-    .map(([key, v]) => ({ key, value: typeof v === 'string' ? v : JSON.stringify(v) }));
+    .sort(([a], [b]) => rank(a) - rank(b))
+    .map(([key, v]) => ({ key: titles.get(key) ?? key, value: typeof v === 'boolean' ? (v ? 'Yes' : 'No') : typeof v === 'string' ? v : JSON.stringify(v) }));
+}
+
+/** trait name → title, from an identity schema as GET /schemas/{id} returns it. */
+export function traitTitles(schema: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  const props = (schema as { properties?: { traits?: { properties?: Record<string, { title?: unknown }> } } } | undefined)?.properties?.traits?.properties;
+  if (!props || typeof props !== 'object') return out;
+  for (const [key, def] of Object.entries(props)) out.set(key, typeof def?.title === 'string' && def.title ? def.title : key);
+  return out;
 }

@@ -95,16 +95,25 @@ describe('built-in UI pages (against a fake API)', () => {
       status: 200,
       body: { logout_url: `${PUBLIC}/self-service/logout?${r.query?.return_to ? `return_to=${encodeURIComponent(r.query.return_to)}&` : ''}token=ory_lo_abc`, logout_token: 'ory_lo_abc' },
     }));
+    api.on('GET', '/schemas/default', () => ({
+      status: 200,
+      body: { type: 'object', properties: { traits: { type: 'object', properties: { email: { type: 'string', title: 'Your E-Mail' }, website: { type: 'string' } } } } },
+    }));
+    const logoutCalls = () => api.calls.filter((c) => c.path === '/self-service/logout/browser');
     const res = await get('/ui/welcome?return_to=' + encodeURIComponent('https://www.example.org/'), { cookie: 'ory_kratos_session=c' });
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['cache-control'], 'no-store');
-    assert.equal(api.calls.at(-1)?.url, '/self-service/logout/browser?return_to=https%3A%2F%2Fwww.example.org%2F');
+    assert.equal(logoutCalls().at(-1)?.url, '/self-service/logout/browser?return_to=https%3A%2F%2Fwww.example.org%2F');
+    assert.equal(logoutCalls().at(-1)?.cookie, 'ory_kratos_session=c');
+    assert.match(res.body, /<dt>Your E-Mail<\/dt><dd>ada@example.org<\/dd>/);
+    assert.match(res.body, /<dt>website<\/dt><dd>https:\/\/ada.example.org<\/dd>/);
     assert.match(res.body, /data-testid="identity-name">ada@example.org</);
     assert.match(res.body, /href="http:\/\/127.0.0.1:4433\/self-service\/logout\?return_to=https%3A%2F%2Fwww.example.org%2F&amp;token=ory_lo_abc" data-testid="logout-link">Log out</);
     assert.match(res.body, /<nav aria-label="Account">/);
     assert.match(res.body, /aria-current="page">Account</);
     const plain = await get('/ui/welcome', { cookie: 'ory_kratos_session=c' });
-    assert.equal(api.calls.at(-1)?.url, '/self-service/logout/browser');
+    assert.equal(logoutCalls().at(-1)?.url, '/self-service/logout/browser');
+    assert.equal(api.calls.filter((c) => c.path === '/schemas/default').length, 1, 'schema titles are read once');
     assert.equal(plain.statusCode, 200);
   });
 

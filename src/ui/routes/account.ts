@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { queryOf } from '../../http/query.js';
 import { cookieOf, renderApiError, renderPage, uiPath, type UiContext } from '../context.js';
-import { deviceView, displayName, timeView, traitViews } from '../format.js';
+import { deviceView, displayName, timeView, traitTitles, traitViews } from '../format.js';
 import type { LogoutFlow, Session } from '../kratos.js';
 import { forwardCookies, redirect } from '../page.js';
 
@@ -21,6 +21,21 @@ export async function requireSession(ctx: UiContext, req: FastifyRequest, reply:
   return undefined;
 }
 
+// Identity schemas only change with the configuration, so their titles are read once per schema.
+const titleCache = new WeakMap<UiContext, Map<string, Map<string, string>>>();
+
+async function schemaTitles(ctx: UiContext, schemaId: string): Promise<Map<string, string>> {
+  let cache = titleCache.get(ctx);
+  if (!cache) titleCache.set(ctx, (cache = new Map()));
+  const hit = cache.get(schemaId);
+  if (hit) return hit;
+  const res = await ctx.frontend.getIdentitySchema(schemaId);
+  if (res.status !== 200) return new Map();
+  const titles = traitTitles(res.body);
+  cache.set(schemaId, titles);
+  return titles;
+}
+
 /**
  * GET /ui/welcome: who is signed in, and the Log out link from createBrowserLogoutFlow. The page's own
  * `return_to` is handed to the API, which refuses one it does not allow; that refusal is shown as the
@@ -31,11 +46,14 @@ export function welcomePage(ctx: UiContext) {
     const returnTo = queryOf(req).get('return_to') || undefined;
     const session = await requireSession(ctx, req, reply);
     if (!session) return reply;
-    const logout = await ctx.frontend.createBrowserLogoutFlow(cookieOf(req), returnTo);
+    const identity = session.identity ?? null;
+    const [logout, titles] = await Promise.all([
+      ctx.frontend.createBrowserLogoutFlow(cookieOf(req), returnTo),
+      identity ? schemaTitles(ctx, identity.schema_id) : Promise.resolve(new Map<string, string>()),
+    ]);
     if (logout.status !== 200) return renderApiError(ctx, reply, logout);
     forwardCookies(reply, logout.setCookie);
 
-    const identity = session.identity ?? null;
     const methods = (session.authentication_methods ?? []).map((m) => m.method).filter((m): m is string => !!m);
     return renderPage(ctx, reply, 'welcome', {
       title: 'Your account',
@@ -43,7 +61,7 @@ export function welcomePage(ctx: UiContext) {
       current: 'welcome',
       name: displayName(identity),
       initial: displayName(identity).slice(0, 1).toUpperCase(),
-      traits: traitViews(identity),
+      traits: traitViews(identity, titles),
       signedIn: timeView(session.authenticated_at),
       expires: timeView(session.expires_at),
       created: timeView(identity?.created_at),
