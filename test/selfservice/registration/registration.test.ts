@@ -20,7 +20,7 @@ const uniqueEmail = () => `reg-${process.pid}-${++counter}@example.org`;
 const valid = (email = uniqueEmail()) => ({ method: 'password', password: PASSWORD, traits: { email, website: 'https://www.ory.sh' } });
 const flat = (email = uniqueEmail()) => ({ method: 'password', password: PASSWORD, 'traits.email': email, 'traits.website': 'https://www.ory.sh' });
 type Node = { attributes: { name: string } };
-const names = (flow: { ui: { nodes: Node[] } }) => flow.ui.nodes.map((n) => n.attributes.name);
+const names = (flow: Record<string, any>) => (flow.ui.nodes as Node[]).map((n) => n.attributes.name);
 
 forEachBackend('registration flows', (backend) => {
   let t: TestApp;
