@@ -57,7 +57,7 @@ forEachBackend('every UI page passes axe-core (no serious or critical violation)
       const email = newEmail();
       await page.getByLabel('Your E-Mail').fill(email);
       await page.getByLabel('Password', { exact: true }).fill('short');
-      await page.getByLabel('Your website').fill('https://x');
+      await page.getByLabel('Your website').fill('https://x.y');
       await page.getByRole('button', { name: 'Sign up' }).click();
       await page.waitForLoadState('load');
       assert.match(page.url(), /\/ui\/registration\?flow=/);
