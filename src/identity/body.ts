@@ -122,6 +122,9 @@ const VIA = new Set(['email', 'sms']);
 
 /** POST /admin/identities body (createIdentityBody), decoded strictly as Kratos does. */
 export function decodeCreateBody(body: unknown): NewIdentityInput {
+  // Go decodes `null` into an empty struct and Kratos would create an identity from it; a body that
+  // says nothing is refused instead.
+  if (body === null) throw decodeError('json: cannot unmarshal null into Go value of type identity.CreateIdentityBody');
   const b = checkStruct(body, CREATE, true);
   if (b.organization_id !== undefined && b.organization_id !== null && !isUUID(String(b.organization_id).toLowerCase())) {
     throw decodeError(`uuid: incorrect UUID length ${Buffer.byteLength(String(b.organization_id))} in string ${JSON.stringify(b.organization_id)}`);

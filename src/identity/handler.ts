@@ -141,7 +141,7 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
     let updated: Identity = {
       ...existing,
       schemaId,
-      traits: (doc.traits ?? {}) as Record<string, unknown>,
+      traits: (doc.traits ?? null) as Record<string, unknown>,
       metadataPublic: doc.metadata_public ?? null,
       metadataAdmin: doc.metadata_admin ?? null,
       externalId: (doc.external_id as string | undefined) || null,
