@@ -24,6 +24,11 @@ export function errPrefetch(): PortaError {
   });
 }
 
+/** HEAD is a safe method (RFC 9110): link checkers and scanners send it, and it must not end a session. */
+export function errHead(): PortaError {
+  return new PortaError(400, { reason: 'A HEAD request does not log out, so nothing was changed. Open the logout link with GET to log out.' });
+}
+
 /** Kratos's x.RequestURL scheme: X-Forwarded-Proto, else https when the connection is TLS. */
 export function isHttps(req: FastifyRequest): boolean {
   const forwarded = header(req, 'x-forwarded-proto').split(',')[0].trim().toLowerCase();

@@ -5,7 +5,7 @@ import { queryOf } from '../../http/query.js';
 import { isPortaError, sendError } from '../../http/writer.js';
 import { seeOther } from '../errors/redirect.js';
 import type { LogoutDeps } from './deps.js';
-import { errPrefetch, isHttps, isPrefetch } from './request.js';
+import { errHead, errPrefetch, isHttps, isPrefetch } from './request.js';
 
 const errMissingToken = () => errBadRequest({ reason: 'Please include a token in the URL query.' });
 const errTokenMismatch = () =>
@@ -19,6 +19,7 @@ const errTokenMismatch = () =>
 export async function updateLogoutFlow(deps: LogoutDeps, defaultHref: string, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   // Not forwarded: a prefetch must get a plain, non-cacheable 4xx, never a redirect it could follow.
   if (isPrefetch(req)) return sendError(req, reply, errPrefetch());
+  if (req.method === 'HEAD') return sendError(req, reply, errHead());
   const { sessions, errors } = deps;
   try {
     const token = queryOf(req).get('token');

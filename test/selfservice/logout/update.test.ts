@@ -280,6 +280,16 @@ forEachBackend('GET /self-service/logout', (backend) => {
     }
   });
 
+  test('HEAD (a safe method link checkers use) never logs out; Kratos\'s GET pattern would', async () => {
+    const s = await login();
+    const res = await t.app.public.inject({ method: 'HEAD', url: s.url, headers: { cookie: s.cookie } });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.headers.location, undefined);
+    assert.equal(sessionSetCookie(t, res), undefined);
+    hardened(res);
+    assert.equal(await whoami(t, { cookie: s.cookie }), 200);
+  });
+
   describe('#70 content negotiation matrix on the no-token branch (Kratos x/isjsonrequest_test.go)', () => {
     const rows: Array<[string, string, boolean]> = [
       ['firefox-66', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', true],
