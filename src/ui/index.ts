@@ -9,7 +9,7 @@ import { InjectApiClient } from './inject-client.js';
 import { Frontend } from './frontend.js';
 import { FormGuard } from './form-guard.js';
 import { Renderer } from './render.js';
-import { contentSecurityPolicy, redirect, setSecurityHeaders } from './page.js';
+import { contentSecurityPolicy, cspSource, redirect, setSecurityHeaders } from './page.js';
 import { renderError, UI_PREFIX, type UiContext } from './context.js';
 import { flowPage } from './routes/flows.js';
 import { welcomePage } from './routes/account.js';
@@ -23,6 +23,20 @@ export interface UiDeps {
 export interface UiOptions {
   /** How the UI reaches the API; defaults to in-process HTTP on the public server. */
   client?: PortaApiClient;
+}
+
+/** Where the API may send a browser after a form post: every configured return URL's origin. */
+function returnOrigins(config: Config): string[] {
+  const allowed = config.get('selfservice.allowed_return_urls');
+  const urls = [
+    ...(Array.isArray(allowed) ? allowed : []),
+    config.get('selfservice.default_browser_return_url'),
+    config.get('selfservice.flows.login.after.default_browser_return_url'),
+    config.get('selfservice.flows.login.after.password.default_browser_return_url'),
+    config.get('selfservice.flows.registration.after.default_browser_return_url'),
+    config.get('selfservice.flows.registration.after.password.default_browser_return_url'),
+  ];
+  return urls.map(cspSource).filter((s): s is string => s !== undefined);
 }
 
 /**
@@ -41,7 +55,7 @@ export function registerUI(servers: Servers, deps: UiDeps, opts: UiOptions = {})
     publicBase: config.publicBaseURL.href.replace(/\/$/, ''),
     version: VERSION,
   };
-  const csp = contentSecurityPolicy(publicOrigin);
+  const csp = contentSecurityPolicy(publicOrigin, returnOrigins(config));
 
   servers.public.register(
     async (ui: FastifyInstance) => {

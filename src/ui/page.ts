@@ -2,17 +2,32 @@ import type { FastifyReply } from 'fastify';
 
 /**
  * Response headers every UI response carries. The CSP allows no script at all, styles only from the
- * stylesheet, and forms only to the UI itself and the public API (where login and registration post).
+ * stylesheet, and forms only to the UI itself and the public API (where login and registration post),
+ * plus the origins the API may redirect a submitted form to (allowed return URLs): Chromium applies
+ * form-action to the redirects that follow a form post, so without them a login with an allowed
+ * `return_to` on another origin would be stopped by the browser.
  */
-export function contentSecurityPolicy(publicOrigin: string): string {
+export function contentSecurityPolicy(publicOrigin: string, returnOrigins: string[] = []): string {
+  const formTargets = [...new Set(["'self'", publicOrigin, ...returnOrigins])].join(' ');
   return [
     "default-src 'none'",
     "style-src 'self'",
-    `form-action 'self' ${publicOrigin}`,
+    `form-action ${formTargets}`,
     "img-src 'self'",
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join('; ');
+}
+
+/**
+ * The origin of a configured URL as a CSP source (`https://*.example.com` wildcards kept, as CSP has
+ * them); undefined for relative or odd values, which can never smuggle a directive into the header.
+ */
+export function cspSource(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  const m = /^(https?):\/\/(\*\.)?([A-Za-z0-9.-]+)(:\d{1,5})?(?:[/?#]|$)/i.exec(url);
+  if (!m) return undefined;
+  return `${m[1].toLowerCase()}://${m[2] ?? ''}${m[3].toLowerCase()}${m[4] ?? ''}`;
 }
 
 export function setSecurityHeaders(reply: FastifyReply, csp: string): void {

@@ -65,6 +65,20 @@ forEachBackend('the life of a session in Chromium', (backend) => {
     await ctx.close();
   });
 
+  test('signing in with an allowed return_to on another origin lands there (the CSP lets the redirect through)', { skip }, async () => {
+    const email = newEmail();
+    const setup = await newContext(browser);
+    await register(await setup.newPage(), base, email);
+    await setup.close();
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    await login(page, base, email, PASSWORD, `?return_to=${encodeURIComponent('https://www.example.org/app')}`);
+    await page.waitForURL('https://www.example.org/app');
+    assert.ok(await sessionCookie(ctx), 'signed in');
+    await shot(page, 'login-return-to');
+    await ctx.close();
+  });
+
   test('a device revoked from the sessions page is signed out; "Log out everywhere else" signs out all others', { skip }, async () => {
     const email = newEmail();
     const a = await newContext(browser);

@@ -1,9 +1,11 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Servers } from '../../src/http/server.js';
+import { cspSource } from '../../src/ui/page.js';
 import { FakeApi, IDENTITY, PUBLIC, loginFlow, session, uiServer } from './fake-api.js';
 
-const CSP = `default-src 'none'; style-src 'self'; form-action 'self' ${PUBLIC}; img-src 'self'; frame-ancestors 'none'; base-uri 'none'`;
+// form-action also lists the origins of referenceConfig()'s return URLs (where a login may redirect to).
+const CSP = `default-src 'none'; style-src 'self'; form-action 'self' ${PUBLIC} http://localhost:4455 https://www.ory.sh https://www.example.org https://*.example.com; img-src 'self'; frame-ancestors 'none'; base-uri 'none'`;
 const FLOW = '3f1c2b6e-7d1a-4c57-9a3e-1e0b5f7a9c11';
 const CURRENT = '11111111-1111-4111-8111-111111111111';
 const OTHER = '22222222-2222-4222-8222-222222222222';
@@ -234,7 +236,13 @@ describe('built-in UI pages (against a fake API)', () => {
     assert.match(res.body, /\.card/);
   });
 
-  test('the identity in the fixture is shown by its email', () => {
+  test('configured return URLs become CSP sources only when they are plain origins', () => {
+    assert.equal(cspSource('https://App.Example.com:8443/x?y'), 'https://app.example.com:8443');
+    assert.equal(cspSource('https://*.example.com/'), 'https://*.example.com');
+    assert.equal(cspSource('http://localhost:4455'), 'http://localhost:4455');
+    for (const bad of ['/relative', 'javascript:alert(1)', "https://a.com; script-src 'unsafe-inline'", 'https://a.com x', 'https://user@a.com/', 'ftp://a.com/', 42]) {
+      assert.equal(cspSource(bad), undefined, String(bad));
+    }
     assert.equal(IDENTITY.traits.email, 'ada@example.org');
   });
 });
