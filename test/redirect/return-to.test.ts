@@ -82,6 +82,11 @@ const REDIRECT_VECTORS: Array<{ n: string; rt: string; def: string; allowed: str
   { n: 'logout carry', rt: 'https://www.ory.sh', def: 'http://localhost:4455/login', allowed: ['https://www.ory.sh'], kratos: 'https://www.ory.sh', porta: 'https://www.ory.sh' },
   { n: 'logout refuse', rt: 'https://www.ory.com', def: 'http://localhost:4455/login', allowed: ['https://www.ory.sh'], kratos: 'error', porta: 'error' },
   { n: 'e2e empty path counts as /', rt: 'https://www.example.org', def: 'http://localhost:4455/login', allowed: ['https://www.example.org/'], kratos: 'https://www.example.org', porta: 'https://www.example.org' },
+  // WHATWG resolution of path-relative values (Kratos keeps the relative path as is and only borrows
+  // scheme and host; Go's String() then adds the leading slash).
+  { n: 'path-relative (same result)', rt: 'dashboard', def: 'http://localhost:4455/login', allowed: ['http://localhost:4455'], kratos: 'http://localhost:4455/dashboard', porta: 'http://localhost:4455/dashboard' },
+  { n: 'path-relative under a deeper default (divergence)', rt: 'dashboard', def: 'http://localhost:4455/a/b', allowed: ['http://localhost:4455'], kratos: 'http://localhost:4455/dashboard', porta: 'http://localhost:4455/a/dashboard' },
+  { n: 'query-only (divergence)', rt: '?x=1', def: 'http://localhost:4455/login', allowed: ['http://localhost:4455'], kratos: 'http://localhost:4455?x=1', porta: 'http://localhost:4455/login?x=1' },
   // Contract: path match on a segment boundary.
   { n: 'segment: /foo allows /foo', rt: 'https://a.example.com/foo', def: TS, allowed: ['https://a.example.com/foo'], kratos: 'https://a.example.com/foo', porta: 'https://a.example.com/foo' },
   { n: 'segment: /foo allows /foo/x', rt: 'https://a.example.com/foo/x', def: TS, allowed: ['https://a.example.com/foo'], kratos: 'https://a.example.com/foo/x', porta: 'https://a.example.com/foo/x' },

@@ -22,6 +22,7 @@ forEachBackend('DELETE /self-service/logout/api', (backend) => {
 
   test('#44 #45 #52 a session token: 204, empty body, no Set-Cookie; the session is inactive; a repeat is 204 again', async () => {
     const s = await seedLogin(t);
+    const flow = await logoutFlow(t, { cookie: s.cookie });
     const res = await del(JSON.stringify({ session_token: s.token }), { 'content-type': 'application/json', cookie: s.cookie });
     assert.equal(res.statusCode, 204);
     assert.equal(res.body, '');
@@ -34,6 +35,10 @@ forEachBackend('DELETE /self-service/logout/api', (backend) => {
     const admin = await t.app.admin.inject({ method: 'GET', url: `/admin/sessions/${s.session.id}` });
     if (admin.statusCode === 200) assert.equal(admin.json().active, false);
     assert.equal((await del(JSON.stringify({ session_token: s.token }))).statusCode, 204);
+    // The logout URL issued before is dead too.
+    const u = new URL(flow.logout_url);
+    const old = await t.app.public.inject({ method: 'GET', url: `${u.pathname}${u.search}`, headers: { cookie: s.cookie, accept: 'application/json' } });
+    assert.equal(old.statusCode, 401);
   });
 
   test('#46 #47 #48 unknown, missing, null, logout-token or garbage tokens: 403 with Kratos\'s body', async () => {
