@@ -135,6 +135,14 @@ export class CsrfManager {
     return state.masked;
   }
 
+  /**
+   * A masked rendering for re-rendering a flow on a path the middleware ignores: only when the request
+   * carries a valid cookie, so a failed submit never swaps the cookie its flow is bound to.
+   */
+  maskedIfCookie(req: FastifyRequest, reply: FastifyReply): string | undefined {
+    return this.state(req).fromCookie ? this.masked(req, reply) : undefined;
+  }
+
   /** Constant-time check of a submitted (masked or raw) token against the request's cookie. */
   verify(req: FastifyRequest, submitted: string | undefined): boolean {
     const fromCookie = this.state(req).fromCookie;

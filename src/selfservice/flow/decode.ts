@@ -127,6 +127,8 @@ function parseForm(buf: Buffer): Record<string, unknown> {
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Far deeper than any identity schema; bounds the recursion on hostile bodies. */
+const MAX_DEPTH = 32;
 
 function coerce(value: unknown, type: LeafType | undefined): unknown {
   if (type === 'array') return Array.isArray(value) ? value : [value];
@@ -137,14 +139,15 @@ function coerce(value: unknown, type: LeafType | undefined): unknown {
   return v;
 }
 
-function dropEmpty(value: unknown): unknown {
+function dropEmpty(value: unknown, depth = 0): unknown {
   if (value === '') return undefined;
+  if (depth > MAX_DEPTH) return value;
   if (Array.isArray(value)) return value.filter((v) => v !== '');
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (FORBIDDEN_KEYS.has(k)) continue;
-      const d = dropEmpty(v);
+      const d = dropEmpty(v, depth + 1);
       if (d !== undefined) out[k] = d;
     }
     return out;
@@ -166,15 +169,16 @@ function expand(flat: Record<string, unknown>, opts: DecodeOptions): Record<stri
     }
     cur[parts[parts.length - 1]] = value;
   };
-  const visit = (prefix: string, value: unknown) => {
+  const visit = (prefix: string, value: unknown, depth: number) => {
+    if (depth > MAX_DEPTH) throw errBadRequest({ reason: 'The request body is nested too deeply.' });
     if (value && typeof value === 'object' && !Array.isArray(value) && prefix !== 'transient_payload') {
-      for (const [k, v] of Object.entries(value)) visit(prefix ? `${prefix}.${k}` : k, v);
+      for (const [k, v] of Object.entries(value)) visit(prefix ? `${prefix}.${k}` : k, v, depth + 1);
       if (prefix && Object.keys(value).length === 0) put(prefix, {});
       return;
     }
     put(prefix, opts.typeOf ? coerce(value, opts.typeOf(prefix)) : value);
   };
-  visit('', flat);
+  visit('', flat, 0);
   return dropEmpty(out) as Record<string, unknown>;
 }
 

@@ -54,7 +54,8 @@ export async function writeFlowError(
     addMessage(ui, e.id === 'identity_disabled' ? identityDisabledMessage() : genericMessage(e.reason ?? e.message));
   }
   refill(ui);
-  if (flow.type === 'browser') setValue(ui, 'csrf_token', deps.csrf.masked(req, reply));
+  const masked = flow.type === 'browser' ? deps.csrf.maskedIfCookie(req, reply) : undefined;
+  if (masked) setValue(ui, 'csrf_token', masked);
   flow.updatedAt = new Date();
   await deps.persister.flows.updateFlow(flow);
   if (flow.type === 'browser' && !isJsonRequest(req)) {
