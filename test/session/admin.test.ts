@@ -59,6 +59,12 @@ forEachBackend('admin sessions', (backend) => {
     assert.equal(again.statusCode, 404);
     assert.equal(again.body, NOT_FOUND);
     assert.equal((await adm(t, 'DELETE', `/admin/identities/${randomUUID()}/sessions`)).statusCode, 404);
+    // On the public port the path belongs to the admin API: 307 there, nothing deleted.
+    const other = await seedLogin(t);
+    const redirect = await pub(t, 'DELETE', `/identities/${other.identity.id}/sessions`);
+    assert.equal(redirect.statusCode, 307);
+    assert.equal(redirect.headers.location, `http://localhost:4434/admin/identities/${other.identity.id}/sessions`);
+    assert.equal((await whoami(t, { cookie: other.cookie })).statusCode, 200);
     for (const method of ['GET', 'DELETE'] as const) {
       const bad = await adm(t, method, '/admin/identities/BADUUID/sessions');
       assert.equal(bad.statusCode, 400);
