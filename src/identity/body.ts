@@ -108,8 +108,8 @@ function passwordOf(credentials: unknown, strict: boolean): NewIdentityInput['pa
     throw errBadRequest({ reason: 'The password migration hook is not supported by this server.' });
   }
   const cleartext = typeof config.password === 'string' && config.password !== '' ? config.password : undefined;
-  const hashed = typeof config.hashed_password === 'string' && config.hashed_password !== '' ? config.hashed_password : undefined;
-  return cleartext || hashed ? { cleartext, hashed } : undefined;
+  // As in Kratos, a password credential without a password is an import of the empty hash: refused.
+  return { cleartext, hashed: typeof config.hashed_password === 'string' ? config.hashed_password : '' };
 }
 
 function stateOf(v: unknown): IdentityState | undefined {
@@ -174,19 +174,37 @@ export function decodeUpdateBody(body: unknown): UpdateBody {
   };
 }
 
+/** Deep enough for any real identity document, shallow enough that no later recursion can overflow the stack. */
+export const MAX_JSON_DEPTH = 128;
+
+/** Throws a 400 when a parsed JSON value nests deeper than MAX_JSON_DEPTH (checked without recursion). */
+export function assertJsonDepth(value: unknown): void {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (!v || typeof v !== 'object') continue;
+    if (depth > MAX_JSON_DEPTH) throw errBadRequest({ reason: `The JSON document is nested deeper than ${MAX_JSON_DEPTH} levels.` });
+    for (const child of Object.values(v as object)) stack.push([child, depth + 1]);
+  }
+}
+
 /** Parses a JSON body the way Go's decoder reports problems (message texts), for the strict create body. */
 export function parseGoJson(raw: Buffer | undefined): unknown {
   const text = raw && raw.length ? raw.toString('utf8') : '';
   if (text.trim() === '') throw decodeError('EOF');
   if (!isValidUtf8(raw as Buffer)) throw errBadRequest({ reason: 'Unable to decode HTTP Request Body because it is not valid UTF-8.' });
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
+    if (err instanceof RangeError) throw errBadRequest({ reason: `The JSON document is nested deeper than ${MAX_JSON_DEPTH} levels.` });
     const m = /position (\d+)/.exec((err as Error).message);
     const pos = m ? Number(m[1]) : text.length;
     if (pos >= text.length) throw decodeError('unexpected EOF');
     throw decodeError(`invalid character ${goChar(text[pos])} looking for beginning of value`);
   }
+  assertJsonDepth(value);
+  return value;
 }
 
 function goChar(c: string): string {

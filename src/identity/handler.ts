@@ -11,7 +11,7 @@ import { parseUUID } from '../session/goparse.js';
 import type { IdentityManager } from './manager.js';
 import { STATES } from './manager.js';
 import { identityToJSON } from './json.js';
-import { decodeCreateBody, decodeUpdateBody, parseGoJson } from './body.js';
+import { assertJsonDepth, decodeCreateBody, decodeUpdateBody, parseGoJson } from './body.js';
 import { parseIncludeCredential, planList, setKeysetLink, setPageHeaders } from './list.js';
 import { applyPatch, parsePatch } from './patch.js';
 import type { Identity, IdentityState } from './types.js';
@@ -101,7 +101,9 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
     },
     PUT: async (req: IdReq, reply) => {
       const existing = await load(req);
-      const body = decodeUpdateBody(readJsonBody(req));
+      const raw = readJsonBody(req);
+      assertJsonDepth(raw);
+      const body = decodeUpdateBody(raw);
       const now = new Date();
       let updated: Identity = {
         ...existing,
@@ -125,6 +127,7 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
       // The patch sees the admin document with secrets so hashed_password stays patchable; it is never sent back.
       const doc = identityToJSON(existing, { config, credentials: { withConfig: ['password'] }, metadataAdmin: true, revealSecrets: true });
       const patched = applyPatch(doc, ops);
+      assertJsonDepth(patched);
       return save(reply, await fromPatched(existing, patched));
     },
   });

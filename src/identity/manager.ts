@@ -101,7 +101,7 @@ export class IdentityManager {
         throw err;
       }
     }
-    if (password.hashed) {
+    if (password.hashed !== undefined) {
       const problem = this.deps.hasher.importProblem(password.hashed);
       if (problem === 'unknown') throw errBadRequest({ reason: IMPORT_UNKNOWN_FORMAT });
       if (problem === 'bounds') throw errBadRequest({ reason: IMPORT_OUT_OF_BOUNDS });

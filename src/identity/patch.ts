@@ -1,6 +1,7 @@
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { PortaError, errBadRequest } from '../http/errors.js';
+import { assertJsonDepth } from './body.js';
 
 const UNMARSHAL = 'failed to unmarshal JSON patch';
 const APPLY = 'failed to apply JSON patch';
@@ -24,6 +25,7 @@ export function parsePatch(raw: Buffer | undefined): Operation[] {
   } catch {
     throw errBadRequest({ reason: UNMARSHAL, message: 'invalid character in JSON patch' });
   }
+  assertJsonDepth(ops);
   if (!Array.isArray(ops)) {
     const t = ops === null ? 'null' : typeof ops === 'object' ? 'object' : typeof ops;
     throw errBadRequest({ reason: UNMARSHAL, message: `json: cannot unmarshal ${t} into Go value of type jsonpatch.Patch` });

@@ -63,6 +63,20 @@ function renameExtension(node: unknown): unknown {
   return out;
 }
 
+/** Traits are stored and re-serialised many times; a bound keeps every later recursion safe (self-service too). */
+const MAX_TRAITS_DEPTH = 64;
+
+function tooDeep(value: unknown): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (!v || typeof v !== 'object') continue;
+    if (depth > MAX_TRAITS_DEPTH) return true;
+    for (const child of Object.values(v as object)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function jsonType(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
@@ -163,6 +177,10 @@ function mapError(e: ErrorObject): Mapped {
 
 /** Runs the compiled schema on `{traits}` and renders failures both ways Kratos does (UI messages, admin reason). */
 export function runValidation(validate: ValidateFunction, traits: unknown): ValidationResult {
+  if (tooDeep(traits)) {
+    const text = `The traits document is nested deeper than ${MAX_TRAITS_DEPTH} levels.`;
+    return { violations: [{ pointer: '#/traits', message: uiText(4000001, text, 'error', { reason: text }), adminText: `I[#/traits] S[#] ${text}` }], adminReason: `I[#/traits] S[#] ${text}`, extensions: [] };
+  }
   const extensions: ValidationResult['extensions'] = [];
   collector = extensions;
   let ok: boolean;

@@ -134,14 +134,26 @@ forEachBackend('admin identity API (flows spec §6 cases 81-99)', (backend) => {
       assert.equal(res.statusCode, 400, hash);
       assert.equal(res.json().error.reason, reason);
     }
+    const empty = await admin(t, 'POST', '/admin/identities', { traits: { email: 'empty@ory.sh' }, credentials: { password: { config: {} } } });
+    assert.equal(empty.statusCode, 400);
+    assert.equal(empty.json().error.reason, 'The imported password does not match any known hash format.');
     assert.equal((await admin(t, 'GET', '/admin/identities')).json().length, before);
   });
 
-  test('duplicate identifier (normalized) → 409 with Kratos body', async () => {
-    await createIdentity(t, { traits: { email: 'dupe@ory.sh' } });
+  test('duplicate identifier (normalized) or external_id → 409 with Kratos body, on create, PUT and PATCH', async () => {
+    await createIdentity(t, { traits: { email: 'dupe@ory.sh' }, external_id: 'ext-dupe' });
     const res = await admin(t, 'POST', '/admin/identities', { traits: { email: '  DUPE@ory.SH ' } });
     assert.equal(res.statusCode, 409);
     assert.deepEqual(res.json(), CONFLICT);
+    const ext = await admin(t, 'POST', '/admin/identities', { traits: { bar: 'x' }, external_id: 'ext-dupe' });
+    assert.equal(ext.statusCode, 409);
+    const other = await createIdentity(t, { traits: { email: 'other-dupe@ory.sh' } });
+    const put = await admin(t, 'PUT', `/admin/identities/${other.id}`, { traits: { email: 'Dupe@ory.sh' } });
+    assert.equal(put.statusCode, 409);
+    assert.deepEqual(put.json(), CONFLICT);
+    const patch = await admin(t, 'PATCH', `/admin/identities/${other.id}`, [{ op: 'replace', path: '/traits/email', value: 'dupe@ory.sh' }]);
+    assert.equal(patch.statusCode, 409);
+    assert.deepEqual((await admin(t, 'GET', `/admin/identities/${other.id}`)).json().traits, { email: 'other-dupe@ory.sh' });
   });
 
   test('89: upper-case address values are stored lower-case; the verified flag is kept', async () => {
@@ -199,6 +211,7 @@ forEachBackend('admin identity API (flows spec §6 cases 81-99)', (backend) => {
 
   test('93/94: PUT replaces traits, state, metadata, external_id and password', async () => {
     const created = await createIdentity(t, { traits: { email: 'put-93@ory.sh' } });
+    await new Promise((r) => setTimeout(r, 5));
     const res = await admin(t, 'PUT', `/admin/identities/${created.id}`, {
       traits: { email: 'put-93b@ory.sh', bar: 'x' },
       state: 'inactive',
