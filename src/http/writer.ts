@@ -14,7 +14,8 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown
     .code(e.code)
     .header('content-type', 'application/json')
     .header('ory-error-id', e.id ?? '')
-    .send(goJson(e.toPayload(requestIdOf(req))));
+    // A Buffer, because Fastify appends `; charset=utf-8` to string payloads and herodot sends none.
+    .send(Buffer.from(goJson(e.toPayload(requestIdOf(req)))));
 }
 
 /** JSON as Go's encoder writes it: HTML-sensitive characters escaped, newline at the end. */
