@@ -82,7 +82,7 @@ const UPDATE: StructSpec = {
 };
 const CREDENTIALS: StructSpec = {
   name: 'identity.IdentityWithCredentials',
-  fields: { password: { type: 'object', goType: 'identity.AdminIdentityImportCredentialsPassword' }, oidc: any, saml: any, totp: any, webauthn: any, passkey: any, lookup_secret: any },
+  fields: { password: { type: 'object', goType: 'identity.AdminIdentityImportCredentialsPassword' }, oidc: any, saml: any },
 };
 const PASSWORD: StructSpec = { name: 'identity.AdminIdentityImportCredentialsPassword', fields: { config: { type: 'object', goType: 'identity.AdminIdentityImportCredentialsPasswordConfig' } } };
 const PASSWORD_CONFIG: StructSpec = {
@@ -97,7 +97,7 @@ const RECOVERY: StructSpec = { name: 'identity.RecoveryAddress', fields: { id: s
 
 function passwordOf(credentials: unknown, strict: boolean): NewIdentityInput['password'] {
   const creds = checkStruct(credentials, CREDENTIALS, strict);
-  for (const type of ['oidc', 'saml', 'totp', 'webauthn', 'passkey', 'lookup_secret']) {
+  for (const type of ['oidc', 'saml']) {
     if (creds[type] !== undefined && creds[type] !== null) {
       throw errBadRequest({ reason: `Importing ${type} credentials is not supported by this server.` });
     }

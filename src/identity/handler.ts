@@ -23,11 +23,12 @@ export interface IdentityDeps {
 
 type IdReq = FastifyRequest;
 
-/** The 409 Kratos answers for a taken identifier or external_id. */
-const conflict = () =>
-  new PortaError(409, { reason: 'This identity conflicts with another identity that already exists.' });
+/** The 409 Kratos's create handler answers for a taken identifier or external_id. */
+const conflictOnCreate = () => new PortaError(409, { reason: 'This identity conflicts with another identity that already exists.' });
+/** Updates pass the store's unique violation through unchanged (sqlcon.ErrUniqueViolation). */
+const conflictOnUpdate = () => new PortaError(409, { message: 'Unable to insert or update resource because a resource with that value exists already' });
 
-async function guardDuplicate<T>(work: Promise<T>): Promise<T> {
+async function guardDuplicate<T>(work: Promise<T>, conflict: () => PortaError): Promise<T> {
   try {
     return await work;
   } catch (err) {
@@ -63,7 +64,7 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
   }
 
   async function save(reply: FastifyReply, updated: Identity): Promise<FastifyReply> {
-    const ok = await guardDuplicate(store.updateIdentity(updated));
+    const ok = await guardDuplicate(store.updateIdentity(updated), conflictOnUpdate);
     if (!ok) throw errNoRows();
     return reply.send(adminJSON(updated, null));
   }
@@ -75,7 +76,9 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
       const view = (i: Identity) =>
         identityToJSON(i, { config, credentials: plan.expandCredentials ? { withConfig: plan.includeCredential } : 'none', metadataAdmin: true });
       if (plan.mode === 'page') {
-        setPageHeaders(req, reply, await store.countIdentities(), plan.page, plan.size);
+        // As Kratos: with a credentials_identifier filter the total is what was found.
+        const total = plan.query.credentialIdentifier ? rows.length : await store.countIdentities();
+        setPageHeaders(req, reply, total, plan.page, plan.size);
         return reply.send(rows.map(view));
       }
       const page = rows.slice(0, plan.size);
@@ -84,7 +87,7 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
     },
     POST: async (req, reply) => {
       const input = decodeCreateBody(parseGoJson(req.body as Buffer | undefined));
-      const identity = await guardDuplicate(identities.create(input));
+      const identity = await guardDuplicate(identities.create(input), conflictOnCreate);
       const base = config.adminBaseURL.href.replace(/\/$/, '');
       return reply.code(201).header('location', `${base}/identities/${identity.id}`).send(adminJSON(identity, null));
     },
@@ -100,10 +103,11 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
       return reply.code(204).send();
     },
     PUT: async (req: IdReq, reply) => {
-      const existing = await load(req);
+      // Kratos decodes the body before it looks the identity up.
       const raw = readJsonBody(req);
       assertJsonDepth(raw);
       const body = decodeUpdateBody(raw);
+      const existing = await load(req);
       const now = new Date();
       let updated: Identity = {
         ...existing,

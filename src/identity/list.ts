@@ -13,11 +13,17 @@ const MAX_SIZE = 500;
 /** Credential types Kratos knows for include_credential (identity.CredentialsType). */
 export const CREDENTIAL_TYPES = ['password', 'oidc', 'totp', 'lookup_secret', 'webauthn', 'code', 'passkey', 'profile', 'saml', 'link_recovery', 'code_recovery', 'deviceauthn'];
 
-/** include_credential: Kratos reports the slice parsed so far, not the bad value. */
-export function parseIncludeCredential(q: Query): string[] {
+/**
+ * include_credential. Kratos's getIdentity formats the slice parsed so far (`[password]`), its
+ * listIdentities the bad value itself; `echoValue` picks the latter.
+ */
+export function parseIncludeCredential(q: Query, echoValue = false): string[] {
   const out: string[] = [];
   for (const v of q.getAll('include_credential')) {
-    if (!CREDENTIAL_TYPES.includes(v)) throw errBadRequest({ reason: `Invalid value \`[${out.join(' ')}]\` for parameter \`include_credential\`.` });
+    if (!CREDENTIAL_TYPES.includes(v)) {
+      const shown = echoValue ? v : `[${out.join(' ')}]`;
+      throw errBadRequest({ reason: `Invalid value \`${shown}\` for parameter \`include_credential\`.` });
+    }
     out.push(v);
   }
   return out;
@@ -68,15 +74,17 @@ export interface ListPlan {
 /** Reads GET /admin/identities parameters with Kratos's checks and texts (kratos-flows-spec.md §5.6). */
 export function planList(req: FastifyRequest): ListPlan {
   const q = queryOf(req);
-  const includeCredential = parseIncludeCredential(q);
   const ids = q.getAll('ids').filter((v) => v !== '');
   const identifier = q.get('credentials_identifier') ?? '';
   const similar = q.get('preview_credentials_identifier_similar') ?? '';
   const org = q.get('organization_id') ?? '';
+  // Kratos's order of checks: ids, organization_id, include_credential, then the filter combination.
+  for (const id of ids) if (!isUUID(id.toLowerCase())) throw errBadRequest({ reason: `Invalid UUID value \`${id}\` for parameter \`ids\`.` });
+  if (ids.length > MAX_IDS) throw errBadRequest({ reason: 'The number of ids to filter must not exceed 500.' });
+  if (org !== '' && !isUUID(org.toLowerCase())) throw errBadRequest({ reason: `Invalid UUID value \`${org}\` for parameter \`organization_id\`.` });
+  const includeCredential = parseIncludeCredential(q, true);
   const filters = [ids.length > 0, identifier !== '', similar !== '', org !== ''].filter(Boolean).length;
   if (filters > 1) throw errBadRequest({ reason: 'You cannot combine multiple filters in this API' });
-  if (ids.length > MAX_IDS) throw errBadRequest({ reason: 'The number of ids to filter must not exceed 500.' });
-  for (const id of ids) if (!isUUID(id.toLowerCase())) throw errBadRequest({ reason: `Invalid UUID value \`${id}\` for parameter \`ids\`.` });
   if (similar !== '' || org !== '') {
     throw errBadRequest({ reason: 'The preview_credentials_identifier_similar and organization_id filters are not supported by this server.' });
   }

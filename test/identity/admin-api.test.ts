@@ -150,7 +150,7 @@ forEachBackend('admin identity API (flows spec §6 cases 81-99)', (backend) => {
     const other = await createIdentity(t, { traits: { email: 'other-dupe@ory.sh' } });
     const put = await admin(t, 'PUT', `/admin/identities/${other.id}`, { traits: { email: 'Dupe@ory.sh' } });
     assert.equal(put.statusCode, 409);
-    assert.deepEqual(put.json(), CONFLICT);
+    assert.deepEqual(put.json(), { error: { code: 409, status: 'Conflict', message: 'Unable to insert or update resource because a resource with that value exists already' } });
     const patch = await admin(t, 'PATCH', `/admin/identities/${other.id}`, [{ op: 'replace', path: '/traits/email', value: 'dupe@ory.sh' }]);
     assert.equal(patch.statusCode, 409);
     assert.deepEqual((await admin(t, 'GET', `/admin/identities/${other.id}`)).json().traits, { email: 'other-dupe@ory.sh' });
@@ -179,6 +179,8 @@ forEachBackend('admin identity API (flows spec §6 cases 81-99)', (backend) => {
     const many = Array.from({ length: 501 }, () => `ids=${a.id}`).join('&');
     assert.equal((await admin(t, 'GET', `/admin/identities?${many}`)).json().error.reason, 'The number of ids to filter must not exceed 500.');
     assert.equal((await admin(t, 'GET', `/admin/identities?ids=${a.id}&credentials_identifier=x`)).json().error.reason, 'You cannot combine multiple filters in this API');
+    assert.equal((await admin(t, 'GET', '/admin/identities?include_credential=nope')).json().error.reason, 'Invalid value `nope` for parameter `include_credential`.');
+    assert.equal((await admin(t, 'GET', '/admin/identities?organization_id=org')).json().error.reason, 'Invalid UUID value `org` for parameter `organization_id`.');
     const bad = await admin(t, 'GET', '/admin/identities?ids=not-a-uuid');
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().error.reason, 'Invalid UUID value `not-a-uuid` for parameter `ids`.');
