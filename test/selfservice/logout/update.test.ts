@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend, startApp, type TestApp } from '../../helpers/harness.js';
 import { seedLogin } from '../../helpers/seed.js';
+import { setCookies } from '../../helpers/jar.js';
 import {
   BROWSER,
   csrfSetCookie,
@@ -96,6 +97,10 @@ forEachBackend('GET /self-service/logout', (backend) => {
     assert.equal(c.name, CSRF_NAME);
     assert.equal(c.value.length, 44);
     assert.notEqual(c.value, sent);
+    // Without a CSRF cookie in the request: still exactly one CSRF Set-Cookie (nosurf's ctxWasSent guard).
+    const s2 = await login();
+    const res2 = await get(t, s2.url, { cookie: s2.cookie, ...JSONREQ });
+    assert.equal(setCookies(res2.headers as Record<string, unknown>).filter((x) => x.name === CSRF_NAME).length, 1);
   });
 
   test('#26 an allowed return_to carried in logout_url: 303 to exactly https://www.ory.sh', async () => {
