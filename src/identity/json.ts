@@ -12,9 +12,18 @@ export function rfc3339(d: Date | null | undefined): string | undefined {
   return d ? d.toISOString().replace(/\.?0+Z$/, 'Z') : undefined;
 }
 
+// whoami embeds an identity on every call; the URL only depends on the (fixed) config and schema id.
+const schemaURLs = new WeakMap<Config, Map<string, string>>();
+
 export function schemaURL(config: Config, schemaId: string): string {
-  const base = config.publicBaseURL.href.replace(/\/$/, '');
-  return `${base}/schemas/${encodeSchemaId(schemaId)}`;
+  let byId = schemaURLs.get(config);
+  if (!byId) schemaURLs.set(config, (byId = new Map()));
+  let url = byId.get(schemaId);
+  if (url === undefined) {
+    url = `${config.publicBaseURL.href.replace(/\/$/, '')}/schemas/${encodeSchemaId(schemaId)}`;
+    if (byId.size < 1000) byId.set(schemaId, url);
+  }
+  return url;
 }
 
 function credentialJSON(c: Credential, withConfig: boolean, revealSecrets: boolean): Record<string, unknown> {

@@ -1,4 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { uiText, type UiText } from '../x/text.js';
 
@@ -33,8 +35,10 @@ export interface ValidationResult {
 // ajv keywords run synchronously inside validate(), so one collector per call is safe.
 let collector: Array<{ ext: KratosExtension; value: unknown }> | null = null;
 
-function newAjv(): Ajv {
-  const ajv = new Ajv({ strict: false, allErrors: true, verbose: true, logger: false });
+/** Kratos's validator reads drafts 4 to 2020-12; ajv needs its matching class (draft-04/06 are read as draft-07). */
+function newAjv(draft: string): Ajv {
+  const opts = { strict: false, allErrors: true, verbose: true, logger: false as const };
+  const ajv = draft.includes('2020-12') ? new Ajv2020(opts) : draft.includes('2019-09') ? new Ajv2019(opts) : new Ajv(opts);
   addFormats(ajv);
   // Kratos accepts `format: tel` in identity schemas; a loose E.164-ish check keeps such schemas compiling.
   ajv.addFormat('tel', /^\+?[0-9][0-9 ()./-]{3,}$/);
@@ -52,7 +56,10 @@ function newAjv(): Ajv {
 
 /** Compiles one identity schema (one ajv instance each: schemas may share an `$id`). Throws on an invalid schema. */
 export function compileSchema(schema: Record<string, unknown>): ValidateFunction {
-  return newAjv().compile(renameExtension(schema) as Record<string, unknown>);
+  const draft = typeof schema.$schema === 'string' ? schema.$schema : '';
+  const copy = renameExtension(schema) as Record<string, unknown>;
+  if (/draft-0[46]\b/.test(draft)) delete copy.$schema;
+  return newAjv(draft).compile(copy);
 }
 
 function renameExtension(node: unknown): unknown {

@@ -178,3 +178,36 @@ describe('identity manager', () => {
     assert.ok(!JSON.stringify(admin).includes('argon2'));
   });
 });
+
+describe('schema drafts and broken schemas', () => {
+  const base64 = (o: unknown) => `base64://${Buffer.from(JSON.stringify(o)).toString('base64')}`;
+  const traitsSchema = (draft: string) => ({
+    $schema: draft,
+    type: 'object',
+    properties: { traits: { type: 'object', properties: { email: { type: 'string', 'ory.sh/kratos': { credentials: { password: { identifier: true } } } } }, required: ['email'] } },
+  });
+  async function managerFor(url: string) {
+    const values = {
+      dev: true,
+      dsn: 'memory',
+      selfservice: { default_browser_return_url: 'http://localhost:4455/' },
+      identity: { default_schema_id: 'default', schemas: [{ id: 'default', url }] },
+      secrets: { default: ['porta-test-secret-0123456789abcdef'] },
+    };
+    const cfg = Config.load({ env: {}, values });
+    const schemas = await SchemaRegistry.load(cfg);
+    return new IdentityManager({ config: cfg, store: memoryStore(), schemas, hasher: new Hasher(cfg) });
+  }
+
+  for (const draft of ['https://json-schema.org/draft/2020-12/schema', 'https://json-schema.org/draft/2019-09/schema', 'http://json-schema.org/draft-04/schema#', 'http://json-schema.org/draft-06/schema#']) {
+    test(`${draft} compiles and validates`, async () => {
+      const m = await managerFor(base64(traitsSchema(draft)));
+      assert.deepEqual(m.passwordIdentifiers('default', { email: 'A@b.c' }), ['a@b.c']);
+      assert.equal(m.validateTraits('default', {})[0].message.id, 4000002);
+    });
+  }
+
+  test('an invalid JSON Schema stops start-up naming the key', async () => {
+    await assert.rejects(managerFor(base64({ type: 12 })), (err: Error) => err.message.includes('identity.schemas.0.url'));
+  });
+});
