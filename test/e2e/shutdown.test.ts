@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { forEachSpawnBackend, prepareDatabase, spawnPorta, tempDir } from '../helpers/spawn.js';
+import { forEachSpawnBackend, prepareDatabase, spawnPorta, tempDir, type PortaProcess } from '../helpers/spawn.js';
 import { burst, call, createIdentity, frontend, PASSWORD, traits, uniqueEmail } from './client.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -16,26 +16,31 @@ describe('graceful shutdown of a spawned porta serve', () => {
     const body = JSON.stringify({ schema_id: 'default', traits: traits(email) });
     const port = Number(new URL(p.adminURL).port);
     const sock = connect(port, '127.0.0.1');
-    let response = '';
-    sock.on('data', (d) => (response += d.toString()));
-    const closed = new Promise<void>((resolve) => sock.on('close', () => resolve()));
-    await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
-    const half = Math.floor(body.length / 2);
-    sock.write(
-      `POST /admin/identities HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, half)}`,
-    );
-    await sleep(150);
-    p.child.kill('SIGTERM');
-    await sleep(300);
-    assert.equal(p.child.exitCode, null, 'the process waits for the request in flight');
-    const fresh = await call(`${p.publicURL}/health/alive`).catch((err: Error) => err);
-    assert.ok(fresh instanceof Error || fresh.status === 503, 'no new request is served while shutting down');
-    sock.write(body.slice(half));
-    await closed;
-    assert.match(response, /^HTTP\/1\.1 201 /, response);
-    const id = JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)).id as string;
-    await p.stop();
+    let id: string;
+    try {
+      let response = '';
+      sock.on('data', (d) => (response += d.toString()));
+      const closed = new Promise<void>((resolve) => sock.on('close', () => resolve()));
+      await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
+      const half = Math.floor(body.length / 2);
+      sock.write(
+        `POST /admin/identities HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, half)}`,
+      );
+      await sleep(150);
+      p.child.kill('SIGTERM');
+      await sleep(300);
+      assert.equal(p.child.exitCode, null, 'the process waits for the request in flight');
+      const fresh = await call(`${p.publicURL}/health/alive`).catch((err: Error) => err);
+      assert.ok(fresh instanceof Error || fresh.status === 503, 'no new request is served while shutting down');
+      sock.write(body.slice(half));
+      await closed;
+      assert.match(response, /^HTTP\/1\.1 201 /, response);
+      id = JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)).id as string;
+    } finally {
+      sock.destroy();
+      await p.stop();
+    }
 
     const again = await spawnPorta({ database: db });
     try {
@@ -50,30 +55,38 @@ forEachSpawnBackend('graceful shutdown with logins in flight', (backend) => {
   test('SIGTERM while 16 password logins are hashing: all answer 200, exit code 0', async () => {
     // Real argon2 cost so the logins are still running on the thread pool when the signal arrives.
     const p = await spawnPorta({ backend, config: { hashers: { argon2: { memory: '32MiB', iterations: 2 } } } });
-    const { email } = await createIdentity(p.adminURL, uniqueEmail('sigterm'));
-    const api = frontend(p.publicURL);
-    const flows = await burst(16, async () => (await api.createNativeLoginFlow()).data.id);
-    let answered = 0;
-    const logins = flows.map((flow) =>
-      call(`${p.publicURL}/self-service/login?flow=${flow}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ method: 'password', identifier: email, password: PASSWORD }),
-      }).then((a) => {
-        answered++;
-        return a;
-      }),
-    );
-    await sleep(40);
-    const inFlight = 16 - answered;
-    p.child.kill('SIGTERM');
-    const answers = await Promise.all(logins);
-    assert.ok(inFlight > 0, 'SIGTERM arrived while logins were in flight');
-    for (const a of answers) {
-      assert.equal(a.status, 200, JSON.stringify(a.body));
-      assert.match(a.body.session_token, /^ory_st_/);
+    try {
+      await loginsSurviveSigterm(p);
+    } finally {
+      await p.stop();
     }
-    const res = await p.stop();
-    assert.equal(res.code, 0);
   });
 });
+
+async function loginsSurviveSigterm(p: PortaProcess): Promise<void> {
+  const { email } = await createIdentity(p.adminURL, uniqueEmail('sigterm'));
+  const api = frontend(p.publicURL);
+  const flows = await burst(16, async () => (await api.createNativeLoginFlow()).data.id);
+  let answered = 0;
+  const logins = flows.map((flow) =>
+    call(`${p.publicURL}/self-service/login?flow=${flow}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ method: 'password', identifier: email, password: PASSWORD }),
+    }).then((a) => {
+      answered++;
+      return a;
+    }),
+  );
+  await sleep(40);
+  const inFlight = 16 - answered;
+  p.child.kill('SIGTERM');
+  const answers = await Promise.all(logins);
+  assert.ok(inFlight > 0, 'SIGTERM arrived while logins were in flight');
+  for (const a of answers) {
+    assert.equal(a.status, 200, JSON.stringify(a.body));
+    assert.match(a.body.session_token, /^ory_st_/);
+  }
+  const res = await p.exited;
+  assert.equal(res.code, 0, res.stderr);
+}

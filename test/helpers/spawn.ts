@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe } from 'node:test';
+import { after, describe } from 'node:test';
 import { stringify as toYaml } from 'yaml';
 import { createPgDatabase, postgresAvailable, postgresRequired } from './pg.js';
 
@@ -49,7 +49,11 @@ export function tempDir(prefix = 'porta-e2e-'): string {
 }
 
 const children = new Set<ChildProcess>();
-// A failing test must not leave servers behind (they would hold ports and the PostgreSQL database).
+// A failing test must not leave servers behind: their pipes would keep this test file's process alive
+// (and hold ports and PostgreSQL databases). After the file's last test, whatever is left is killed.
+after(() => {
+  for (const c of children) c.kill('SIGKILL');
+});
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
