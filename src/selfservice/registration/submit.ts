@@ -80,11 +80,15 @@ export async function submitRegistration(deps: FlowDeps, req: FastifyRequest, re
     const traits = (body.traits && typeof body.traits === 'object' && !Array.isArray(body.traits) ? body.traits : {}) as Record<string, unknown>;
     const password = field(body, 'password');
     const nodeMessages: Array<{ name: string; message: UiText }> = [];
+    const formMessages: UiText[] = [];
     for (const v of deps.identities.validateTraits(schema.id, traits)) {
-      nodeMessages.push({ name: v.pointer.replace(/^#\//, '').split('/').join('.'), message: v.message });
+      // An instance pointer names the node (#/traits/email → traits.email); the root goes to the form.
+      const name = v.pointer.replace(/^#\/?/, '').split('/').join('.');
+      if (name) nodeMessages.push({ name, message: v.message });
+      else formMessages.push(v.message);
     }
     if (password === undefined) nodeMessages.push({ name: 'password', message: missing('password') });
-    if (nodeMessages.length) throw new FlowFormError([], nodeMessages);
+    if (nodeMessages.length || formMessages.length) throw new FlowFormError(formMessages, nodeMessages);
 
     if (flow.type === 'api') {
       const bad = apiFlowBrowserCheck(req);
