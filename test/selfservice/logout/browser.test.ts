@@ -30,6 +30,7 @@ forEachBackend('GET /self-service/logout/browser', (backend) => {
       assert.equal(res.statusCode, 401);
       assert.deepEqual(res.json(), { error: SESSION_INACTIVE });
       assert.equal(res.headers['ory-error-id'], 'session_inactive');
+      assert.equal(res.headers['content-type'], 'application/json');
       noStore(res);
     }
   });
