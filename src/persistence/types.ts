@@ -76,7 +76,11 @@ export interface SessionStore {
   /** DELETE /admin/identities/{id}/sessions: hard delete; returns how many rows. */
   deleteSessionsOfIdentity(identityId: string): Promise<number>;
   listSessions(query: ListSessionsQuery): Promise<SessionPage>;
-  /** Writes expiresAt, authenticatedAt, authenticationMethods, aal, devices, active of an existing session. */
+  /**
+   * Writes expiresAt, authenticatedAt, authenticationMethods, aal, devices of an existing session. `active`
+   * can only go from true to false here: a revoke that lands between a caller's read and this write (an
+   * admin extend, a refresh login) must never be undone.
+   */
   updateSession(session: Session): Promise<void>;
   /** Replaces the token digest of an existing session (a refresh login issues a new token). */
   rotateSessionToken(sessionId: string, tokenHash: Buffer): Promise<void>;

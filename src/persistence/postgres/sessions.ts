@@ -154,7 +154,7 @@ export class PgSessionStore implements SessionStore {
   async updateSession(s: Session): Promise<void> {
     if (!isUuid(s.id)) return;
     await this.pool.query(
-      'UPDATE sessions SET expires_at = $1, authenticated_at = $2, authentication_methods = $3, aal = $4, devices = $5, active = $6, updated_at = now() WHERE id = $7',
+      'UPDATE sessions SET expires_at = $1, authenticated_at = $2, authentication_methods = $3, aal = $4, devices = $5, active = (active AND $6), updated_at = now() WHERE id = $7',
       [s.expiresAt, s.authenticatedAt, json(encodeMethods(s.authenticationMethods)), s.aal, json(s.devices), s.active, s.id],
     );
   }

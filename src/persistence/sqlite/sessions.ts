@@ -150,7 +150,7 @@ export class SqliteSessionStore implements SessionStore {
 
   async updateSession(s: Session): Promise<void> {
     this.q(
-      'UPDATE sessions SET expires_at = ?, authenticated_at = ?, authentication_methods = ?, aal = ?, devices = ?, active = ?, updated_at = ? WHERE id = ?',
+      'UPDATE sessions SET expires_at = ?, authenticated_at = ?, authentication_methods = ?, aal = ?, devices = ?, active = (active AND ?), updated_at = ? WHERE id = ?',
     ).run(ms(s.expiresAt), ms(s.authenticatedAt), JSON.stringify(encodeMethods(s.authenticationMethods)), s.aal, JSON.stringify(s.devices), s.active ? 1 : 0, Date.now(), s.id);
   }
 
