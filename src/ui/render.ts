@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Eta } from 'eta';
 
 /** assets/ui/ resolves the same from src/ui/ (tsx) and dist/ui/ (compiled): both sit two levels down. */
@@ -11,7 +12,7 @@ export const UI_ASSETS = fileURLToPath(new URL('../../assets/ui/', import.meta.u
  */
 export class Renderer {
   private readonly eta = new Eta({ views: UI_ASSETS, autoEscape: true, cache: true });
-  readonly stylesheet = readFileSync(new URL('style.css', `file://${UI_ASSETS}`), 'utf8');
+  readonly stylesheet = readFileSync(join(UI_ASSETS, 'style.css'), 'utf8');
 
   render(template: string, data: Record<string, unknown>): string {
     return this.eta.render(`./${template}`, data);

@@ -30,7 +30,7 @@ export function sessionsPage(ctx: UiContext) {
       nav: true,
       current: 'sessions',
       name: displayName(session.identity),
-      current_device: deviceView(session, true),
+      currentDevice: deviceView(session, true),
       others,
       notice,
       token: ctx.guard.token(session.id),
