@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { mediaTypeOf } from '../../http/body.js';
 import { errBadRequest } from '../../http/errors.js';
 import { isGoBool, parseBool } from './params.js';
+import { parseMultipart } from './multipart.js';
 
 export type LeafType = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object' | 'unknown';
 
@@ -26,9 +27,7 @@ export function decodeFlowBody(req: FastifyRequest, opts: DecodeOptions = {}): R
   const type = mediaTypeOf(req);
   if (type === 'application/json') return expand(parseJsonObject(body), opts);
   if (type === 'application/x-www-form-urlencoded') return expand(parseForm(body), opts);
-  if (type === 'multipart/form-data') {
-    throw errBadRequest({ reason: 'Unable to decode HTTP POST form body: multipart/form-data is not supported by this endpoint.' });
-  }
+  if (type === 'multipart/form-data') return expand(collect(parseMultipart(req.headers['content-type'] as string, body)), opts);
   throw errBadRequest({
     reason: `HTTP ${req.method} Request used unknown HTTP Header "Content-Type: ${req.headers['content-type'] ?? ''}", only [${ALLOWED.join(' ')}] are supported.`,
   });
@@ -112,14 +111,20 @@ function unescape(s: string): string {
 }
 
 function parseForm(buf: Buffer): Record<string, unknown> {
-  const text = utf8(buf);
-  const out: Record<string, unknown> = {};
-  for (const part of text.split('&')) {
+  const pairs: Array<[string, string]> = [];
+  for (const part of utf8(buf).split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    const key = unescape(eq < 0 ? part : part.slice(0, eq));
-    const value = eq < 0 ? '' : unescape(part.slice(eq + 1));
-    const prev = out[key];
+    pairs.push([unescape(eq < 0 ? part : part.slice(0, eq)), eq < 0 ? '' : unescape(part.slice(eq + 1))]);
+  }
+  return collect(pairs);
+}
+
+/** Form pairs into an object; a repeated key becomes an array, as url.Values holds it. */
+function collect(pairs: Array<[string, string]>): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [key, value] of pairs) {
+    const prev = Object.prototype.hasOwnProperty.call(out, key) ? out[key] : undefined;
     if (prev === undefined) out[key] = value;
     else out[key] = Array.isArray(prev) ? [...prev, value] : [prev, value];
   }

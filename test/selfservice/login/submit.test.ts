@@ -337,3 +337,28 @@ forEachBackend('login with the password method disabled', (backend) => {
     assert.equal(res.json().error.reason, 'This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.');
   });
 });
+
+forEachBackend('login with a multipart/form-data body (fetch + FormData)', (backend) => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp({ backend });
+    await seedIdentity(t, { email: 'multipart@example.org', password: PASSWORD });
+  });
+  after(async () => t.close());
+
+  test('text parts are read like a urlencoded form; a broken body is a 4000001 message', async () => {
+    const jar = new CookieJar();
+    const flow = await spaFlow(t, 'login', jar);
+    const boundary = '----porta1234';
+    const parts = { identifier: 'multipart@example.org', password: PASSWORD, method: 'password', csrf_token: csrfOf(flow) };
+    const body =
+      Object.entries(parts).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('') + `--${boundary}--\r\n`;
+    const headers = { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'application/json', cookie: jar.header() };
+    const res = await post(t, `/self-service/login?flow=${flow.id}`, body, headers);
+    assert.equal(res.status, 200, res.body);
+    assert.equal(res.json().session.identity.traits.email, 'multipart@example.org');
+    const broken = await post(t, `/self-service/login?flow=${flow.id}`, `--${boundary}\r\nno end`, { ...headers, cookie: jar.header() });
+    assert.equal(broken.status, 400);
+    assert.equal(broken.json().ui.messages[0].id, 4000001);
+  });
+});

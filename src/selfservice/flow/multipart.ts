@@ -1,0 +1,42 @@
+import { parse as parseContentType } from 'content-type';
+import { errBadRequest } from '../../http/errors.js';
+
+const MAX_PARTS = 1000;
+
+/**
+ * The text fields of a multipart/form-data body (what `fetch(url, { body: new FormData(form) })`
+ * sends). File parts are ignored: no flow reads files. Malformed bodies are a 400.
+ */
+export function parseMultipart(contentType: string, body: Buffer): Array<[string, string]> {
+  let boundary: string | undefined;
+  try {
+    boundary = parseContentType(contentType).parameters.boundary;
+  } catch {
+    boundary = undefined;
+  }
+  if (!boundary || boundary.length > 200) throw errBadRequest({ reason: 'Unable to decode HTTP POST form body: no multipart boundary param in Content-Type' });
+  const text = body.toString('latin1');
+  const delimiter = `--${boundary}`;
+  const chunks = text.split(delimiter);
+  if (chunks.length < 3 || !chunks[chunks.length - 1].startsWith('--')) {
+    throw errBadRequest({ reason: 'Unable to decode HTTP POST form body: multipart: NextPart: EOF' });
+  }
+  const out: Array<[string, string]> = [];
+  for (const chunk of chunks.slice(1, -1)) {
+    if (out.length >= MAX_PARTS) throw errBadRequest({ reason: 'Unable to decode HTTP POST form body: multipart: too many parts' });
+    const part = chunk.replace(/^\r\n/, '').replace(/\r\n$/, '');
+    const split = part.indexOf('\r\n\r\n');
+    if (split < 0) throw errBadRequest({ reason: 'Unable to decode HTTP POST form body: multipart: malformed part' });
+    const headers = part.slice(0, split);
+    const disposition = /^content-disposition:\s*form-data(.*)$/im.exec(headers)?.[1] ?? '';
+    const name = /;\s*name="([^"]*)"/i.exec(disposition)?.[1];
+    if (name === undefined || /;\s*filename=/i.test(disposition)) continue;
+    const value = Buffer.from(part.slice(split + 4), 'latin1');
+    try {
+      out.push([Buffer.from(name, 'latin1').toString('utf8'), new TextDecoder('utf-8', { fatal: true }).decode(value)]);
+    } catch {
+      throw errBadRequest({ reason: 'Unable to decode HTTP Request Body because it is not valid UTF-8.' });
+    }
+  }
+  return out;
+}
