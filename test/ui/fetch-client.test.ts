@@ -52,4 +52,12 @@ forEachBackend('the UI against Porta over the network (FetchApiClient)', (backen
     assert.equal(err.statusCode, 200);
     assert.match(err.body, /This is a stub error./);
   });
+
+  test('with porta.ui.enabled: false Porta serves no /ui/ at all', async () => {
+    for (const url of ['/ui/', '/ui/welcome', '/ui/style.css']) {
+      const res = await t.app.public.inject({ method: 'GET', url });
+      assert.equal(res.statusCode, 404, url);
+      assert.match(res.headers['content-type'] as string, /application\/json/);
+    }
+  });
 });
