@@ -10,6 +10,7 @@ export type ParsedHash =
   | { kind: 'bcrypt'; cost: number }
   | { kind: 'pbkdf2'; digest: string; iterations: number; salt: Buffer; key: Buffer }
   | { kind: 'scrypt'; n: number; r: number; p: number; salt: Buffer; key: Buffer }
+  | { kind: 'firescrypt'; n: number; r: number; p: number; salt: Buffer; separator: Buffer; key: Buffer; signerKey: Buffer }
   | { kind: 'ssha'; digest: string; salt: Buffer; key: Buffer }
   | { kind: 'sha'; digest: string; pf: string; salt: Buffer; key: Buffer }
   | { kind: 'md5'; pf?: string; salt?: Buffer; key: Buffer }
@@ -28,6 +29,7 @@ export const BOUNDS = {
   scryptN: 1 << 17,
   scryptR: 8,
   scryptP: 10,
+  firescryptLogN: 17,
 } as const;
 
 const INVALID = { kind: 'invalid' } as const;
@@ -46,8 +48,9 @@ function parseArgon2(hash: string, variant: 'argon2id' | 'argon2i'): ParseResult
   if (!m) return INVALID;
   const [mem, t, p] = [int(m[1]), int(m[2]), int(m[3])];
   if (![mem, t, p].every(Number.isFinite)) return OUT_OF_BOUNDS;
-  if (mem > BOUNDS.argon2MemoryKiB || t > BOUNDS.argon2Iterations || p > BOUNDS.argon2Parallelism) return OUT_OF_BOUNDS;
-  if (t < 1 || p < 1 || mem < 8 * p) return INVALID;
+  if (mem === 0 || mem > BOUNDS.argon2MemoryKiB || t === 0 || t > BOUNDS.argon2Iterations || p === 0 || p > BOUNDS.argon2Parallelism) return OUT_OF_BOUNDS;
+  // Go's argon2 silently raises m to 8p; the reference implementation refuses such parameters.
+  if (mem < 8 * p) return INVALID;
   const salt = decodeRawStd(parts[4]);
   const key = decodeRawStd(parts[5]);
   if (!salt || !key || key.length < 4 || salt.length < 1) return INVALID;
@@ -55,11 +58,12 @@ function parseArgon2(hash: string, variant: 'argon2id' | 'argon2i'): ParseResult
 }
 
 function parseBcrypt(hash: string): ParseResult {
-  const m = /^\$2[abzy]?\$(\d{2})\$[./A-Za-z0-9]{53}$/.exec(hash);
+  // The cost is read from the header alone (Go's bcrypt.Cost), so an oversized cost is a bounds error first.
+  const m = /^\$2[abzy]?\$(\d{2})\$/.exec(hash);
   if (!m) return INVALID;
   const cost = Number(m[1]);
   if (cost > BOUNDS.bcryptCost) return OUT_OF_BOUNDS;
-  if (cost < 4) return INVALID;
+  if (cost < 4 || !/^\$2[abzy]?\$\d{2}\$[./A-Za-z0-9]{53}$/.test(hash)) return INVALID;
   return { kind: 'bcrypt', cost };
 }
 
@@ -70,10 +74,10 @@ function parsePbkdf2(hash: string): ParseResult {
   const m = /^i=(\d+),l=(\d+)$/.exec(parts[2]);
   if (!PBKDF2_DIGESTS.has(digest) || !m) return INVALID;
   const iterations = int(m[1]);
-  if (!Number.isFinite(iterations) || iterations > BOUNDS.pbkdf2Iterations) return OUT_OF_BOUNDS;
+  if (!Number.isFinite(iterations) || iterations === 0 || iterations > BOUNDS.pbkdf2Iterations) return OUT_OF_BOUNDS;
   const salt = decodeRawStd(parts[3]);
   const key = decodeRawStd(parts[4]);
-  if (iterations < 1 || !salt || !key || key.length === 0) return INVALID;
+  if (!salt || !key || key.length === 0) return INVALID;
   return { kind: 'pbkdf2', digest, iterations, salt, key };
 }
 
@@ -84,12 +88,26 @@ function parseScrypt(hash: string): ParseResult {
   const m = /^ln=(\d+),r=(\d+),p=(\d+)$/.exec(parts[2]);
   if (!m) return INVALID;
   const [n, r, p] = [int(m[1]), int(m[2]), int(m[3])];
-  if (![n, r, p].every(Number.isFinite) || n > BOUNDS.scryptN || r > BOUNDS.scryptR || p > BOUNDS.scryptP) return OUT_OF_BOUNDS;
-  if (n < 2 || (n & (n - 1)) !== 0 || r < 1 || p < 1) return INVALID;
+  if (![n, r, p].every(Number.isFinite) || n === 0 || n > BOUNDS.scryptN || r === 0 || r > BOUNDS.scryptR || p === 0 || p > BOUNDS.scryptP) return OUT_OF_BOUNDS;
+  if (n < 2 || (n & (n - 1)) !== 0) return INVALID;
   const salt = decodeStd(parts[3]);
   const key = decodeStd(parts[4]);
   if (!salt || !key || key.length === 0) return INVALID;
   return { kind: 'scrypt', n, r, p, salt, key };
+}
+
+/** Firebase's scrypt variant: `$firescrypt$ln=<log2 N>,r=,p=$salt$hash$salt_separator$signer_key`, std base64. */
+function parseFirescrypt(hash: string): ParseResult {
+  const parts = hash.split('$');
+  if (parts.length !== 7) return INVALID;
+  const m = /^ln=(\d+),r=(\d+),p=(\d+)$/.exec(parts[2]);
+  if (!m) return INVALID;
+  const [ln, r, p] = [int(m[1]), int(m[2]), int(m[3])];
+  if (![ln, r, p].every(Number.isFinite) || ln > BOUNDS.firescryptLogN || r === 0 || r > BOUNDS.scryptR || p === 0 || p > BOUNDS.scryptP) return OUT_OF_BOUNDS;
+  if (ln < 1) return INVALID;
+  const [salt, key, separator, signerKey] = [parts[3], parts[4], parts[5], parts[6]].map(decodeStd);
+  if (!salt || !key || !separator || !signerKey || key.length === 0 || key.length !== signerKey.length) return INVALID;
+  return { kind: 'firescrypt', n: 2 ** ln, r, p, salt, separator, key, signerKey };
 }
 
 function parseSSHA(hash: string): ParseResult {
@@ -151,6 +169,7 @@ export function parseHash(hash: string): ParseResult {
   if (hash.startsWith('$scrypt$')) return parseScrypt(hash);
   if (/^\{SSHA(256|512)?\}/.test(hash)) return parseSSHA(hash);
   if (/^\$sha(1|256|512)\$/.test(hash)) return parseSHA(hash);
+  if (hash.startsWith('$firescrypt$')) return parseFirescrypt(hash);
   if (hash.startsWith('$md5$')) return parseMD5(hash);
   if (/^\$hmac-(md4|md5|sha1|sha224|sha256|sha384|sha512)\$/.test(hash)) return parseHMAC(hash);
   return { kind: 'unknown' };

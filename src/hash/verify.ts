@@ -1,4 +1,4 @@
-import { createHash, createHmac, pbkdf2, scrypt, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, pbkdf2, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { hashRaw as argon2Raw, type Algorithm } from '@node-rs/argon2';
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
@@ -54,6 +54,13 @@ export async function verifyParsed(password: string, parsed: ParsedHash, encoded
     case 'scrypt': {
       const maxmem = 128 * parsed.n * parsed.r * 2 + 1024 * 1024;
       return equal(await scryptAsync(pw, parsed.salt, parsed.key.length, { N: parsed.n, r: parsed.r, p: parsed.p, maxmem }), parsed.key);
+    }
+    case 'firescrypt': {
+      // Firebase: the scrypt output keys AES-256-CTR (zero IV), which encrypts the project's signer key.
+      const maxmem = 128 * parsed.n * parsed.r * 2 + 1024 * 1024;
+      const derived = await scryptAsync(pw, Buffer.concat([parsed.salt, parsed.separator]), 32, { N: parsed.n, r: parsed.r, p: parsed.p, maxmem });
+      const cipher = createCipheriv('aes-256-ctr', derived, Buffer.alloc(16));
+      return equal(Buffer.concat([cipher.update(parsed.signerKey), cipher.final()]), parsed.key);
     }
     case 'ssha':
       return equal(digestOf(parsed.digest, Buffer.concat([pw, parsed.salt])), parsed.key);
