@@ -30,11 +30,20 @@ function area(url: string, fn: string): string {
   return url;
 }
 
-export function summarizeProfile(file: string, top = 25): string {
+/**
+ * `lastSeconds`: only samples from the last N seconds of the profile (the measured run; the process
+ * is stopped right after it), so start-up and module loading do not blur the picture.
+ */
+export function summarizeProfile(file: string, lastSeconds = Infinity, top = 25): string {
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+  const from = p.endTime - lastSeconds * 1e6;
+  let t = p.startTime;
+  p.samples.forEach((id, i) => {
+    t += p.timeDeltas[i] ?? 0;
+    if (t >= from) self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
+  });
   const total = [...self.values()].reduce((a, b) => a + b, 0) || 1;
   const idle = [...self].filter(([id]) => byId.get(id)?.callFrame.functionName === '(idle)').reduce((a, [, t]) => a + t, 0);
   const busy = total - idle || 1;
@@ -68,5 +77,6 @@ export function summarizeProfile(file: string, top = 25): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const f of process.argv.slice(2)) process.stdout.write(`${summarizeProfile(f)}\n`);
+  const last = Number(process.env.LAST_SECONDS ?? Infinity);
+  for (const f of process.argv.slice(2)) process.stdout.write(`${summarizeProfile(f, last)}\n`);
 }

@@ -9,6 +9,7 @@
  * bench/.data/results.json. Not part of `npm test`.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     'logout-extra': { type: 'string', default: '400000' },
     'cpu-prof': { type: 'boolean', default: false },
     reseed: { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '3' },
   },
 });
 const warmup = Number(values.warmup);
@@ -56,6 +58,9 @@ interface Row {
   hwmMiB: number;
   tokensUsed?: number;
   tokensAvailable?: number;
+  /** 1-minute load average when the run started (other work on the machine skews results). */
+  load1: number;
+  pass: number;
 }
 
 async function dataset(sessions: number, extra: number) {
@@ -132,7 +137,7 @@ async function sanity(s: Server, scenario: Scenario, ds: Awaited<ReturnType<type
   return body;
 }
 
-async function measure(system: string, scenario: Scenario, sessions: number, profDir?: string): Promise<{ row: Row; body: unknown }> {
+async function measure(system: string, scenario: Scenario, sessions: number, pass: number, profDir?: string): Promise<{ row: Row; body: unknown }> {
   const ds = await dataset(sessions, scenario === 'logout-api' ? logoutExtra : 0);
   const s = start(system, freshCopy(ds.file), profDir);
   try {
@@ -143,6 +148,7 @@ async function measure(system: string, scenario: Scenario, sessions: number, pro
     const script = join(ROOT, 'bench', 'load.lua');
     const pid = s.child.pid as number;
     const before = procStats(pid);
+    const load1 = loadavg()[0];
     const offset = mode === 'logout' ? 0 : Math.floor(Math.random() * 1000);
     const warm = runWrk({ cpu: LOAD_CPU, url: s.url, seconds: warmup, connections, script, args: [mode, file, String(offset)] });
     const cpu0 = procStats(pid).cpuTicks;
@@ -164,6 +170,8 @@ async function measure(system: string, scenario: Scenario, sessions: number, pro
       rssBeforeMiB: before.rssMiB,
       rssAfterMiB: after.rssMiB,
       hwmMiB: after.hwmMiB,
+      load1,
+      pass,
     };
     if (mode === 'logout') {
       row.tokensUsed = next + r.requests;
@@ -179,16 +187,32 @@ async function measure(system: string, scenario: Scenario, sessions: number, pro
 const f1 = (n: number) => n.toFixed(1);
 const f2 = (n: number) => n.toFixed(2);
 
+const median = (xs: number[]): number => {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+};
+
+/** Medians over the passes; the ratio is the median of per-pass ratios (both systems ran back to back). */
 function table(rows: Row[]): string {
   const lines = [
-    '| scenario | sessions | system | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | server CPU % | RSS before → after MiB (peak) | Porta / baseline |',
-    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+    '| scenario | sessions | system | req/s | p50 ms | p90 ms | p99 ms | errors | server CPU % | RSS before → after MiB (peak) | Porta / baseline |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|',
   ];
-  for (const r of rows) {
-    const base = rows.find((b) => b.system === 'baseline' && b.scenario === r.scenario && b.sessions === r.sessions);
-    const ratio = r.system === 'porta' && base ? `${((r.rps / base.rps) * 100).toFixed(0)}%` : '';
+  const keys = [...new Set(rows.map((r) => `${r.scenario}@${r.sessions}@${r.system}`))];
+  for (const key of keys) {
+    const rs = rows.filter((r) => `${r.scenario}@${r.sessions}@${r.system}` === key);
+    const r0 = rs[0];
+    const m = (f: (r: Row) => number) => median(rs.map(f));
+    let ratio = '';
+    if (r0.system === 'porta') {
+      const per = rs
+        .map((r) => [r, rows.find((b) => b.system === 'baseline' && b.scenario === r.scenario && b.sessions === r.sessions && b.pass === r.pass)] as const)
+        .filter(([, b]) => b)
+        .map(([r, b]) => r.rps / (b as Row).rps);
+      if (per.length) ratio = `${(median(per) * 100).toFixed(0)}% (${per.map((x) => (x * 100).toFixed(0)).join(', ')})`;
+    }
     lines.push(
-      `| ${r.scenario} | ${r.sessions.toLocaleString('en')} | ${r.system} | ${Math.round(r.rps).toLocaleString('en')} | ${f2(r.p50ms)} | ${f2(r.p90ms)} | ${f2(r.p99ms)} | ${f1(r.maxms)} | ${r.errors} | ${r.cpuPct.toFixed(0)} | ${f1(r.rssBeforeMiB)} → ${f1(r.rssAfterMiB)} (${f1(r.hwmMiB)}) | ${ratio} |`,
+      `| ${r0.scenario} | ${r0.sessions.toLocaleString('en')} | ${r0.system} | ${Math.round(m((r) => r.rps)).toLocaleString('en')} | ${f2(m((r) => r.p50ms))} | ${f2(m((r) => r.p90ms))} | ${f2(m((r) => r.p99ms))} | ${rs.reduce((a, r) => a + r.errors, 0)} | ${m((r) => r.cpuPct).toFixed(0)} | ${f1(m((r) => r.rssBeforeMiB))} → ${f1(m((r) => r.rssAfterMiB))} (${f1(Math.max(...rs.map((r) => r.hwmMiB)))}) | ${ratio} |`,
     );
   }
   return lines.join('\n');
@@ -203,16 +227,18 @@ const bodies = new Map<string, unknown>();
 const profiles: string[] = [];
 for (const step of values.plan.split(',')) {
   const [scenario, n] = step.split('@') as [Scenario, string];
-  for (const system of values.systems.split(',')) {
-    const profDir = values['cpu-prof'] && system === 'porta' ? join(DATA, 'prof', `${scenario}-${n}`) : undefined;
-    if (profDir) rmSync(profDir, { recursive: true, force: true });
-    process.stderr.write(`${scenario} @ ${n} sessions: ${system} ...\n`);
-    const { row, body } = await measure(system, scenario, Number(n), profDir);
-    rows.push(row);
-    if (body) bodies.set(`${scenario}@${n}/${system}`, body);
-    process.stderr.write(`  ${Math.round(row.rps)} req/s, p99 ${f2(row.p99ms)} ms, errors ${row.errors}\n`);
-    if (profDir && existsSync(profDir)) {
-      for (const f of readdirSync(profDir)) profiles.push(`### ${scenario} @ ${n}\n\n${summarizeProfile(join(profDir, f))}`);
+  for (let pass = 1; pass <= Number(values.repeat); pass++) {
+    for (const system of values.systems.split(',')) {
+      const profDir = values['cpu-prof'] && system === 'porta' && pass === 1 ? join(DATA, 'prof', `${scenario}-${n}`) : undefined;
+      if (profDir) rmSync(profDir, { recursive: true, force: true });
+      process.stderr.write(`${scenario} @ ${n} sessions, pass ${pass}: ${system} (load ${loadavg()[0].toFixed(1)}) ...\n`);
+      const { row, body } = await measure(system, scenario, Number(n), pass, profDir);
+      rows.push(row);
+      if (body) bodies.set(`${scenario}@${n}/${system}`, body);
+      process.stderr.write(`  ${Math.round(row.rps)} req/s, p99 ${f2(row.p99ms)} ms, errors ${row.errors}, CPU ${row.cpuPct.toFixed(0)}%\n`);
+      if (profDir && existsSync(profDir)) {
+        for (const f of readdirSync(profDir)) profiles.push(`### ${scenario} @ ${n}\n\n${summarizeProfile(join(profDir, f), duration + 1)}`);
+      }
     }
   }
 }

@@ -29,15 +29,20 @@ export function forEachSpawnBackend(name: string, fn: (backend: Backend) => void
   describe(`${name} [postgres]`, { skip: PG_SKIP }, () => fn('postgres'));
 }
 
+/**
+ * A free loopback port below the kernel's ephemeral range (32768+ here), so that the port cannot be
+ * taken by an outgoing connection between this check and the child's bind; spawnPorta also retries.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const ok = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
     });
-  });
+    if (ok) return port;
+  }
 }
 
 const tempDirs: string[] = [];
@@ -233,8 +238,20 @@ export async function terminate(p: Started): Promise<RunResult> {
 /** Starts `porta serve -c <dir>/config.yaml` on free loopback ports and waits for /health/ready. */
 export async function spawnPorta(opts: SpawnOptions = {}): Promise<PortaProcess> {
   const dir = tempDir();
-  const ownDb = !opts.database;
   const database = opts.database ?? (await prepareDatabase(opts.backend ?? 'sqlite', dir));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnOnce(opts, dir, database, !opts.database);
+    } catch (err) {
+      // Another process took a port between the check and the bind: pick new ports.
+      if (attempt < 3 && /EADDRINUSE/.test(String(err))) continue;
+      if (!opts.database) await database.drop();
+      throw err;
+    }
+  }
+}
+
+async function spawnOnce(opts: SpawnOptions, dir: string, database: Database, ownDb: boolean): Promise<PortaProcess> {
   const [pub, adm] = [await freePort(), await freePort()];
   const configFile = writeConfig(dir, deepMerge(e2eConfig(database.dsn, pub, adm), opts.config ?? {}));
   const started = startPorta(['serve', '-c', configFile, ...(opts.args ?? [])], { cwd: dir, env: opts.env });
@@ -246,7 +263,6 @@ export async function spawnPorta(opts: SpawnOptions = {}): Promise<PortaProcess>
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
-    if (ownDb) await database.drop();
     throw err;
   }
   return {
