@@ -126,6 +126,22 @@ forEachBackend('persistence: sessions', (backend) => {
     assert.equal((await p.sessions.getSessionByTokenHash(h2))!.session.id, s.id);
   });
 
+  test('updateSession never re-activates a revoked session (a revoke between read and write sticks)', async () => {
+    for (const revokes of [1, 2]) {
+      const s = makeSession(alice.id);
+      const h = tokenHash();
+      await p.sessions.createSession(s, h);
+      const read = (await p.sessions.getSession(s.id))!;
+      for (let k = 0; k < revokes; k++) await p.sessions.revokeSessionByTokenHash(h);
+      await p.sessions.updateSession({ ...read, expiresAt: at(9000_000) });
+      const got = (await p.sessions.getSession(s.id))!;
+      assert.equal(got.active, false, `after ${revokes} revoke(s)`);
+      assert.deepEqual(got.expiresAt, at(9000_000));
+      assert.equal(await p.sessions.revokeSessionById(s.id), 'inactive');
+      assert.equal((await p.sessions.listSessions({ identityId: alice.id, active: true, limit: 100 })).sessions.some((x) => x.id === s.id), false);
+    }
+  });
+
   test('deleteExpiredSessions deletes only rows expired before the cut-off, at most limit per call', async () => {
     const eve = makeIdentity();
     await p.identities.createIdentity(eve);

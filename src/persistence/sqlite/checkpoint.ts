@@ -56,27 +56,34 @@ export function startCheckpointer(file: string, opts: { intervalMs: number; walM
     eval: true,
     workerData: { driver, file, intervalMs: Math.max(10, opts.intervalMs), walMaxPages: opts.walMaxPages, busyTimeoutMs: 5000 },
   });
-  // A background maintenance thread must never keep the process alive.
-  worker.unref();
   let exited = false;
   const done = new Promise<void>((resolve) => worker.once('exit', () => ((exited = true), resolve())));
   const waiters: Array<() => void> = [];
   worker.on('message', (m: { kind: string; message?: string; before?: number; busy?: number }) => {
-    if (m.kind === 'ticked') waiters.shift()?.();
+    if (m.kind === 'ticked') {
+      waiters.shift()?.();
+      if (waiters.length === 0) worker.unref();
+    }
     else if (m.kind === 'error') opts.logger.warn({ err: m.message }, 'sqlite WAL checkpoint failed');
     else if (m.kind === 'truncate') opts.logger.debug({ walPages: m.before, busy: m.busy }, 'sqlite WAL over its cap: truncated');
   });
   worker.on('error', (err) => opts.logger.error({ err }, 'sqlite checkpoint worker crashed'));
+  // A background maintenance thread must never keep the process alive. This comes after the listeners:
+  // attaching a 'message' listener refs the worker again.
+  worker.unref();
   return {
     tick: () =>
       exited
         ? Promise.resolve()
         : new Promise<void>((resolve) => {
+            // Someone awaits the answer, so the worker must keep the loop alive until it comes.
+            worker.ref();
             waiters.push(resolve);
             worker.postMessage('tick');
           }),
     stop: async () => {
       if (exited) return;
+      worker.ref();
       worker.postMessage('stop');
       const force = setTimeout(() => void worker.terminate(), 2000);
       await done;

@@ -149,8 +149,9 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async updateSession(s: Session): Promise<void> {
+    // `active` may only fall: a revoke between the caller's read and this write must stick (-1 counts as inactive).
     this.q(
-      'UPDATE sessions SET expires_at = ?, authenticated_at = ?, authentication_methods = ?, aal = ?, devices = ?, active = (active AND ?), updated_at = ? WHERE id = ?',
+      'UPDATE sessions SET expires_at = ?, authenticated_at = ?, authentication_methods = ?, aal = ?, devices = ?, active = CASE WHEN active = 1 AND ? THEN 1 ELSE 0 END, updated_at = ? WHERE id = ?',
     ).run(ms(s.expiresAt), ms(s.authenticatedAt), JSON.stringify(encodeMethods(s.authenticationMethods)), s.aal, JSON.stringify(s.devices), s.active ? 1 : 0, Date.now(), s.id);
   }
 
