@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
 import { Config } from '../../src/config/config.js';
 import { Hasher } from '../../src/hash/hasher.js';
 
