@@ -14,6 +14,7 @@ import { hashToken } from '../src/x/tokens.js';
 import { decodeSessionCookie, readCookie } from '../src/session/cookie.js';
 import { startCheckpointer } from '../src/persistence/sqlite/checkpoint.js';
 import { IDENTITY_COLUMNS } from '../src/persistence/sqlite/identity-rows.js';
+import { goJson } from '../src/http/writer.js';
 
 const { values } = parseArgs({
   options: { db: { type: 'string' }, port: { type: 'string', default: '4500' }, secret: { type: 'string' }, base: { type: 'string' } },
@@ -119,7 +120,8 @@ function whoami(req: IncomingMessage, res: ServerResponse): void {
     send(res, 401, WHOAMI_401, { 'cache-control': 'private, no-cache, no-store, must-revalidate' });
     return;
   }
-  send(res, 200, JSON.stringify(sessionJSON(row)), {
+  // Byte-identical to Porta's body: Go's HTML escaping and trailing newline.
+  send(res, 200, goJson(sessionJSON(row)), {
     'cache-control': 'private, no-cache, no-store, must-revalidate',
     'x-kratos-authenticated-identity-id': row.identity_id,
   });

@@ -2,7 +2,7 @@ import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachSpawnBackend, spawnPorta, type PortaProcess } from '../helpers/spawn.js';
 import { assertWhoami401, browserLogin, burst, call, createIdentity, nativeLogin, tally } from './client.js';
-import { adminSessionActive, concurrentCookieLogouts, concurrentNativeLogouts, logoutPath } from './logout-checks.js';
+import { adminSessionActive, clearsSessionCookie, concurrentCookieLogouts, concurrentNativeLogouts, logoutPath } from './logout-checks.js';
 
 // Issue 4: concurrent logouts of the same session all answer as Kratos would, no 500, never left active.
 forEachSpawnBackend('50 concurrent logouts of one session on a spawned porta serve', (backend) => {
@@ -35,6 +35,7 @@ forEachSpawnBackend('50 concurrent logouts of one session on a spawned porta ser
     t.diagnostic(`to the return URL: ${kinds[1] ?? 0}, to the error UI: ${kinds[2] ?? 0}`);
     assert.equal(kinds[0], undefined, `unexpected Location: ${targets.join(', ')}`);
     assert.ok((kinds[1] ?? 0) >= 1, 'at least one logout succeeds');
+    for (const a of answers) assert.ok(clearsSessionCookie(a), 'every answer clears the stale session cookie');
     assert.equal(await adminSessionActive(p.adminURL, sessionId), false);
   });
 
