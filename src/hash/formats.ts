@@ -14,7 +14,9 @@ export type ParsedHash =
   | { kind: 'ssha'; digest: string; salt: Buffer; key: Buffer }
   | { kind: 'sha'; digest: string; pf: string; salt: Buffer; key: Buffer }
   | { kind: 'md5'; pf?: string; salt?: Buffer; key: Buffer }
-  | { kind: 'hmac'; digest: string; hexDigest: Buffer; hmacKey: Buffer };
+  | { kind: 'hmac'; digest: string; hexDigest: Buffer; hmacKey: Buffer }
+  | { kind: 'md5crypt'; salt: Buffer; encoded: string }
+  | { kind: 'shacrypt'; alg: 'sha256' | 'sha512'; rounds: number; salt: Buffer; encoded: string };
 
 /** unknown: no known prefix; invalid: known prefix but malformed; bounds: parameters too costly to run. */
 export type ParseResult = ParsedHash | { kind: 'unknown' } | { kind: 'invalid' } | { kind: 'bounds' };
@@ -30,6 +32,8 @@ export const BOUNDS = {
   scryptR: 8,
   scryptP: 10,
   firescryptLogN: 17,
+  // Kratos leaves SHA-crypt rounds unbounded (up to 999,999,999: minutes per login); Porta caps them.
+  shaCryptRounds: 5_000_000,
 } as const;
 
 const INVALID = { kind: 'invalid' } as const;
@@ -159,10 +163,39 @@ function parseHMAC(hash: string): ParseResult {
   return { kind: 'hmac', digest, hexDigest, hmacKey };
 }
 
+const CRYPT64 = /^[./0-9A-Za-z]*$/;
+
+/** `$md5-crypt$<salt ≤ 8>$<22 chars>` (crypt's `$1$`); the salt part may be empty but must be present. */
+function parseMD5Crypt(hash: string): ParseResult {
+  const parts = hash.split('$');
+  if (parts.length !== 4 || parts[2].length > 8 || parts[3].length !== 22 || !CRYPT64.test(parts[3])) return INVALID;
+  return { kind: 'md5crypt', salt: Buffer.from(parts[2], 'utf8'), encoded: parts[3] };
+}
+
+/** `$sha256-crypt$[rounds=N$]<salt ≤ 16>$<digest>` (crypt's `$5$` / `$6$`); rounds default 5000, at least 1000. */
+function parseSHACrypt(hash: string, alg: 'sha256' | 'sha512'): ParseResult {
+  const parts = hash.split('$');
+  let rounds = 5000;
+  if (parts.length === 5) {
+    const m = /^rounds=(\d{1,10})$/.exec(parts[2]);
+    if (!m) return INVALID;
+    rounds = Math.max(1000, Number(m[1]));
+    if (rounds > BOUNDS.shaCryptRounds) return OUT_OF_BOUNDS;
+    parts.splice(2, 1);
+  }
+  if (parts.length !== 4) return INVALID;
+  const [salt, encoded] = [parts[2], parts[3]];
+  if (salt.length > 16 || encoded.length !== (alg === 'sha256' ? 43 : 86) || !CRYPT64.test(encoded)) return INVALID;
+  return { kind: 'shacrypt', alg, rounds, salt: Buffer.from(salt, 'utf8'), encoded };
+}
+
 /** First matching prefix wins, in Kratos's order. */
 export function parseHash(hash: string): ParseResult {
   if (typeof hash !== 'string' || hash.length > 4096) return { kind: 'unknown' };
+  if (hash.startsWith('$md5-crypt$')) return parseMD5Crypt(hash);
   if (/^\$2[abzy]?\$/.test(hash)) return parseBcrypt(hash);
+  if (hash.startsWith('$sha256-crypt$')) return parseSHACrypt(hash, 'sha256');
+  if (hash.startsWith('$sha512-crypt$')) return parseSHACrypt(hash, 'sha512');
   if (hash.startsWith('$argon2id$')) return parseArgon2(hash, 'argon2id');
   if (hash.startsWith('$argon2i$')) return parseArgon2(hash, 'argon2i');
   if (/^\$pbkdf2-sha[0-9]{1,3}\$/.test(hash)) return parsePbkdf2(hash);

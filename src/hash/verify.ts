@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { hashRaw as argon2Raw, type Algorithm } from '@node-rs/argon2';
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
 import type { ParsedHash } from './formats.js';
+import { runCrypt } from './crypt.js';
 
 const pbkdf2Async = promisify(pbkdf2);
 const scryptAsync = promisify(scrypt) as (pw: Buffer, salt: Buffer, keylen: number, opts: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
@@ -68,6 +69,10 @@ export async function verifyParsed(password: string, parsed: ParsedHash, encoded
       return equal(digestOf(parsed.digest, format(parsed.pf, parsed.salt, pw)), parsed.key);
     case 'md5':
       return equal(digestOf('md5', parsed.pf !== undefined && parsed.salt ? format(parsed.pf, parsed.salt, pw) : pw), parsed.key);
+    case 'md5crypt':
+      return equal(Buffer.from(await runCrypt({ kind: 'md5', pw, salt: parsed.salt })), Buffer.from(parsed.encoded));
+    case 'shacrypt':
+      return equal(Buffer.from(await runCrypt({ kind: parsed.alg, pw, salt: parsed.salt, rounds: parsed.rounds })), Buffer.from(parsed.encoded));
     case 'hmac':
       return equal(Buffer.from(createHmac(parsed.digest, parsed.hmacKey).update(pw).digest('hex'), 'utf8'), parsed.hexDigest);
   }
