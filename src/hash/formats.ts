@@ -33,7 +33,7 @@ export const BOUNDS = {
   scryptP: 10,
   firescryptLogN: 17,
   // Kratos leaves SHA-crypt rounds unbounded (up to 999,999,999: minutes per login); Porta caps them.
-  shaCryptRounds: 5_000_000,
+  shaCryptRounds: 1_000_000,
 } as const;
 
 const INVALID = { kind: 'invalid' } as const;
