@@ -1,4 +1,8 @@
+import { getHashes } from 'node:crypto';
 import { decodeRawStd, decodeStd, decodeStdLoose } from './b64.js';
+
+// OpenSSL 3 ships MD4 only in its legacy provider: such imports would never verify, so they are refused.
+const AVAILABLE_DIGESTS = new Set(getHashes());
 
 /**
  * Parsing of every stored-hash format Porta verifies (the ones Kratos imports, kratos-flows-spec.md §4.3).
@@ -157,6 +161,7 @@ function parseHMAC(hash: string): ParseResult {
   const parts = hash.split('$');
   if (parts.length !== 4) return INVALID;
   const digest = parts[1].slice('hmac-'.length);
+  if (!AVAILABLE_DIGESTS.has(digest)) return { kind: 'unknown' };
   const hexDigest = decodeStd(parts[2]);
   const hmacKey = decodeStd(parts[3]);
   if (!hexDigest || !hmacKey) return INVALID;
