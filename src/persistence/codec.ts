@@ -82,7 +82,7 @@ export function decodePageToken(token: string): SessionCursor {
   } catch {
     // falls through to the 400 below
   }
-  throw new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens.' });
+  throw new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens' });
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

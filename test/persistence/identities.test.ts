@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { forEachBackend } from '../helpers/harness.js';
 import { DuplicateCredentialsError, type Persister } from '../../src/persistence/types.js';
+import { PortaError } from '../../src/http/errors.js';
 import { at, makeIdentity, makeSession, openBackend, tokenHash, type Opened } from './fixtures.js';
 
 forEachBackend('persistence: identities', (backend) => {
@@ -125,6 +126,7 @@ forEachBackend('persistence: identities', (backend) => {
       const byIdent = await s.listIdentities({ limit: 10, credentialIdentifier: { type: 'password', identifier: target.credentials.password.identifiers[0] } });
       assert.deepEqual(byIdent, [target]);
       assert.deepEqual(await s.listIdentities({ limit: 10, credentialIdentifier: { type: 'password', identifier: 'nobody' } }), []);
+      await assert.rejects(s.listIdentities({ limit: 10, afterId: 'not-a-uuid' }), (err: unknown) => err instanceof PortaError && err.code === 400);
     } finally {
       await fresh.close();
     }

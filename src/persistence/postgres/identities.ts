@@ -137,7 +137,7 @@ export class PgIdentityStore implements IdentityStore {
     }
     if (query.ids) where.push(`i.id = ANY(${arg(query.ids.filter(isUuid))}::uuid[])`);
     if (query.afterId !== undefined) {
-      if (!isUuid(query.afterId)) throw new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens.' });
+      if (!isUuid(query.afterId)) throw new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens' });
       where.push(`i.id > ${arg(query.afterId)}`);
     }
     let sql = `${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id ASC LIMIT ${arg(query.limit)}`;

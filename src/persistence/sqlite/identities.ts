@@ -1,6 +1,7 @@
 import type { Identity } from '../../identity/types.js';
 import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery } from '../types.js';
-import { credentialOf, encodeRecovery, encodeVerifiable, identifierRows } from '../codec.js';
+import { credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid } from '../codec.js';
+import { PortaError } from '../../http/errors.js';
 import { dateOf, isUniqueViolation, jsonOrNull, ms, statements, type DB } from './db.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
 
@@ -124,6 +125,8 @@ export class SqliteIdentityStore implements IdentityStore {
       args.push(JSON.stringify(query.ids));
     }
     if (query.afterId !== undefined) {
+      // Same answer as PostgreSQL, whose uuid column cannot compare with a malformed id.
+      if (!isUuid(query.afterId)) throw new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens' });
       where.push('i.id > ?');
       args.push(query.afterId);
     }
