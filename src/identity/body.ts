@@ -119,6 +119,15 @@ function stateOf(v: unknown): IdentityState | undefined {
 }
 
 const VIA = new Set(['email', 'sms']);
+const STATUSES = new Set(['pending', 'sent', 'completed']);
+
+/** external_id is stored in a text column: NUL cannot be stored by PostgreSQL, so it is a 400, not a 500. */
+export function externalIdOf(v: unknown): string | null {
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v !== 'string') throw decodeError(`json: cannot unmarshal ${goJsonType(v)} into Go struct field Identity.external_id of type string`);
+  if (v.includes('\u0000')) throw errBadRequest({ reason: 'external_id must not contain NUL characters.' });
+  return v;
+}
 
 /** POST /admin/identities body (createIdentityBody), decoded strictly as Kratos does. */
 export function decodeCreateBody(body: unknown): NewIdentityInput {
@@ -134,6 +143,9 @@ export function decodeCreateBody(body: unknown): NewIdentityInput {
   for (const a of [...verifiable, ...recovery]) {
     if (a.via !== undefined && a.via !== null && !VIA.has(a.via as string)) throw errBadRequest({ reason: `address via ${JSON.stringify(a.via)} is not supported` });
   }
+  for (const a of verifiable) {
+    if (a.status !== undefined && a.status !== null && !STATUSES.has(a.status as string)) throw errBadRequest({ reason: `address status ${JSON.stringify(a.status)} is not supported` });
+  }
   return {
     schemaId: (b.schema_id as string | undefined) || undefined,
     traits: b.traits === undefined || b.traits === null ? {} : (b.traits as Record<string, unknown>),
@@ -141,7 +153,7 @@ export function decodeCreateBody(body: unknown): NewIdentityInput {
     state: stateOf(b.state),
     metadataPublic: b.metadata_public ?? null,
     metadataAdmin: b.metadata_admin ?? null,
-    externalId: (b.external_id as string | undefined) || null,
+    externalId: externalIdOf(b.external_id),
     organizationId: b.organization_id ? String(b.organization_id).toLowerCase() : null,
     verifiableAddresses: verifiable
       .filter((a) => typeof a.value === 'string' && a.value !== '')
@@ -170,7 +182,7 @@ export function decodeUpdateBody(body: unknown): UpdateBody {
     metadataPublic: b.metadata_public ?? null,
     metadataAdmin: b.metadata_admin ?? null,
     state: stateOf(b.state),
-    externalId: (b.external_id as string | undefined) || null,
+    externalId: externalIdOf(b.external_id),
   };
 }
 

@@ -11,7 +11,7 @@ import { parseUUID } from '../session/goparse.js';
 import type { IdentityManager } from './manager.js';
 import { STATES } from './manager.js';
 import { identityToJSON } from './json.js';
-import { assertJsonDepth, decodeCreateBody, decodeUpdateBody, parseGoJson } from './body.js';
+import { assertJsonDepth, decodeCreateBody, decodeUpdateBody, externalIdOf, parseGoJson } from './body.js';
 import { parseIncludeCredential, planList, setKeysetLink, setPageHeaders } from './list.js';
 import { applyPatch, parsePatch } from './patch.js';
 import type { Identity, IdentityState } from './types.js';
@@ -144,14 +144,13 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
     if (typeof schemaId !== 'string') throw bad('schema_id', 'string', schemaId);
     const state = doc.state;
     if (typeof state !== 'string') throw bad('state', 'identity.State', state);
-    if (doc.external_id !== undefined && doc.external_id !== null && typeof doc.external_id !== 'string') throw bad('external_id', 'string', doc.external_id);
     let updated: Identity = {
       ...existing,
       schemaId,
       traits: (doc.traits ?? null) as Record<string, unknown>,
       metadataPublic: doc.metadata_public ?? null,
       metadataAdmin: doc.metadata_admin ?? null,
-      externalId: (doc.external_id as string | undefined) || null,
+      externalId: externalIdOf(doc.external_id),
       updatedAt: now,
     };
     if (state !== existing.state) {

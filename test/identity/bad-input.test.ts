@@ -35,6 +35,8 @@ forEachBackend('admin identity API: bad input', (backend) => {
     ['invalid utf-8', Buffer.from([0x7b, 0x22, 0x74, 0x72, 0x61, 0x69, 0x74, 0x73, 0x22, 0x3a, 0x7b, 0x22, 0x62, 0x61, 0x72, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d, 0x7d])],
     ['huge hash', JSON.stringify({ traits: { email: 'big@ory.sh' }, credentials: { password: { config: { hashed_password: `$argon2id$${'a'.repeat(10000)}` } } } })],
     ['email identifier duplicate', JSON.stringify({ traits: { email: 'KEEP@ory.sh' } })],
+    ['NUL in external_id', JSON.stringify({ traits: { bar: 'x' }, external_id: 'e\u0000' })],
+    ['unknown address status', JSON.stringify({ traits: { email: 'st@ory.sh' }, verifiable_addresses: [{ value: 'st@ory.sh', via: 'email', status: 'x'.repeat(100) }] })],
   ];
 
   async function assertUnchanged() {
@@ -61,15 +63,18 @@ forEachBackend('admin identity API: bad input', (backend) => {
     // PUT decodes leniently (as Kratos does), so a body such as {"traits":{}} is a valid replacement:
     // those run against a scratch identity; the malformed ones must be 4xx.
     const scratch = (await createIdentity(t, { traits: { bar: 'scratch' } })).id;
-    const valid = new Set(['bad org id', 'bad address', 'bad address via']);
-    for (const [label, payload] of bodies) {
-      const res = await t.app.admin.inject({ method: 'PUT', url: `/admin/identities/${scratch}`, payload, headers: { 'content-type': 'application/json' } });
-      if (valid.has(label)) assert.equal(res.statusCode, 200, `${label}: ${res.body}`);
-      else assertKratos4xx(res, label);
+    const valid = new Set(['bad org id', 'bad address', 'bad address via', 'unknown address status']);
+    try {
+      for (const [label, payload] of bodies) {
+        const res = await t.app.admin.inject({ method: 'PUT', url: `/admin/identities/${scratch}`, payload, headers: { 'content-type': 'application/json' } });
+        if (valid.has(label)) assert.equal(res.statusCode, 200, `${label}: ${res.body}`);
+        else assertKratos4xx(res, label);
+      }
+      const form = await t.app.admin.inject({ method: 'PUT', url: `/admin/identities/${scratch}`, payload: 'traits=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assertKratos4xx(form, 'form');
+    } finally {
+      await admin(t, 'DELETE', `/admin/identities/${scratch}`);
     }
-    const form = await t.app.admin.inject({ method: 'PUT', url: `/admin/identities/${scratch}`, payload: 'traits=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    assertKratos4xx(form, 'form');
-    await admin(t, 'DELETE', `/admin/identities/${scratch}`);
   });
 
   test('PATCH with malformed patches', async () => {
@@ -87,6 +92,7 @@ forEachBackend('admin identity API: bad input', (backend) => {
       ['traits array', '[{"op":"replace","path":"/traits","value":[1]}]'],
       ['proto', '[{"op":"add","path":"/__proto__/polluted","value":1}]'],
       ['hash removed', '[{"op":"replace","path":"/credentials/password/config/hashed_password","value":""}]'],
+      ['NUL external_id', '[{"op":"add","path":"/external_id","value":"a\\u0000"}]'],
     ];
     for (const [label, payload] of patches) {
       const res = await t.app.admin.inject({ method: 'PATCH', url: `/admin/identities/${id}`, payload, headers: { 'content-type': 'application/json' } });
