@@ -47,7 +47,13 @@ export function parsePatch(raw: Buffer | undefined): Operation[] {
 /** Applies the patch to a copy of `doc`; failures are Kratos's 400 `failed to apply JSON patch`. */
 export function applyPatch(doc: Record<string, unknown>, ops: Operation[]): Record<string, unknown> {
   try {
-    return jsonpatch.applyPatch(structuredClone(doc), ops, true, true).newDocument;
+    const out: unknown = jsonpatch.applyPatch(structuredClone(doc), ops, true, true).newDocument;
+    // A patch on the root path can replace or remove the whole document.
+    if (!out || typeof out !== 'object' || Array.isArray(out)) {
+      const t = Array.isArray(out) ? 'array' : out === null || out === undefined ? 'null' : typeof out;
+      throw errBadRequest({ reason: APPLY, message: `json: cannot unmarshal ${t} into Go value of type identity.Identity` });
+    }
+    return out as Record<string, unknown>;
   } catch (err) {
     if (err instanceof PortaError) throw err;
     const e = err as { name?: string; operation?: { op?: string; path?: string }; message?: string };
