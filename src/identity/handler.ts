@@ -9,12 +9,12 @@ import { redirectToServer } from '../http/port-redirect.js';
 import { DuplicateCredentialsError } from '../persistence/types.js';
 import { parseUUID } from '../session/goparse.js';
 import type { IdentityManager } from './manager.js';
-import { STATES } from './manager.js';
 import { identityToJSON } from './json.js';
-import { assertJsonDepth, decodeCreateBody, decodeUpdateBody, externalIdOf, parseGoJson } from './body.js';
+import { assertJsonDepth, decodeCreateBody, decodeUpdateBody, parseGoJson } from './body.js';
 import { parseIncludeCredential, planList, setKeysetLink, setPageHeaders } from './list.js';
 import { applyPatch, parsePatch } from './patch.js';
-import type { Identity, IdentityState } from './types.js';
+import { identityFromPatch } from './patched.js';
+import type { Identity } from './types.js';
 
 export interface IdentityDeps {
   config: Config;
@@ -132,44 +132,9 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
       const doc = identityToJSON(existing, { config, credentials: { withConfig: ['password'] }, metadataAdmin: true, revealSecrets: true });
       const patched = applyPatch(doc, ops);
       assertJsonDepth(patched);
-      return save(reply, await fromPatched(existing, patched));
+      return save(reply, await identityFromPatch(identities, existing, patched));
     },
   });
-
-  async function fromPatched(existing: Identity, doc: Record<string, unknown>): Promise<Identity> {
-    const now = new Date();
-    const bad = (field: string, goType: string, v: unknown) =>
-      new PortaError(400, { message: `json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go struct field Identity.${field} of type ${goType}` });
-    const schemaId = doc.schema_id;
-    if (typeof schemaId !== 'string') throw bad('schema_id', 'string', schemaId);
-    const state = doc.state;
-    if (typeof state !== 'string') throw bad('state', 'identity.State', state);
-    let updated: Identity = {
-      ...existing,
-      schemaId,
-      traits: (doc.traits ?? null) as Record<string, unknown>,
-      metadataPublic: doc.metadata_public ?? null,
-      metadataAdmin: doc.metadata_admin ?? null,
-      externalId: externalIdOf(doc.external_id),
-      updatedAt: now,
-    };
-    if (state !== existing.state) {
-      if (!STATES.includes(state as IdentityState)) {
-        throw errBadRequest({ reason: `The supplied state ('${state}') was not valid. Valid states are ('active', 'inactive').` });
-      }
-      updated = { ...updated, state: state as IdentityState, stateChangedAt: now };
-    }
-    updated = identities.applySchema(updated, now);
-    if (!isPlainObject(updated.traits)) throw errBadRequest({ reason: 'identity traits must be a JSON object' });
-    const creds = doc.credentials as Record<string, { config?: Record<string, unknown> }> | undefined;
-    const newHash = creds?.password?.config?.hashed_password;
-    const oldHash = existing.credentials.password?.config?.hashed_password;
-    if (newHash !== undefined && newHash !== oldHash) {
-      if (typeof newHash !== 'string' || newHash === '') throw errBadRequest({ reason: 'The imported password does not match any known hash format.' });
-      updated = identities.withPasswordHash(updated, (await identities.passwordHash({ hashed: newHash })) as string, now);
-    }
-    return updated;
-  }
 
   // Kratos's public router sends every identity path to the admin server.
   const toAdmin = (req: FastifyRequest, reply: FastifyReply) => redirectToServer(config.adminBaseURL, req, reply, 'admin');

@@ -358,3 +358,33 @@ forEachBackend('admin identity API (flows spec §6 cases 81-99)', (backend) => {
     }
   });
 });
+
+forEachBackend('admin identity API: PATCH of verifiable addresses', (backend) => {
+  let t: TestApp;
+  before(async () => {
+    t = await startIdentityApp(backend);
+  });
+  after(() => t.close());
+
+  test('an admin can mark an address verified; addresses follow the traits', async () => {
+    const created = await createIdentity(t, { traits: { email: 'verify-me@ory.sh' } });
+    const url = `/admin/identities/${created.id}`;
+    const res = await admin(t, 'PATCH', url, [
+      { op: 'replace', path: '/verifiable_addresses/0/verified', value: true },
+      { op: 'replace', path: '/verifiable_addresses/0/status', value: 'completed' },
+    ]);
+    assert.equal(res.statusCode, 200, res.body);
+    const [address] = res.json().verifiable_addresses;
+    assert.equal(address.id, created.verifiable_addresses[0].id);
+    assert.equal(address.verified, true);
+    assert.equal(address.status, 'completed');
+    assert.match(address.verified_at, /Z$/);
+    const bad = await admin(t, 'PATCH', url, [{ op: 'replace', path: '/verifiable_addresses/0/verified', value: 'yes' }]);
+    assert.equal(bad.statusCode, 400);
+    // A new email replaces the address; the old verification does not carry over.
+    const moved = await admin(t, 'PATCH', url, [{ op: 'replace', path: '/traits/email', value: 'moved@ory.sh' }]);
+    assert.equal(moved.json().verifiable_addresses.length, 1);
+    assert.equal(moved.json().verifiable_addresses[0].value, 'moved@ory.sh');
+    assert.equal(moved.json().verifiable_addresses[0].verified, false);
+  });
+});
