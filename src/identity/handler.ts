@@ -136,6 +136,19 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
     },
   });
 
+  // deleteIdentityCredentials. Porta stores only password credentials, and a password is always the
+  // identity's last first factor, so the only outcomes are Kratos's 404 and 400.
+  defineRoutes(servers.admin, '/admin/identities/:id/credentials/:type', {
+    DELETE: async (req) => {
+      const identity = await load(req);
+      const { type } = req.params as { type: string };
+      if (!identity.credentials[type]) {
+        throw new PortaError(404, { reason: `You tried to remove a ${type} but this user have no ${type} set up.` });
+      }
+      throw errBadRequest({ reason: 'You cannot remove the last first factor credential.' });
+    },
+  });
+
   // Kratos's public router sends every identity path to the admin server.
   const toAdmin = (req: FastifyRequest, reply: FastifyReply) => redirectToServer(config.adminBaseURL, req, reply, 'admin');
   const all = { GET: toAdmin, POST: toAdmin, PUT: toAdmin, PATCH: toAdmin, DELETE: toAdmin };

@@ -388,3 +388,25 @@ forEachBackend('admin identity API: PATCH of verifiable addresses', (backend) =>
     assert.equal(moved.json().verifiable_addresses[0].verified, false);
   });
 });
+
+forEachBackend('admin identity API: DELETE credentials', (backend) => {
+  let t: TestApp;
+  before(async () => {
+    t = await startIdentityApp(backend);
+  });
+  after(() => t.close());
+
+  test('the last first factor cannot be removed; a missing type is 404; unknown identity 404', async () => {
+    const created = await createIdentity(t, { traits: { email: 'creds-del@ory.sh' }, credentials: { password: { config: { password: 'pw-del-123456' } } } });
+    const last = await admin(t, 'DELETE', `/admin/identities/${created.id}/credentials/password`);
+    assert.equal(last.statusCode, 400);
+    assert.equal(last.json().error.reason, 'You cannot remove the last first factor credential.');
+    const missing = await admin(t, 'DELETE', `/admin/identities/${created.id}/credentials/totp`);
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.json().error.reason, 'You tried to remove a totp but this user have no totp set up.');
+    assert.deepEqual((await admin(t, 'DELETE', '/admin/identities/nope/credentials/password')).json(), NOT_FOUND);
+    const pub = await t.app.public.inject({ method: 'DELETE', url: `/identities/${created.id}/credentials/password` });
+    assert.equal(pub.statusCode, 307);
+    assert.equal((await admin(t, 'GET', `/admin/identities/${created.id}`)).json().credentials.password.identifiers[0], 'creds-del@ory.sh');
+  });
+});
