@@ -142,7 +142,7 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
     DELETE: async (req) => {
       const identity = await load(req);
       const { type } = req.params as { type: string };
-      if (!identity.credentials[type]) {
+      if (!Object.hasOwn(identity.credentials, type)) {
         throw new PortaError(404, { reason: `You tried to remove a ${type} but this user have no ${type} set up.` });
       }
       throw errBadRequest({ reason: 'You cannot remove the last first factor credential.' });
