@@ -51,6 +51,20 @@ export function credentialOf(type: string, config: unknown, version: number, ide
   return { type, identifiers, config: (config as Record<string, unknown>) ?? {}, version, createdAt, updatedAt };
 }
 
+const hasNul = (v: string | null | undefined): boolean => typeof v === 'string' && v.includes('\u0000');
+
+/**
+ * PostgreSQL text cannot hold NUL, so such a write would fail deep in the driver (a 500). Both backends
+ * refuse it up front with the same 400; JSON columns are unaffected (NUL travels escaped as \u0000).
+ */
+export function assertStorableIdentity(identity: Identity): void {
+  const texts = [identity.schemaId, identity.state, identity.externalId, identity.organizationId, ...identifierRows(identity).flatMap((r) => [r.type, r.identifier])];
+  if (texts.some(hasNul)) throw new PortaError(400, { reason: 'The identity contains a NUL character in a field that cannot hold one.' });
+}
+
+/** A lookup value with NUL cannot match anything stored. */
+export const unmatchable = (v: string): boolean => hasNul(v);
+
 /** The identifiers an identity claims, deduplicated per credential type (the unique key). */
 export function identifierRows(identity: Identity): Array<{ type: string; identifier: string }> {
   const out: Array<{ type: string; identifier: string }> = [];

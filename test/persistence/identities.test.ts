@@ -79,6 +79,19 @@ forEachBackend('persistence: identities', (backend) => {
     assert.deepEqual(await p.identities.getIdentity(b.id), b);
   });
 
+  test('NUL in a text field is a 400 on both backends; NUL in traits is kept; NUL lookups find nothing', async () => {
+    const bad = makeIdentity({}, 'x\u0000y@example.org');
+    await assert.rejects(p.identities.createIdentity(bad), (err: unknown) => err instanceof PortaError && err.code === 400);
+    await assert.rejects(p.identities.createIdentity(makeIdentity({ externalId: 'e\u0000' })), (err: unknown) => err instanceof PortaError && err.code === 400);
+    assert.equal(await p.identities.getIdentity(bad.id), null);
+    const ok = makeIdentity({ traits: { email: 'a\u0000b' } });
+    await p.identities.createIdentity(ok);
+    assert.deepEqual((await p.identities.getIdentity(ok.id))!.traits, { email: 'a\u0000b' });
+    await assert.rejects(p.identities.updateIdentity({ ...ok, externalId: '\u0000' }), (err: unknown) => err instanceof PortaError && err.code === 400);
+    assert.equal(await p.identities.findIdentityByCredentialIdentifier('password', 'x\u0000y@example.org'), null);
+    assert.deepEqual(await p.identities.listIdentities({ limit: 5, credentialIdentifier: { type: 'password', identifier: '\u0000' } }), []);
+  });
+
   test('updateCredentialConfig changes only that credential config', async () => {
     const i = makeIdentity();
     await p.identities.createIdentity(i);

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Identity } from '../../identity/types.js';
 import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery } from '../types.js';
-import { credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid } from '../codec.js';
+import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
 import { IDENTITY_COLUMNS, identityFromRow, isUniqueViolation, json, jsonOrNull, type IdentityRow, type Queryable } from './db.js';
 import { PortaError } from '../../http/errors.js';
 
@@ -86,6 +86,7 @@ export class PgIdentityStore implements IdentityStore {
   }
 
   async createIdentity(identity: Identity): Promise<void> {
+    assertStorableIdentity(identity);
     await this.guard(async (c) => {
       await c.query(
         'INSERT INTO identities (schema_id, state, state_changed_at, traits, metadata_public, metadata_admin, external_id, organization_id, ' +
@@ -97,6 +98,7 @@ export class PgIdentityStore implements IdentityStore {
   }
 
   async updateIdentity(identity: Identity): Promise<boolean> {
+    assertStorableIdentity(identity);
     if (!isUuid(identity.id)) return false;
     return this.guard(async (c) => {
       const r = await c.query(
@@ -119,6 +121,7 @@ export class PgIdentityStore implements IdentityStore {
   }
 
   async findIdentityByCredentialIdentifier(type: string, identifier: string): Promise<Identity | null> {
+    if (unmatchable(type) || unmatchable(identifier)) return null;
     const r = await this.pool.query<IdentityRow>(
       `${SELECT_IDENTITY} JOIN identity_credential_identifiers x ON x.identity_id = i.id WHERE x.type = $1 AND x.identifier = $2`,
       [type, identifier],
@@ -132,6 +135,7 @@ export class PgIdentityStore implements IdentityStore {
     const arg = (v: unknown) => `$${args.push(v)}`;
     let from = SELECT_IDENTITY;
     if (query.credentialIdentifier) {
+      if (unmatchable(query.credentialIdentifier.type) || unmatchable(query.credentialIdentifier.identifier)) return [];
       from += ' JOIN identity_credential_identifiers x ON x.identity_id = i.id';
       where.push(`x.type = ${arg(query.credentialIdentifier.type)} AND x.identifier = ${arg(query.credentialIdentifier.identifier)}`);
     }

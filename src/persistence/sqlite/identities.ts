@@ -1,6 +1,6 @@
 import type { Identity } from '../../identity/types.js';
 import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery } from '../types.js';
-import { credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid } from '../codec.js';
+import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
 import { PortaError } from '../../http/errors.js';
 import { dateOf, isUniqueViolation, jsonOrNull, ms, statements, type DB } from './db.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
@@ -76,6 +76,7 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async createIdentity(identity: Identity): Promise<void> {
+    assertStorableIdentity(identity);
     this.guard(() => {
       this.q(
         'INSERT INTO identities (schema_id, state, state_changed_at, traits, metadata_public, metadata_admin, external_id, organization_id, ' +
@@ -86,6 +87,7 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async updateIdentity(identity: Identity): Promise<boolean> {
+    assertStorableIdentity(identity);
     return this.guard(() => {
       const r = this.q(
         'UPDATE identities SET schema_id = ?, state = ?, state_changed_at = ?, traits = ?, metadata_public = ?, metadata_admin = ?, external_id = ?, ' +
@@ -105,6 +107,7 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async findIdentityByCredentialIdentifier(type: string, identifier: string): Promise<Identity | null> {
+    if (unmatchable(type) || unmatchable(identifier)) return null;
     const row = this.q(`${SELECT_IDENTITY} JOIN identity_credential_identifiers x ON x.identity_id = i.id WHERE x.type = ? AND x.identifier = ?`).get(type, identifier) as
       | IdentityRow
       | undefined;
@@ -116,6 +119,7 @@ export class SqliteIdentityStore implements IdentityStore {
     const args: unknown[] = [];
     let from = SELECT_IDENTITY;
     if (query.credentialIdentifier) {
+      if (unmatchable(query.credentialIdentifier.type) || unmatchable(query.credentialIdentifier.identifier)) return [];
       from += ' JOIN identity_credential_identifiers x ON x.identity_id = i.id';
       where.push('x.type = ? AND x.identifier = ?');
       args.push(query.credentialIdentifier.type, query.credentialIdentifier.identifier);
