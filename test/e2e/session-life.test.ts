@@ -6,11 +6,16 @@ import { assertWhoami401, browserLogin, call, failureOf, frontend, PASSWORD, tra
 // A whole session life through @ory/client's FrontendApi, as an app written for Kratos drives it.
 forEachSpawnBackend('a session life through FrontendApi against a spawned porta serve', (backend) => {
   let p: PortaProcess;
+  // Every credential this suite sees; none may appear in the server's log, even at trace level.
+  const secrets = new Set<string>([PASSWORD]);
   before(async () => {
-    p = await spawnPorta({ backend });
+    p = await spawnPorta({ backend, config: { log: { level: 'trace' } } });
   });
   after(async () => {
     await p.stop();
+    const log = `${p.stdout()}\n${p.stderr()}`;
+    assert.ok(log.length > 0, 'the server logged something at trace level');
+    for (const s of secrets) assert.equal(log.includes(s), false, `a credential (${s.slice(0, 10)}…) appears in the log`);
   });
 
   test('native registration → whoami → native login → performNativeLogout → whoami 401', async () => {
@@ -25,6 +30,7 @@ forEachSpawnBackend('a session life through FrontendApi against a spawned porta 
     });
     assert.equal(reg.status, 200);
     const regToken = reg.data.session_token;
+    secrets.add(regToken as string);
     assert.match(regToken ?? '', /^ory_st_[A-Za-z0-9]{32}$/, 'the session hook issues a token');
     assert.equal(reg.data.identity.traits.email, email);
 
@@ -38,6 +44,7 @@ forEachSpawnBackend('a session life through FrontendApi against a spawned porta 
     const login = await api.updateLoginFlow({ flow: loginFlow.data.id, updateLoginFlowBody: { method: 'password', identifier: email, password: PASSWORD } });
     assert.equal(login.status, 200);
     const token = login.data.session_token as string;
+    secrets.add(token);
     assert.notEqual(token, regToken);
 
     const out = await api.performNativeLogout({ performNativeLogoutBody: { session_token: token } });
@@ -59,12 +66,14 @@ forEachSpawnBackend('a session life through FrontendApi against a spawned porta 
     await api.updateRegistrationFlow({ flow: regFlow.data.id, updateRegistrationFlowBody: { method: 'password', traits: traits(email), password: PASSWORD } });
 
     const { cookie, sessionId } = await browserLogin(p.publicURL, email);
+    secrets.add(cookie.slice(cookie.indexOf('=') + 1));
     const me = await api.toSession({ cookie });
     assert.equal(me.data.id, sessionId);
 
     const flow = await api.createBrowserLogoutFlow({ cookie });
     assert.equal(flow.status, 200);
     assert.match(flow.data.logout_token, /^ory_lo_[A-Za-z0-9]{32}$/);
+    secrets.add(flow.data.logout_token);
     assert.equal(flow.data.logout_url, `${p.publicURL}/self-service/logout?token=${flow.data.logout_token}`);
 
     const out = await api.updateLogoutFlow({ token: flow.data.logout_token, cookie });
