@@ -26,7 +26,7 @@ export class Hasher {
     if (this.config.hasherAlgorithm === 'bcrypt') {
       const pw = Buffer.from(password, 'utf8');
       if (pw.length > BCRYPT_MAX_BYTES) throw new PasswordTooLongError(pw.length);
-      return bcryptHash(pw, { cost: this.config.bcryptCost, version: '2a' });
+      return bcryptHash(pw, { cost: this.bcryptCost, version: '2a' });
     }
     const a = this.config.argon2;
     return argon2Hash(password, {
@@ -37,6 +37,12 @@ export class Hasher {
       outputLen: a.keyLength,
       salt: randomBytes(a.saltLength),
     });
+  }
+
+  /** Kratos raises a bcrypt cost below 12 to 12 outside dev mode (driver/config HasherBcrypt). */
+  get bcryptCost(): number {
+    const cost = this.config.bcryptCost;
+    return this.config.dev ? cost : Math.max(cost, 12);
   }
 
   /** The byte limit the configured algorithm puts on passwords (bcrypt: 72), if any. */
@@ -67,7 +73,7 @@ export class Hasher {
   needsRehash(hash: string): boolean {
     const parsed = parseHash(hash);
     if (this.config.hasherAlgorithm === 'bcrypt') {
-      return !(parsed.kind === 'bcrypt' && parsed.cost === this.config.bcryptCost && /^\$2[ab]\$/.test(hash));
+      return !(parsed.kind === 'bcrypt' && parsed.cost === this.bcryptCost && /^\$2[ab]\$/.test(hash));
     }
     const a = this.config.argon2;
     return !(

@@ -165,6 +165,14 @@ describe('hasher: generation and rehash policy', () => {
     assert.equal(await h.verify('x'.repeat(73), await h.hash('x'.repeat(72))), false);
   });
 
+  test('outside dev mode a bcrypt cost below 12 is raised to 12, as in Kratos', async () => {
+    const h = hasher({ dev: false, hashers: { algorithm: 'bcrypt', bcrypt: { cost: 4 } } });
+    assert.equal(h.bcryptCost, 12);
+    assert.equal(h.needsRehash('$2a$04$o6hx.Wog/wvFSkT/Bp/6DOxCtLRTDj7lm9on9suF/WaCGNVHbkfL6'), true);
+    assert.equal(h.needsRehash(VECTORS[0][1]), false);
+    assert.equal(hasher({ hashers: { algorithm: 'bcrypt', bcrypt: { cost: 4 } } }).bcryptCost, 4);
+  });
+
   test('burn spends about one hash', async () => {
     const h = hasher({ hashers: { argon2: { memory: '8MiB', iterations: 2, parallelism: 1 } } });
     await h.hash('warm-up');
