@@ -63,6 +63,8 @@ forEachBackend('admin identity API: seeded fuzz never answers 5xx', (backend) =>
         { method: 'PUT', url: `/admin/identities/${id}`, payload: JSON.stringify(body) },
         { method: 'PATCH', url: `/admin/identities/${id}`, payload: JSON.stringify(r() < 0.9 ? ops : value(r)) },
         { method: 'GET', url: `/admin/identities?${encodeURI(q.replace(/[\ud800-\udfff]/g, '\ufffd'))}` },
+        { method: 'GET', url: `/admin/identities/${encodeURIComponent(String(value(r)).replace(/[\ud800-\udfff]/g, '\ufffd'))}?include_credential=${encodeURIComponent(String(value(r)).replace(/[\ud800-\udfff]/g, ''))}` },
+        { method: 'DELETE', url: `/admin/identities/${encodeURIComponent(String(value(r)).replace(/[\ud800-\udfff]/g, ''))}/credentials/${['password', 'totp', '__proto__', 'constructor'][Math.floor(r() * 4)]}` },
       ] as const;
       for (const req of requests) {
         const res = await t.app.admin.inject({ method: req.method, url: req.url, payload: 'payload' in req ? req.payload : undefined, headers: { 'content-type': 'application/json' } });
@@ -70,5 +72,17 @@ forEachBackend('admin identity API: seeded fuzz never answers 5xx', (backend) =>
       }
     }
     assert.deepEqual(failures, []);
+  });
+
+  test('random schema ids on the public server', async () => {
+    const r = rng(7);
+    for (let i = 0; i < 200; i++) {
+      const id = encodeURIComponent(String(value(r)).replace(/[\ud800-\udfff]/g, ''));
+      const res = await t.app.public.inject({ method: 'GET', url: `/schemas/${id}` });
+      assert.ok(res.statusCode === 200 || (res.statusCode >= 400 && res.statusCode < 500), `${id.slice(0, 80)} → ${res.statusCode}`);
+      const enc = (v: unknown) => encodeURIComponent(String(v).replace(/[\ud800-\udfff]/g, ''));
+      const list = await t.app.public.inject({ method: 'GET', url: `/schemas?page=${enc(value(r))}&per_page=${enc(value(r))}&page_token=${encodeURIComponent(String(value(r)).replace(/[\ud800-\udfff]/g, ''))}` });
+      assert.ok(list.statusCode < 500, `list → ${list.statusCode} ${list.body.slice(0, 200)}`);
+    }
   });
 });
