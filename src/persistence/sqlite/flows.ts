@@ -1,5 +1,6 @@
 import type { FlowKind, StoredError, StoredFlow } from '../../selfservice/flow/types.js';
 import type { ErrorStore, FlowStore } from '../types.js';
+import type { WriteGate } from './gate.js';
 import { dateOf, dateOrNull, ms, statements, type DB } from './db.js';
 
 interface FlowRow {
@@ -38,11 +39,15 @@ const flowFromRow = (r: FlowRow): StoredFlow => ({
 export class SqliteFlowStore implements FlowStore {
   private readonly q;
 
-  constructor(db: DB) {
+  constructor(
+    db: DB,
+    private readonly gate: WriteGate,
+  ) {
     this.q = statements(db);
   }
 
   async createFlow(f: StoredFlow): Promise<void> {
+    if (this.gate.closed) await this.gate.wait();
     this.q('INSERT INTO selfservice_flows (id, kind, type, expires_at, issued_at, csrf_token, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
       f.id,
       f.kind,
@@ -62,6 +67,7 @@ export class SqliteFlowStore implements FlowStore {
   }
 
   async updateFlow(f: StoredFlow): Promise<void> {
+    if (this.gate.closed) await this.gate.wait();
     this.q('UPDATE selfservice_flows SET type = ?, expires_at = ?, issued_at = ?, csrf_token = ?, data = ?, updated_at = ? WHERE id = ? AND kind = ?').run(
       f.type,
       ms(f.expiresAt),
@@ -75,6 +81,7 @@ export class SqliteFlowStore implements FlowStore {
   }
 
   async deleteExpiredFlows(before: Date, limit: number): Promise<number> {
+    if (this.gate.closed) await this.gate.wait();
     return this.q('DELETE FROM selfservice_flows WHERE id IN (SELECT id FROM selfservice_flows WHERE expires_at < ? LIMIT ?)').run(ms(before), limit).changes;
   }
 }
@@ -82,11 +89,15 @@ export class SqliteFlowStore implements FlowStore {
 export class SqliteErrorStore implements ErrorStore {
   private readonly q;
 
-  constructor(db: DB) {
+  constructor(
+    db: DB,
+    private readonly gate: WriteGate,
+  ) {
     this.q = statements(db);
   }
 
   async createError(e: StoredError): Promise<void> {
+    if (this.gate.closed) await this.gate.wait();
     this.q('INSERT INTO selfservice_errors (id, error, csrf_token, seen_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(
       e.id,
       JSON.stringify(e.error),
@@ -98,6 +109,7 @@ export class SqliteErrorStore implements ErrorStore {
   }
 
   async getError(id: string): Promise<StoredError | null> {
+    if (this.gate.closed) await this.gate.wait();
     const now = Date.now();
     const row = this.q('UPDATE selfservice_errors SET seen_at = ?, updated_at = ? WHERE id = ? RETURNING *').get(now, now, id) as ErrorRow | undefined;
     if (!row) return null;
@@ -112,6 +124,7 @@ export class SqliteErrorStore implements ErrorStore {
   }
 
   async deleteOldErrors(before: Date, limit: number): Promise<number> {
+    if (this.gate.closed) await this.gate.wait();
     return this.q('DELETE FROM selfservice_errors WHERE id IN (SELECT id FROM selfservice_errors WHERE created_at < ? LIMIT ?)').run(ms(before), limit).changes;
   }
 }

@@ -2,6 +2,7 @@ import type { Identity } from '../../identity/types.js';
 import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery } from '../types.js';
 import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
 import { PortaError } from '../../http/errors.js';
+import type { WriteGate } from './gate.js';
 import { dateOf, isUniqueViolation, jsonOrNull, ms, statements, type DB } from './db.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
 
@@ -25,7 +26,10 @@ const SELECT_CREDENTIALS =
 export class SqliteIdentityStore implements IdentityStore {
   private readonly q;
 
-  constructor(private readonly db: DB) {
+  constructor(
+    private readonly db: DB,
+    private readonly gate: WriteGate,
+  ) {
     this.q = statements(db);
   }
 
@@ -76,6 +80,7 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async createIdentity(identity: Identity): Promise<void> {
+    if (this.gate.closed) await this.gate.wait();
     assertStorableIdentity(identity);
     this.guard(() => {
       this.q(
@@ -87,6 +92,7 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async updateIdentity(identity: Identity): Promise<boolean> {
+    if (this.gate.closed) await this.gate.wait();
     assertStorableIdentity(identity);
     return this.guard(() => {
       const r = this.q(
@@ -148,10 +154,12 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async updateCredentialConfig(identityId: string, type: string, config: Record<string, unknown>): Promise<void> {
+    if (this.gate.closed) await this.gate.wait();
     this.q('UPDATE identity_credentials SET config = ?, updated_at = ? WHERE identity_id = ? AND type = ?').run(JSON.stringify(config), Date.now(), identityId, type);
   }
 
   async deleteIdentity(id: string): Promise<boolean> {
+    if (this.gate.closed) await this.gate.wait();
     // Credentials, identifiers and sessions go with it through ON DELETE CASCADE, in the same statement.
     return this.q('DELETE FROM identities WHERE id = ?').run(id).changes > 0;
   }

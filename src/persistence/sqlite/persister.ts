@@ -6,6 +6,7 @@ import type { MigrationStatus, Persister } from '../types.js';
 import { pendingOf } from '../migration.js';
 import { startCheckpointer, type Checkpointer } from './checkpoint.js';
 import type { DB } from './db.js';
+import { WriteGate } from './gate.js';
 import { SqliteErrorStore, SqliteFlowStore } from './flows.js';
 import { SqliteIdentityStore } from './identities.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
@@ -33,11 +34,12 @@ export class SqlitePersister implements Persister {
   constructor(
     readonly db: DB,
     private readonly logger: Logger,
+    readonly gate = new WriteGate(),
   ) {
-    this.identities = new SqliteIdentityStore(db);
-    this.sessions = new SqliteSessionStore(db);
-    this.flows = new SqliteFlowStore(db);
-    this.errors = new SqliteErrorStore(db);
+    this.identities = new SqliteIdentityStore(db, gate);
+    this.sessions = new SqliteSessionStore(db, gate);
+    this.flows = new SqliteFlowStore(db, gate);
+    this.errors = new SqliteErrorStore(db, gate);
   }
 
   static open(opts: SqliteOptions): SqlitePersister {
@@ -63,7 +65,7 @@ export class SqlitePersister implements Persister {
       throw err;
     }
     const p = new SqlitePersister(db, opts.logger);
-    p.checkpointer = startCheckpointer(opts.path, { intervalMs: opts.checkpointIntervalMs, walMaxPages: opts.walMaxPages, logger: opts.logger });
+    p.checkpointer = startCheckpointer(opts.path, { intervalMs: opts.checkpointIntervalMs, walMaxPages: opts.walMaxPages, logger: opts.logger }, p.gate);
     return p;
   }
 

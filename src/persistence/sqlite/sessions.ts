@@ -2,6 +2,7 @@ import type { Identity } from '../../identity/types.js';
 import type { Session, SessionWithIdentity } from '../../session/types.js';
 import type { ListSessionsQuery, SessionPage, SessionStore } from '../types.js';
 import { decodeDevices, decodeMethods, decodePageToken, encodeMethods, encodePageToken } from '../codec.js';
+import type { WriteGate } from './gate.js';
 import { dateOf, ms, statements, type DB } from './db.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
 
@@ -46,11 +47,15 @@ const REVOKE_BY_ID = 'UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELS
 export class SqliteSessionStore implements SessionStore {
   private readonly q;
 
-  constructor(db: DB) {
+  constructor(
+    db: DB,
+    private readonly gate: WriteGate,
+  ) {
     this.q = statements(db);
   }
 
   async createSession(s: Session, tokenHash: Buffer): Promise<void> {
+    if (this.gate.closed) await this.gate.wait();
     this.q(
       'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, devices, created_at, updated_at) ' +
         'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -87,25 +92,30 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async revokeSessionByTokenHash(tokenHash: Buffer): Promise<string | null> {
+    if (this.gate.closed) await this.gate.wait();
     const row = this.q(REVOKE_BY_TOKEN).get(tokenHash) as { id: string } | undefined;
     return row ? row.id : null;
   }
 
   async revokeSessionById(id: string): Promise<'revoked' | 'inactive' | 'missing'> {
+    if (this.gate.closed) await this.gate.wait();
     const row = this.q(REVOKE_BY_ID).get(id) as { active: number } | undefined;
     if (!row) return 'missing';
     return row.active === 0 ? 'revoked' : 'inactive';
   }
 
   async revokeSessionOfIdentity(identityId: string, sessionId: string): Promise<void> {
+    if (this.gate.closed) await this.gate.wait();
     this.q('UPDATE sessions SET active = 0 WHERE id = ? AND identity_id = ? AND active = 1').run(sessionId, identityId);
   }
 
   async revokeOtherSessions(identityId: string, exceptSessionId: string): Promise<number> {
+    if (this.gate.closed) await this.gate.wait();
     return this.q('UPDATE sessions SET active = 0 WHERE identity_id = ? AND id != ? AND active = 1').run(identityId, exceptSessionId).changes;
   }
 
   async deleteSessionsOfIdentity(identityId: string): Promise<number> {
+    if (this.gate.closed) await this.gate.wait();
     return this.q('DELETE FROM sessions WHERE identity_id = ?').run(identityId).changes;
   }
 
@@ -149,6 +159,7 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async updateSession(s: Session): Promise<void> {
+    if (this.gate.closed) await this.gate.wait();
     // `active` may only fall: a revoke between the caller's read and this write must stick (-1 counts as inactive).
     this.q(
       'UPDATE sessions SET expires_at = ?, authenticated_at = ?, authentication_methods = ?, aal = ?, devices = ?, active = CASE WHEN active = 1 AND ? THEN 1 ELSE 0 END, updated_at = ? WHERE id = ?',
@@ -156,10 +167,12 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async rotateSessionToken(sessionId: string, tokenHash: Buffer): Promise<void> {
+    if (this.gate.closed) await this.gate.wait();
     this.q('UPDATE sessions SET token_hash = ?, updated_at = ? WHERE id = ?').run(tokenHash, Date.now(), sessionId);
   }
 
   async deleteExpiredSessions(before: Date, limit: number): Promise<number> {
+    if (this.gate.closed) await this.gate.wait();
     return this.q('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < ? LIMIT ?)').run(ms(before), limit).changes;
   }
 }
