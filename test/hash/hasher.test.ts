@@ -76,6 +76,16 @@ describe('hasher: verification vectors', () => {
     assert.equal(await h.verify('Secret', encoded), false);
   });
 
+  test('argon2 hashes beyond the native PHC parser (64-byte salt, 80-byte key) still verify', async () => {
+    const { hashRaw } = await import('@node-rs/argon2');
+    const salt = Buffer.alloc(64, 7);
+    const key = await hashRaw('secret', { algorithm: 2 as any, memoryCost: 64, timeCost: 1, parallelism: 1, salt, outputLen: 80 });
+    const raw = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
+    const encoded = `$argon2id$v=19$m=64,t=1,p=1$${raw(salt)}$${raw(key)}`;
+    assert.equal(await h.verify('secret', encoded), true);
+    assert.equal(await h.verify('Secret', encoded), false);
+  });
+
   test('pbkdf2, scrypt, sha, ssha256/512, hmac formats built with node:crypto verify', async () => {
     const c = await import('node:crypto');
     const salt = Buffer.from('saltsalt');
