@@ -122,6 +122,29 @@ describe('persistence: SQLite WAL checkpoints', () => {
     assert.equal(existsSync(`${file}-wal`), false, 'the last connection to close checkpoints and removes the WAL');
   });
 
+  test('while the checkpoint worker holds the write gate, writes wait asynchronously and reads go on', async () => {
+    const p = (await openPersister('memory', { logger: silentLogger })) as SqlitePersister;
+    try {
+      await p.migrate();
+      const who = makeIdentity();
+      await p.identities.createIdentity(who);
+      const s = makeSession(who.id);
+      const h = tokenHash();
+      await p.sessions.createSession(s, h);
+      Atomics.store(p.gate.state, 0, 1);
+      let revoked = false;
+      const pending = p.sessions.revokeSessionByTokenHash(h).then(() => (revoked = true));
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(revoked, false, 'the write waits for the gate');
+      assert.equal((await p.sessions.getSessionByTokenHash(h))!.session.active, true, 'reads are not gated');
+      p.gate.open();
+      await pending;
+      assert.equal((await p.sessions.getSessionByTokenHash(h))!.session.active, false);
+    } finally {
+      await p.close();
+    }
+  });
+
   test('an open file persister does not keep the process alive, even after checkpoints ran', () => {
     const dir = mkdtempSync(join(tmpdir(), 'porta-alive-'));
     const script = join(dir, 'alive.mts');
