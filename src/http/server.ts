@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import type { Logger } from 'pino';
 import { PortaError } from './errors.js';
@@ -23,7 +23,8 @@ export interface ServerOptions {
 export async function createServer(opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.logger.child({ server: opts.kind }) as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Porta logs requests itself (onResponse below) so that query strings, which carry tokens, never appear.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     return503OnClosing: true,
@@ -46,7 +47,16 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     (req as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
     if (req.method === 'GET') reply.header('cache-control', 'private, no-cache, no-store, must-revalidate');
   });
+  // Graceful shutdown: close() stops listening and waits for open connections. A keep-alive connection
+  // whose request was in flight at close() turns idle afterwards and would hold close() for the whole
+  // keep-alive timeout, so once each response is out, idle connections are closed.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   app.addHook('onResponse', async (req, reply) => {
+    if (closing) setImmediate(() => app.server.closeIdleConnections());
     const started = (req as { startedAt?: bigint }).startedAt ?? process.hrtime.bigint();
     // Only the path: query strings carry logout tokens and return_to values.
     const path = req.url.split('?')[0];
