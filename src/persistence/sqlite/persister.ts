@@ -30,6 +30,7 @@ export class SqlitePersister implements Persister {
   readonly errors;
   private checkpointer?: Checkpointer;
   private closed = false;
+  private pingStmt?: ReturnType<DB['prepare']>;
 
   constructor(
     readonly db: DB,
@@ -76,7 +77,7 @@ export class SqlitePersister implements Persister {
 
   async ping(): Promise<void> {
     if (this.closed) throw new Error('the database is closed');
-    this.db.prepare('SELECT 1').get();
+    (this.pingStmt ??= this.db.prepare('SELECT 1')).get();
   }
 
   private applied(): Set<string> {
