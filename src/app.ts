@@ -51,7 +51,7 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
     persister,
     hasher,
     schemas,
-    identities: new IdentityManager({ config, store: persister.identities, schemas, hasher }),
+    identities: new IdentityManager({ config, store: persister.identities, schemas, hasher, logger }),
     sessions: new SessionManager({ config, store: persister.sessions, logger }),
     csrf,
     returnTo: new ReturnToValidator(config, logger),
