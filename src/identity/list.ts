@@ -4,6 +4,7 @@ import { queryOf, type Query } from '../http/query.js';
 import type { ListIdentitiesQuery } from '../persistence/types.js';
 import { isUUID } from '../x/tokens.js';
 import { normalizeIdentifier } from './normalize.js';
+import { requestLinkWith } from '../x/gourl.js';
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 const MAX_IDS = 500;
@@ -29,31 +30,7 @@ export function parseIncludeCredential(q: Query, echoValue = false): string[] {
   return out;
 }
 
-/** Go's url.QueryEscape: everything but [A-Za-z0-9-_.~] escaped, space as '+'. */
-function goQueryEscape(s: string): string {
-  return encodeURIComponent(s)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+');
-}
 
-/** The request path and query with some keys replaced, as Go's url.Values.Encode writes them (keys sorted). */
-function linkTo(req: FastifyRequest, set: Record<string, string>): string {
-  const i = req.url.indexOf('?');
-  const path = i < 0 ? req.url : req.url.slice(0, i);
-  const q = queryOf(req);
-  const values = new Map<string, string[]>();
-  if (i >= 0) for (const part of req.url.slice(i + 1).split('&')) {
-    if (!part) continue;
-    const key = decodeURIComponent((part.split('=')[0] ?? '').replace(/\+/g, ' '));
-    if (!values.has(key)) values.set(key, q.getAll(key));
-  }
-  for (const [k, v] of Object.entries(set)) values.set(k, [v]);
-  const qs = [...values.keys()]
-    .sort()
-    .flatMap((k) => (values.get(k) as string[]).map((v) => `${goQueryEscape(k)}=${goQueryEscape(v)}`))
-    .join('&');
-  return `${path}?${qs}`;
-}
 
 function parseSize(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
@@ -121,14 +98,14 @@ export function planList(req: FastifyRequest): ListPlan {
 
 /** keysetpagination.Header: first always, next when this page was full. */
 export function setKeysetLink(req: FastifyRequest, reply: FastifyReply, size: number, nextAfterId: string | undefined): void {
-  const links = [`<${linkTo(req, { page_size: String(size), page_token: NIL_UUID })}>; rel="first"`];
-  if (nextAfterId) links.push(`<${linkTo(req, { page_size: String(size), page_token: nextAfterId })}>; rel="next"`);
+  const links = [`<${requestLinkWith(req.url, { page_size: String(size), page_token: NIL_UUID })}>; rel="first"`];
+  if (nextAfterId) links.push(`<${requestLinkWith(req.url, { page_size: String(size), page_token: nextAfterId })}>; rel="next"`);
   reply.header('link', links.join(','));
 }
 
 /** Legacy page pagination headers (ory/x pagination.Header): X-Total-Count and first/next/prev/last. */
 export function setPageHeaders(req: FastifyRequest, reply: FastifyReply, total: number, page: number, perPage: number): void {
-  const link = (rel: string, p: number) => `<${linkTo(req, { page: String(p), per_page: String(perPage) })}>; rel="${rel}"`;
+  const link = (rel: string, p: number) => `<${requestLinkWith(req.url, { page: String(p), per_page: String(perPage) })}>; rel="${rel}"`;
   const lastPage = Math.max(0, Math.ceil(total / perPage) - 1);
   const links = [link('first', 0)];
   if (page < lastPage) links.push(link('next', page + 1));

@@ -2,25 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PortaError } from '../http/errors.js';
 import type { Query } from '../http/query.js';
 import { parseGoInt, parseUUID } from './goparse.js';
+import { requestLinkWith } from '../x/gourl.js';
 
-/** Go's url.QueryEscape: everything but [A-Za-z0-9-_.~] escaped, space as '+'. */
-function goQueryEscape(s: string): string {
-  return encodeURIComponent(s)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+');
-}
 
-/** The request's path and query with some keys replaced, as Go's url.Values.Encode writes them (keys sorted). */
-function linkTo(req: FastifyRequest, set: Record<string, string>): string {
-  const i = req.url.indexOf('?');
-  const path = i < 0 ? req.url : req.url.slice(0, i);
-  const values = new Map<string, string[]>();
-  if (i >= 0) for (const [k, v] of new URLSearchParams(req.url.slice(i + 1))) values.set(k, [...(values.get(k) ?? []), v]);
-  for (const [k, v] of Object.entries(set)) values.set(k, [v]);
-  const keys = [...values.keys()].sort();
-  const qs = keys.flatMap((k) => (values.get(k) as string[]).map((v) => `${goQueryEscape(k)}=${goQueryEscape(v)}`)).join('&');
-  return `${path}?${qs}`;
-}
 
 // ---- Offset pagination with a total (Kratos's migrationpagination: /sessions, /admin/identities/{id}/sessions)
 
@@ -56,7 +40,7 @@ export function parseOffsetPage(q: Query): OffsetPage {
 /** Kratos's pagination.HeaderWithFormatter with the migrationpagination link format, plus X-Total-Count. */
 export function setOffsetHeaders(req: FastifyRequest, reply: FastifyReply, total: number, { page, perPage }: OffsetPage): void {
   const link = (rel: string, size: number, offset: number) =>
-    `<${linkTo(req, { page_size: String(size), page_token: offsetToken(offset), per_page: String(size), page: String(Math.trunc(offset / size)) })}>; rel="${rel}"`;
+    `<${requestLinkWith(req.url, { page_size: String(size), page_token: offsetToken(offset), per_page: String(size), page: String(Math.trunc(offset / size)) })}>; rel="${rel}"`;
   const offset = page * perPage;
   const lastOffset = total % perPage === 0 ? total - perPage : Math.floor(total / perPage) * perPage;
   reply.header('x-total-count', String(total));
@@ -131,7 +115,7 @@ export function parseKeysetPage(q: Query): KeysetPage {
 
 /** keysetpagination.Header: always a `first` link, and `next` unless this is the last page. */
 export function setKeysetHeaders(req: FastifyRequest, reply: FastifyReply, size: number, next?: { lastId: string; storeToken: string }): void {
-  const link = (rel: string, token: string) => `<${linkTo(req, { page_token: token, page_size: String(size) })}>; rel="${rel}"`;
+  const link = (rel: string, token: string) => `<${requestLinkWith(req.url, { page_token: token, page_size: String(size) })}>; rel="${rel}"`;
   const links = [link('first', encodeKeyset(NIL_UUID))];
   if (next) links.push(link('next', encodeKeyset(next.lastId, next.storeToken)));
   reply.header('link', links.join(','));
