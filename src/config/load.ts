@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { configSchema } from './schema.js';
+import { deepMerge } from '../x/merge.js';
 
 export class ConfigError extends Error {}
 
@@ -80,17 +81,6 @@ function setPath(target: Json, path: string, value: unknown): void {
   cur[parts[parts.length - 1]] = value;
 }
 
-function deepMerge(base: Json, over: Json): Json {
-  const out: Json = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] =
-      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
-        ? deepMerge(b as Json, v as Json)
-        : v;
-  }
-  return out;
-}
 
 function unknownKeys(values: Json, prefix = '', out: string[] = []): string[] {
   for (const [key, value] of Object.entries(values)) {

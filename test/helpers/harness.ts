@@ -6,6 +6,7 @@ import { Config } from '../../src/config/config.js';
 import { buildApp, type App } from '../../src/app.js';
 import { openPersister } from '../../src/persistence/index.js';
 import { createLogger } from '../../src/x/logger.js';
+import { deepMerge } from '../../src/x/merge.js';
 import { createPgDatabase, postgresAvailable, postgresRequired } from './pg.js';
 
 export type Backend = 'sqlite' | 'postgres';
@@ -24,13 +25,6 @@ export function forEachBackend(name: string, fn: (backend: Backend) => void): vo
   if (!postgresAvailable() && !postgresRequired()) describe(`${name} [postgres]`, { skip: 'PORTA_TEST_PG_URL is not set' }, () => {});
 }
 
-function deepMerge(base: Record<string, any>, over: Record<string, any>): Record<string, any> {
-  const out: Record<string, any> = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' && !Array.isArray(out[k]) ? deepMerge(out[k], v) : v;
-  }
-  return out;
-}
 
 /**
  * Kratos's reference environment (kratos-logout-spec.md §5): public http://localhost:4433, admin
@@ -88,6 +82,8 @@ export interface StartOptions {
   listen?: boolean;
   /** Reuse an existing database (e.g. two apps on one PostgreSQL). */
   dsn?: string;
+  /** The config to start from, given the base URLs (no trailing slash); referenceConfig by default. */
+  baseConfig?: (publicURL: string, adminURL: string) => Record<string, any>;
 }
 
 const silent = new Writable({ write: (_c, _e, cb) => cb() });
@@ -110,7 +106,10 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     dsn = db.dsn;
     drop = db.drop;
   }
-  const values = deepMerge(deepMerge(referenceConfig(publicURL, adminURL), opts.config ?? {}), { dsn });
+  const base = opts.baseConfig
+    ? opts.baseConfig(publicURL.replace(/\/$/, ''), adminURL.replace(/\/$/, ''))
+    : referenceConfig(publicURL, adminURL);
+  const values = deepMerge(deepMerge(base, opts.config ?? {}), { dsn });
   const config = Config.load({ values, env: {} });
   const logger = createLogger({ level: process.env.PORTA_TEST_LOG ?? 'silent', destination: process.env.PORTA_TEST_LOG ? undefined : silent });
   const persister = await openPersister(dsn, { logger, sqlite: { checkpointIntervalMs: 1000, walMaxPages: 4000 } });
