@@ -44,7 +44,8 @@ type Row = Record<string, any>;
 type Json = Record<string, any>;
 
 const goTime = (ms: number): string => new Date(ms).toISOString().replace(/\.(\d*?)0*Z$/, (_m, f: string) => (f ? `.${f}Z` : 'Z'));
-const iso = (v: string | number): string => new Date(v).toISOString();
+// Identity times are Go-formatted too (src/identity/json.ts).
+const iso = (v: string | number): string => goTime(typeof v === 'number' ? v : Date.parse(v));
 
 function identityJSON(r: Row): Json {
   const out: Json = { id: r.i_id, schema_id: r.i_schema_id, schema_url: `${base}/schemas/${Buffer.from(r.i_schema_id).toString('base64url')}`, state: r.i_state };
@@ -96,7 +97,10 @@ const LOGOUT_403 = JSON.stringify({
 const BAD_REQUEST = JSON.stringify({ error: { code: 400, status: 'Bad Request', message: 'The request was malformed or contained invalid parameters' } });
 
 function send(res: ServerResponse, status: number, body?: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, body ? { 'content-type': 'application/json; charset=utf-8', ...headers } : headers);
+  res.writeHead(
+    status,
+    body ? { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...headers } : headers,
+  );
   res.end(body);
 }
 

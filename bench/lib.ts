@@ -16,9 +16,23 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return { ...env, NODE_ENV: 'production' };
 }
 
-/** Starts `node ARGS` pinned to `cpu` with taskset (exec'd, so the pid is node's). */
+/**
+ * Niceness of the server and of wrk. On a machine other work shares, a negative value (root only) keeps
+ * the measured processes on their cores; both systems get the same.
+ */
+let niceness = 0;
+export function setNiceness(n: number): void {
+  niceness = n;
+}
+/** `nice -n N taskset -c CPU CMD...`: both exec, so the pid is CMD's. */
+function pinned(cpu: number, cmd: string[]): [string, string[]] {
+  return ['nice', ['-n', String(niceness), 'taskset', '-c', String(cpu), ...cmd]];
+}
+
+/** Starts `node ARGS` pinned to `cpu`. */
 export function startPinned(name: string, cpu: number, nodeArgs: string[], url: string, cwd: string): Server {
-  const child = spawn('taskset', ['-c', String(cpu), process.execPath, ...nodeArgs], { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, args] = pinned(cpu, [process.execPath, ...nodeArgs]);
+  const child = spawn(cmd, args, { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
   child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
@@ -84,11 +98,8 @@ export interface WrkResult {
 
 /** One wrk run on `cpu`, bounded by `seconds`; returns the script's summary. */
 export function runWrk(opts: { cpu: number; url: string; seconds: number; connections: number; script: string; args: string[] }): WrkResult {
-  const res = spawnSync(
-    'taskset',
-    ['-c', String(opts.cpu), 'wrk', '-t1', `-c${opts.connections}`, `-d${opts.seconds}s`, '--timeout', '5s', '-s', opts.script, opts.url, '--', ...opts.args],
-    { encoding: 'utf8', timeout: (opts.seconds + 30) * 1000 },
-  );
+  const [cmd, args] = pinned(opts.cpu, ['wrk', '-t1', `-c${opts.connections}`, `-d${opts.seconds}s`, '--timeout', '5s', '-s', opts.script, opts.url, '--', ...opts.args]);
+  const res = spawnSync(cmd, args, { encoding: 'utf8', timeout: (opts.seconds + 30) * 1000 });
   const line = (res.stdout ?? '').split('\n').find((l) => l.startsWith('WRK_RESULT '));
   if (!line) throw new Error(`wrk failed (${res.status}): ${res.stdout}\n${res.stderr}`);
   return JSON.parse(line.slice('WRK_RESULT '.length)) as WrkResult;

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify as toYaml } from 'yaml';
 import { BENCH_SECRET, seed } from './seed.js';
-import { procStats, requireTool, runWrk, startPinned, stop, waitReady, type Server, type WrkResult } from './lib.js';
+import { procStats, requireTool, runWrk, setNiceness, startPinned, stop, waitReady, type Server, type WrkResult } from './lib.js';
 import { summarizeProfile } from './profile.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -35,6 +35,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     reseed: { type: 'boolean', default: false },
     repeat: { type: 'string', default: '3' },
+    nice: { type: 'string', default: process.getuid?.() === 0 ? '-15' : '0' },
   },
 });
 const warmup = Number(values.warmup);
@@ -141,6 +142,7 @@ async function sanity(s: Server, scenario: Scenario, ds: Awaited<ReturnType<type
 async function measure(system: string, scenario: Scenario, sessions: number, pass: number, profDir?: string): Promise<{ row: Row; body: unknown }> {
   const ds = await dataset(sessions, scenario === 'logout-api' ? logoutExtra : 0);
   const s = start(system, freshCopy(ds.file), profDir);
+  current = s;
   try {
     await waitReady(s, '/health/ready');
     const body = await sanity(s, scenario, ds);
@@ -220,6 +222,16 @@ function table(rows: Row[]): string {
   }
   return lines.join('\n');
 }
+
+let current: Server | undefined;
+// Interrupted: take the running server down with us.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    current?.child.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+setNiceness(Number(values.nice));
 
 requireTool('wrk', 'apt-get install -y wrk');
 requireTool('taskset', 'apt-get install -y util-linux');
