@@ -26,7 +26,10 @@ export class Hasher {
     if (this.config.hasherAlgorithm === 'bcrypt') {
       const pw = Buffer.from(password, 'utf8');
       if (pw.length > BCRYPT_MAX_BYTES) throw new PasswordTooLongError(pw.length);
-      return bcryptHash(pw, { cost: this.bcryptCost, version: '2a' });
+      // 1.10.7 is pinned because newer @node-rs/bcrypt builds lack their platform packages in the registry.
+      // It writes `$2y$`; Kratos writes `$2a$`. Both name the same (correct) algorithm, so the prefix is
+      // rewritten to match what Kratos and its importers expect.
+      return (await bcryptHash(pw, this.bcryptCost)).replace(/^\$2y\$/, '$2a$');
     }
     const a = this.config.argon2;
     return argon2Hash(password, {

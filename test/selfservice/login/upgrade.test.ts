@@ -13,7 +13,7 @@ forEachBackend('login with imported hashes', (backend) => {
   after(async () => t.close());
 
   test('an imported bcrypt hash logs in and is upgraded to argon2id; a wrong password changes nothing', async () => {
-    const hashed = hashSync('imported-password-1', { cost: 4 });
+    const hashed = hashSync('imported-password-1', 4);
     const identity = await seedIdentity(t, { email: 'imported@example.org', hashedPassword: hashed });
     const flow = await apiFlow(t, 'login');
     const wrong = await submitAPI(t, 'login', flow.id, { method: 'password', identifier: 'imported@example.org', password: 'imported-password-2' });
