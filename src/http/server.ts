@@ -47,16 +47,19 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     (req as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
     if (req.method === 'GET') reply.header('cache-control', 'private, no-cache, no-store, must-revalidate');
   });
-  // Graceful shutdown: close() stops listening and waits for open connections. A keep-alive connection
-  // whose request was in flight at close() turns idle afterwards and would hold close() for the whole
-  // keep-alive timeout, so once each response is out, idle connections are closed.
+  // Graceful shutdown: close() stops listening, closes idle connections once and waits for the rest. A
+  // keep-alive connection whose request was in flight at close() would turn idle afterwards and hold
+  // close() for the whole keep-alive timeout, so its response says Connection: close.
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
     done();
   });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   app.addHook('onResponse', async (req, reply) => {
-    if (closing) setImmediate(() => app.server.closeIdleConnections());
     const started = (req as { startedAt?: bigint }).startedAt ?? process.hrtime.bigint();
     // Only the path: query strings carry logout tokens and return_to values.
     const path = req.url.split('?')[0];
