@@ -35,6 +35,8 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     reseed: { type: 'boolean', default: false },
     repeat: { type: 'string', default: '3' },
+    /** The `porta-exp` system: another build of Porta (a directory with bin/porta.js and dist/), e.g. an experiment. */
+    'porta-root': { type: 'string' },
     nice: { type: 'string', default: process.getuid?.() === 0 ? '-15' : '0' },
   },
 });
@@ -102,9 +104,12 @@ function portaConfig(dsnFile: string): string {
 }
 
 function start(system: string, dbFile: string, profDir?: string): Server {
-  if (system === 'porta') {
+  if (system === 'porta' || system === 'porta-exp') {
     const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
-    return startPinned('porta', SERVER_CPU, [...prof, join(ROOT, 'bin', 'porta.js'), 'serve', '-c', portaConfig(dbFile)], 'http://127.0.0.1:4600', DATA);
+    const root = system === 'porta-exp' ? values['porta-root'] : ROOT;
+    if (!root) throw new Error('porta-exp needs --porta-root DIR');
+    const bin = join(root, 'bin', 'porta.js');
+    return startPinned(system, SERVER_CPU, [...prof, bin, 'serve', '-c', portaConfig(dbFile)], 'http://127.0.0.1:4600', DATA);
   }
   return startPinned(
     'baseline',
@@ -200,7 +205,7 @@ const median = (xs: number[]): number => {
 /** Medians over the passes; the ratio is the median of per-pass ratios (both systems ran back to back). */
 function table(rows: Row[]): string {
   const lines = [
-    '| scenario | sessions | system | req/s | p50 ms | p90 ms | p99 ms | errors | server CPU % | RSS before → after MiB (peak) | Porta / baseline |',
+    '| scenario | sessions | system | req/s | p50 ms | p90 ms | p99 ms | errors | server CPU % | RSS before → after MiB (peak) | / baseline (per pass) |',
     '|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|',
   ];
   const keys = [...new Set(rows.map((r) => `${r.scenario}@${r.sessions}@${r.system}`))];
@@ -209,7 +214,7 @@ function table(rows: Row[]): string {
     const r0 = rs[0];
     const m = (f: (r: Row) => number) => median(rs.map(f));
     let ratio = '';
-    if (r0.system === 'porta') {
+    if (r0.system !== 'baseline') {
       const per = rs
         .map((r) => [r, rows.find((b) => b.system === 'baseline' && b.scenario === r.scenario && b.sessions === r.sessions && b.pass === r.pass)] as const)
         .filter(([, b]) => b)
