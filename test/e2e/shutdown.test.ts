@@ -27,7 +27,7 @@ describe('graceful shutdown of a spawned porta serve', () => {
         `POST /admin/identities HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
           `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, half)}`,
       );
-      await sleep(150);
+      await sleep(300);
       p.child.kill('SIGTERM');
       await sleep(300);
       assert.equal(p.child.exitCode, null, 'the process waits for the request in flight');
