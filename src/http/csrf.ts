@@ -98,18 +98,22 @@ export class CsrfManager {
 
   /** Installs the middleware on the public server (Vary: Cookie, cookie when missing, unsafe-method check). */
   register(app: FastifyInstance): void {
-    app.addHook('onRequest', async (req, reply) => {
+    // Callback hooks, not async ones: they run on every public request (whoami and logout included),
+    // and an async hook costs a promise per request. Ignored paths need only the Vary header.
+    app.addHook('onRequest', (req, reply, done) => {
       const vary = reply.getHeader('vary');
       reply.header('vary', vary ? `${String(vary)}, Cookie` : 'Cookie');
-      const state = this.state(req);
-      if (!state.fromCookie && !isCsrfIgnoredPath(pathOf(req))) this.setNew(req, reply);
+      if (!isCsrfIgnoredPath(pathOf(req)) && !this.state(req).fromCookie) this.setNew(req, reply);
+      done();
     });
     // The token check needs the body, so it runs once the body is read, but before any handler
     // (including the 404 and 405 ones, as nosurf runs before Kratos's router).
-    app.addHook('preHandler', async (req, reply) => {
-      if (SAFE_METHODS.has(req.method) || isCsrfIgnoredPath(pathOf(req))) return;
+    app.addHook('preHandler', (req, reply, done) => {
+      if (SAFE_METHODS.has(req.method) || isCsrfIgnoredPath(pathOf(req))) return done();
       const sent = (req.headers['x-csrf-token'] as string | undefined) || this.formToken(req);
-      if (!this.verify(req, sent)) return sendError(req, reply, this.violation(req));
+      if (this.verify(req, sent)) return done();
+      // Answering from a callback hook ends the request: done() is not called.
+      sendError(req, reply, this.violation(req));
     });
   }
 
