@@ -238,6 +238,25 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 setNiceness(Number(values.nice));
 
+// One run at a time: runs share fixed ports and bench/.data/run.sqlite, and would also skew each other.
+const LOCK = join(DATA, 'run.lock');
+mkdirSync(DATA, { recursive: true });
+try {
+  writeFileSync(LOCK, String(process.pid), { flag: 'wx' });
+} catch {
+  const holder = Number(readFileSync(LOCK, 'utf8'));
+  let alive = false;
+  try {
+    process.kill(holder, 0);
+    alive = true;
+  } catch {
+    // stale lock: its process is gone
+  }
+  if (alive) throw new Error(`another benchmark run (pid ${holder}) is in progress; wait for it to finish`);
+  writeFileSync(LOCK, String(process.pid));
+}
+process.on('exit', () => rmSync(LOCK, { force: true }));
+
 requireTool('wrk', 'apt-get install -y wrk');
 requireTool('taskset', 'apt-get install -y util-linux');
 if (!existsSync(join(ROOT, 'dist', 'cmd', 'index.js'))) throw new Error('dist/ is missing: run `npx tsc -p tsconfig.json` first');
