@@ -29,12 +29,13 @@ export function registerLogoutRoutes(servers: Servers, deps: LogoutDeps): void {
 
   // The logout token travels in the URL: no response of these endpoints, errors and redirects
   // included, may be cached or leak the URL as a Referer.
-  pub.addHook('onSend', async (req, reply, payload) => {
+  // A callback hook: it runs on every public response (whoami included), and an async one costs a promise.
+  pub.addHook('onSend', (req, reply, payload, done) => {
     if (LOGOUT_ROUTES.has(req.routeOptions.url ?? '')) {
       reply.header('cache-control', 'private, no-cache, no-store, must-revalidate');
       reply.header('referrer-policy', 'no-referrer');
     }
-    return payload;
+    done(null, payload);
   });
 
   defineRoutes(pub, ROUTE_LOGOUT_BROWSER, { GET: (req, reply) => createBrowserLogoutFlow(deps, req, reply) });
