@@ -13,7 +13,7 @@ export interface Running {
 
 /** Opens the database (migrating SQLite; refusing a PostgreSQL schema that is behind), builds and listens. */
 export async function startServer(config: Config): Promise<Running> {
-  const logger = createLogger({ level: config.log.level, leakSensitiveValues: config.log.leakSensitiveValues });
+  const logger = createLogger({ level: config.log.level, leakSensitiveValues: config.log.leakSensitiveValues, format: config.log.format });
   for (const w of config.warnings) logger.warn(w);
   const persister = await openPersister(config.dsn, {
     logger,
