@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe } from 'node:test';
 import { stringify as toYaml } from 'yaml';
 import { createPgDatabase, postgresAvailable, postgresRequired } from './pg.js';
+import { deepMerge } from '../../src/x/merge.js';
 
 /** Real `porta` processes for end-to-end tests: the built dist/, a Kratos-format YAML file, real ports. */
 
@@ -75,14 +76,7 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, NODE_ENV: 'production', ...extra };
 }
 
-export function deepMerge(base: Json, over: Json): Json {
-  const out: Json = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? deepMerge(b, v) : v;
-  }
-  return out;
-}
+export { deepMerge };
 
 /** Kratos's reference environment (UI on localhost:4455) on the given ports, with cheap argon2. */
 export function e2eConfig(dsn: string, publicPort: number, adminPort: number): Json {
