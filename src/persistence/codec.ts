@@ -102,3 +102,10 @@ export function decodePageToken(token: string): SessionCursor {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** PostgreSQL ids are uuid columns: a malformed id cannot match anything, so it never reaches the server. */
 export const isUuid = (s: string): boolean => UUID.test(s);
+
+/** Identity columns, aliased with an `i_` prefix so they can sit next to session columns in one row (same SQL on both backends). */
+export const IDENTITY_COLUMNS =
+  'i.id AS i_id, i.schema_id AS i_schema_id, i.state AS i_state, i.state_changed_at AS i_state_changed_at, i.traits AS i_traits, ' +
+  'i.metadata_public AS i_metadata_public, i.metadata_admin AS i_metadata_admin, i.external_id AS i_external_id, ' +
+  'i.organization_id AS i_organization_id, i.verifiable_addresses AS i_verifiable_addresses, ' +
+  'i.recovery_addresses AS i_recovery_addresses, i.created_at AS i_created_at, i.updated_at AS i_updated_at';

@@ -2,12 +2,7 @@ import type { Identity } from '../../identity/types.js';
 import { decodeRecovery, decodeVerifiable } from '../codec.js';
 import { dateOf, dateOrNull, parseOrNull } from './db.js';
 
-/** Identity columns, aliased with an `i_` prefix so they can sit next to session columns in one row. */
-export const IDENTITY_COLUMNS =
-  'i.id AS i_id, i.schema_id AS i_schema_id, i.state AS i_state, i.state_changed_at AS i_state_changed_at, i.traits AS i_traits, ' +
-  'i.metadata_public AS i_metadata_public, i.metadata_admin AS i_metadata_admin, i.external_id AS i_external_id, ' +
-  'i.organization_id AS i_organization_id, i.verifiable_addresses AS i_verifiable_addresses, ' +
-  'i.recovery_addresses AS i_recovery_addresses, i.created_at AS i_created_at, i.updated_at AS i_updated_at';
+export { IDENTITY_COLUMNS } from '../codec.js';
 
 export interface IdentityRow {
   i_id: string;
