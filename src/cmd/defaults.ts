@@ -38,5 +38,7 @@ export function embeddedDefaults(dataDir = resolve('.porta')): Record<string, un
     },
     identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: DEFAULT_SCHEMA_URL }] },
     secrets: { default: [secret] },
+    // A person at a terminal reads these; `serve -c` keeps Kratos's JSON default.
+    log: { format: 'text' },
   };
 }
