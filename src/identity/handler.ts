@@ -93,6 +93,15 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
     },
   });
 
+  defineRoutes(servers.admin, '/admin/identities/by/external/:externalId', {
+    GET: async (req: IdReq, reply) => {
+      const include = parseIncludeCredential(queryOf(req));
+      const identity = await store.findIdentityByExternalId((req.params as { externalId: string }).externalId);
+      if (!identity) throw errNoRows();
+      return reply.send(adminJSON(identity, include));
+    },
+  });
+
   defineRoutes(servers.admin, '/admin/identities/:id', {
     GET: async (req: IdReq, reply) => {
       const include = parseIncludeCredential(queryOf(req));

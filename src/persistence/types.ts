@@ -28,6 +28,8 @@ export interface IdentityStore {
   getIdentity(id: string): Promise<Identity | null>;
   /** Exact match on the stored (normalized) identifier. */
   findIdentityByCredentialIdentifier(type: string, identifier: string): Promise<Identity | null>;
+  /** Exact match on external_id (unique, indexed). */
+  findIdentityByExternalId(externalId: string): Promise<Identity | null>;
   listIdentities(query: ListIdentitiesQuery): Promise<Identity[]>;
   countIdentities(): Promise<number>;
   /** Replaces one credential's config (password upgrade on login) without touching the rest. */

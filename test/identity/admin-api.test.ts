@@ -89,6 +89,16 @@ forEachBackend('admin identity API (flows spec §6 cases 81-99)', (backend) => {
     assert.equal(body.state, 'inactive');
     const got = (await admin(t, 'GET', `/admin/identities/${body.id}`)).json();
     assert.deepEqual(got.metadata_admin, { b: [2] });
+    // GET /admin/identities/by/external/{externalID}, with and without the /admin prefix.
+    for (const path of ['/admin/identities/by/external/ext-87', '/identities/by/external/ext-87']) {
+      const byExternal = await admin(t, 'GET', path);
+      assert.equal(byExternal.statusCode, 200, path);
+      assert.equal(byExternal.json().id, body.id);
+      assert.equal(byExternal.json().external_id, 'ext-87');
+    }
+    const unknown = await admin(t, 'GET', '/admin/identities/by/external/no-such-ext');
+    assert.equal(unknown.statusCode, 404);
+    assert.equal(unknown.json().error.message, 'Unable to locate the resource');
     const bad = await admin(t, 'POST', '/admin/identities', { traits: {}, state: 'sleeping' });
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().error.reason, 'identity state is not valid');

@@ -51,6 +51,10 @@ function memoryStore(): IdentityStore & { rows: Map<string, Identity>; upgrades:
     async getIdentity(id: string) {
       return rows.get(id) ?? null;
     },
+    async findIdentityByExternalId(externalId: string) {
+      for (const i of rows.values()) if (i.externalId === externalId) return structuredClone(i);
+      return null;
+    },
     async findIdentityByCredentialIdentifier(type: string, identifier: string) {
       for (const i of rows.values()) if (i.credentials[type]?.identifiers.includes(identifier)) return structuredClone(i);
       return null;

@@ -20,6 +20,7 @@ forEachBackend('@ory/client IdentityApi against a listening server', (backend) =
         traits: { email: 'sdk-user@example.org', website: 'https://www.ory.sh' },
         credentials: { password: { config: { password: 'sdk-password-123' } } },
         metadata_public: { plan: 'free' },
+        external_id: 'sdk-external-1',
       },
     });
     assert.equal(created.status, 201);
@@ -39,6 +40,9 @@ forEachBackend('@ory/client IdentityApi against a listening server', (backend) =
     assert.deepEqual(got.data.traits, { email: 'sdk-user@example.org', website: 'https://www.ory.sh' });
     assert.deepEqual(got.data.credentials?.password?.config, {});
     assert.deepEqual(got.data.metadata_public, { plan: 'free' });
+
+    const byExternal = await api.getIdentityByExternalID({ externalID: 'sdk-external-1' });
+    assert.equal(byExternal.data.id, id);
 
     const patched = await api.patchIdentity({ id, jsonPatch: [{ op: 'replace', path: '/state', value: 'inactive' }, { op: 'add', path: '/traits/age', value: 42 }] });
     assert.equal(patched.data.state, 'inactive');

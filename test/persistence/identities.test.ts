@@ -38,6 +38,17 @@ forEachBackend('persistence: identities', (backend) => {
     assert.equal(await p.identities.findIdentityByCredentialIdentifier('totp', email), null);
   });
 
+  test('findIdentityByExternalId matches the exact external_id, with credentials', async () => {
+    const ext = `ext-${randomUUID()}`;
+    const i = makeIdentity({ externalId: ext });
+    await p.identities.createIdentity(i);
+    const found = await p.identities.findIdentityByExternalId(ext);
+    assert.equal(found?.id, i.id);
+    assert.deepEqual(Object.keys(found?.credentials ?? {}), Object.keys(i.credentials));
+    assert.equal(await p.identities.findIdentityByExternalId(ext.toUpperCase()), null);
+    assert.equal(await p.identities.findIdentityByExternalId('no-such-external-id'), null);
+  });
+
   test('a taken identifier or external_id throws DuplicateCredentialsError and writes nothing', async () => {
     const a = makeIdentity({ externalId: `ext-${randomUUID()}` });
     await p.identities.createIdentity(a);

@@ -129,6 +129,12 @@ export class PgIdentityStore implements IdentityStore {
     return r.rows.length ? (await this.withCredentials(r.rows))[0] : null;
   }
 
+  async findIdentityByExternalId(externalId: string): Promise<Identity | null> {
+    if (unmatchable(externalId)) return null;
+    const r = await this.pool.query<IdentityRow>(`${SELECT_IDENTITY} WHERE i.external_id = $1`, [externalId]);
+    return r.rows.length ? (await this.withCredentials(r.rows))[0] : null;
+  }
+
   async listIdentities(query: ListIdentitiesQuery): Promise<Identity[]> {
     const where: string[] = [];
     const args: unknown[] = [];

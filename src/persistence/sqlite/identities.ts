@@ -120,6 +120,12 @@ export class SqliteIdentityStore implements IdentityStore {
     return row ? this.withCredentials([row])[0] : null;
   }
 
+  async findIdentityByExternalId(externalId: string): Promise<Identity | null> {
+    if (unmatchable(externalId)) return null;
+    const row = this.q(`${SELECT_IDENTITY} WHERE i.external_id = ?`).get(externalId) as IdentityRow | undefined;
+    return row ? this.withCredentials([row])[0] : null;
+  }
+
   async listIdentities(query: ListIdentitiesQuery): Promise<Identity[]> {
     const where: string[] = [];
     const args: unknown[] = [];
