@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import type { TestApp } from '../../helpers/harness.js';
 import { setCookies } from '../../helpers/jar.js';
+import { seedLogin } from '../../helpers/seed.js';
 
 export const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 export const JSONREQ = { accept: 'application/json' };
@@ -59,4 +61,29 @@ export async function errorContainer(t: TestApp, location: string): Promise<Reco
   const res = await get(t, `/self-service/errors?id=${id}`);
   if (res.statusCode !== 200) throw new Error(`error container: ${res.statusCode}`);
   return res.json().error;
+}
+
+/** A fresh browser login: cookie C, token ST and its logout URL (path+query). */
+export async function browserLogin(t: TestApp, query = '') {
+  const s = await seedLogin(t);
+  const flow = await logoutFlow(t, { cookie: s.cookie }, query);
+  return { ...s, url: pathOf(flow.logout_url), logoutToken: flow.logout_token };
+}
+
+/** The contract's headers on every response of the three logout endpoints. */
+export function assertHardened(res: { headers: Record<string, unknown> }): void {
+  assert.match(String(res.headers['cache-control']), /\bno-store\b/);
+  assert.equal(res.headers['referrer-policy'], 'no-referrer');
+}
+
+/** The session cookie is cleared with the attributes it was set with (reference config: dev, Lax, Path=/). */
+export function assertSessionCleared(t: TestApp, res: LightMyRequestResponse): void {
+  const c = sessionSetCookie(t, res);
+  assert.ok(c, 'session cookie is cleared');
+  assert.equal(c.attributes['max-age'], '0');
+  assert.equal(c.attributes.expires, 'Thu, 01 Jan 1970 00:00:01 GMT');
+  assert.equal(c.attributes.path, '/');
+  assert.equal(c.attributes.httponly, true);
+  assert.equal(c.attributes.samesite, 'Lax');
+  assert.equal(c.attributes.secure, undefined, 'dev: not Secure, as it was set');
 }

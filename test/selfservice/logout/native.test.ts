@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend, startApp, type TestApp } from '../../helpers/harness.js';
 import { seedLogin } from '../../helpers/seed.js';
-import { logoutFlow, NATIVE_UNKNOWN, whoami } from './helpers.js';
+import { assertHardened, logoutFlow, NATIVE_UNKNOWN, whoami } from './helpers.js';
 
 // kratos-logout-spec.md §5 group C (performNativeLogout), raw HTTP.
 forEachBackend('DELETE /self-service/logout/api', (backend) => {
@@ -14,10 +14,7 @@ forEachBackend('DELETE /self-service/logout/api', (backend) => {
 
   const del = (payload: string | undefined, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
     t.app.public.inject({ method: 'DELETE', url: '/self-service/logout/api', headers, payload });
-  const hardened = (res: { headers: Record<string, unknown> }) => {
-    assert.match(String(res.headers['cache-control']), /\bno-store\b/);
-    assert.equal(res.headers['referrer-policy'], 'no-referrer');
-  };
+  const hardened = assertHardened;
   const bad = (reason: string) => ({ error: { code: 400, status: 'Bad Request', reason, message: 'The request was malformed or contained invalid parameters' } });
 
   test('#44 #45 #52 a session token: 204, empty body, no Set-Cookie; the session is inactive; a repeat is 204 again', async () => {

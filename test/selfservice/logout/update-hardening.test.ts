@@ -10,6 +10,9 @@ import {
   NO_TOKEN,
   pathOf,
   sessionSetCookie,
+  browserLogin,
+  assertHardened,
+  assertSessionCleared,
   UUID,
   whoami,
 } from './helpers.js';
@@ -24,26 +27,9 @@ forEachBackend('GET /self-service/logout: hardening and negotiation', (backend) 
   });
   after(() => t.close());
 
-  /** A fresh browser login: cookie C, token ST and its logout URL (path+query). */
-  async function login(query = '') {
-    const s = await seedLogin(t);
-    const flow = await logoutFlow(t, { cookie: s.cookie }, query);
-    return { ...s, url: pathOf(flow.logout_url), logoutToken: flow.logout_token };
-  }
-  const hardened = (res: { headers: Record<string, unknown> }) => {
-    assert.match(String(res.headers['cache-control']), /\bno-store\b/);
-    assert.equal(res.headers['referrer-policy'], 'no-referrer');
-  };
-  const assertCleared = (res: Parameters<typeof sessionSetCookie>[1]) => {
-    const c = sessionSetCookie(t, res);
-    assert.ok(c, 'session cookie is cleared');
-    assert.equal(c.attributes['max-age'], '0');
-    assert.equal(c.attributes.expires, 'Thu, 01 Jan 1970 00:00:01 GMT');
-    assert.equal(c.attributes.path, '/');
-    assert.equal(c.attributes.httponly, true);
-    assert.equal(c.attributes.samesite, 'Lax');
-    assert.equal(c.attributes.secure, undefined, 'dev: not Secure, as it was set');
-  };
+  const login = (query = '') => browserLogin(t, query);
+  const hardened = assertHardened;
+  const assertCleared = (res: Parameters<typeof sessionSetCookie>[1]) => assertSessionCleared(t, res);
 
   describe('contract: a stale cookie on a 401 is cleared in the same response', () => {
     test('Kratos leaves it; Porta clears it (JSON 401 and browser 303 alike)', async () => {

@@ -1,7 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend, startApp, type TestApp } from '../../helpers/harness.js';
-import { seedLogin } from '../../helpers/seed.js';
 import { setCookies } from '../../helpers/jar.js';
 import {
   BROWSER,
@@ -11,9 +10,11 @@ import {
   JSONREQ,
   logoutFlow,
   NO_TOKEN,
-  pathOf,
   SESSION_INACTIVE,
   sessionSetCookie,
+  browserLogin,
+  assertHardened,
+  assertSessionCleared,
   TOKEN_MISMATCH,
   UUID,
   whoami,
@@ -30,26 +31,9 @@ forEachBackend('GET /self-service/logout', (backend) => {
   });
   after(() => t.close());
 
-  /** A fresh browser login: cookie C, token ST and its logout URL (path+query). */
-  async function login(query = '') {
-    const s = await seedLogin(t);
-    const flow = await logoutFlow(t, { cookie: s.cookie }, query);
-    return { ...s, url: pathOf(flow.logout_url), logoutToken: flow.logout_token };
-  }
-  const hardened = (res: { headers: Record<string, unknown> }) => {
-    assert.match(String(res.headers['cache-control']), /\bno-store\b/);
-    assert.equal(res.headers['referrer-policy'], 'no-referrer');
-  };
-  const assertCleared = (res: Parameters<typeof sessionSetCookie>[1]) => {
-    const c = sessionSetCookie(t, res);
-    assert.ok(c, 'session cookie is cleared');
-    assert.equal(c.attributes['max-age'], '0');
-    assert.equal(c.attributes.expires, 'Thu, 01 Jan 1970 00:00:01 GMT');
-    assert.equal(c.attributes.path, '/');
-    assert.equal(c.attributes.httponly, true);
-    assert.equal(c.attributes.samesite, 'Lax');
-    assert.equal(c.attributes.secure, undefined, 'dev: not Secure, as it was set');
-  };
+  const login = (query = '') => browserLogin(t, query);
+  const hardened = assertHardened;
+  const assertCleared = (res: Parameters<typeof sessionSetCookie>[1]) => assertSessionCleared(t, res);
 
   test('#20 #21 browser: 303 to the logout default, cookie cleared, old cookie refused by whoami', async () => {
     const s = await login();
