@@ -8,6 +8,9 @@ import { after, describe } from 'node:test';
 import { stringify as toYaml } from 'yaml';
 import { createPgDatabase, postgresAvailable, postgresRequired } from './pg.js';
 import { deepMerge } from '../../src/x/merge.js';
+import { referenceConfig } from './reference.js';
+
+export { EMAIL_SCHEMA_URL, TEST_SECRET } from './reference.js';
 
 /** Real `porta` processes for end-to-end tests: the built dist/, a Kratos-format YAML file, real ports. */
 
@@ -18,8 +21,6 @@ type Json = Record<string, any>;
 export type Backend = 'sqlite' | 'postgres';
 
 // Same values as harness.ts, repeated so that e2e tests never load the app in-process.
-export const EMAIL_SCHEMA_URL = `file://${fileURLToPath(new URL('../fixtures/identity.email.schema.json', import.meta.url))}`;
-export const TEST_SECRET = 'porta-test-secret-0123456789abcdef';
 
 /** Skip reason for PostgreSQL-only suites (with CI=true PostgreSQL is required, never skipped). */
 export const PG_SKIP: string | false = !postgresAvailable() && !postgresRequired() ? 'PORTA_TEST_PG_URL is not set' : false;
@@ -78,32 +79,13 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 export { deepMerge };
 
-/** Kratos's reference environment (UI on localhost:4455) on the given ports, with cheap argon2. */
+/** The in-process tests' reference environment (test/helpers/harness.ts), bound to real loopback ports. */
 export function e2eConfig(dsn: string, publicPort: number, adminPort: number): Json {
-  return {
+  return deepMerge(referenceConfig(`http://127.0.0.1:${publicPort}/`, `http://127.0.0.1:${adminPort}/`), {
     dsn,
-    dev: true,
-    serve: {
-      public: { base_url: `http://127.0.0.1:${publicPort}/`, host: '127.0.0.1', port: publicPort },
-      admin: { base_url: `http://127.0.0.1:${adminPort}/`, host: '127.0.0.1', port: adminPort },
-    },
-    selfservice: {
-      default_browser_return_url: 'http://localhost:4455/',
-      allowed_return_urls: ['http://localhost:4455', 'https://www.ory.sh/'],
-      flows: {
-        logout: { after: { default_browser_return_url: 'http://localhost:4455/login' } },
-        error: { ui_url: 'http://localhost:4455/error' },
-        login: { ui_url: 'http://localhost:4455/login' },
-        registration: { ui_url: 'http://localhost:4455/registration', after: { password: { hooks: [{ hook: 'session' }] } } },
-      },
-    },
-    session: { lifespan: '24h' },
-    identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: EMAIL_SCHEMA_URL }] },
-    secrets: { default: [TEST_SECRET] },
-    hashers: { argon2: { memory: '64KiB', iterations: 1, parallelism: 1, expected_duration: '10ms', expected_deviation: '5ms' } },
+    serve: { public: { host: '127.0.0.1', port: publicPort }, admin: { host: '127.0.0.1', port: adminPort } },
     log: { level: 'warn' },
-    porta: { ui: { enabled: false } },
-  };
+  });
 }
 
 export function writeConfig(dir: string, values: Json, name = 'config.yaml'): string {
