@@ -3,6 +3,7 @@ import type { Config } from './config/config.js';
 import type { Persister } from './persistence/types.js';
 import { createServer, type Servers } from './http/server.js';
 import { registerHealthRoutes } from './http/health.js';
+import { registerAdminGuard } from './http/admin-guard.js';
 import { CsrfManager } from './http/csrf.js';
 import { Hasher } from './hash/hasher.js';
 import { SchemaRegistry } from './schema/registry.js';
@@ -62,6 +63,7 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
     public: await createServer({ kind: 'public', logger, cors: config.cors }),
     admin: await createServer({ kind: 'admin', logger }),
   };
+  registerAdminGuard(servers.admin, { apiKeys: config.adminApiKeys, adminBaseURL: config.adminBaseURL, baseURLConfigured: config.adminBaseURLConfigured });
   csrf.register(servers.public);
   const health = { ping: () => persister.ping(), version: VERSION };
   registerHealthRoutes(servers.public, '', health);

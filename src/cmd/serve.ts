@@ -39,7 +39,8 @@ export async function startServer(config: Config): Promise<Running> {
   const pub = config.publicListen;
   const adm = config.adminListen;
   await app.public.listen({ host: pub.host || '0.0.0.0', port: pub.port });
-  await app.admin.listen({ host: adm.host || '0.0.0.0', port: adm.port });
+  // adminListen is loopback unless serve.admin.host is set (the Config warns about a non-loopback one).
+  await app.admin.listen({ host: adm.host, port: adm.port });
   return { app, publicURL: config.publicBaseURL.href, adminURL: config.adminBaseURL.href };
 }
 

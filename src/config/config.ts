@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfigValues, type LoadOptions } from './load.js';
 import { parseByteSizeKiB, parseDuration } from './duration.js';
+import { isLoopbackHost, urlHost } from '../x/host.js';
 
 export type SameSite = 'Strict' | 'Lax' | 'None';
 export interface CookieSettings {
@@ -42,6 +43,9 @@ export interface SchemaSource {
 
 type Json = Record<string, any>;
 
+/** Porta's admin default: loopback, so an unconfigured admin API is not on the network. */
+export const ADMIN_DEFAULT_HOST = '127.0.0.1';
+
 function parseUrl(key: string, value: string): URL {
   try {
     return new URL(value);
@@ -78,9 +82,15 @@ export class Config {
     this.publicBaseURL = pub.base_url
       ? parseUrl('serve.public.base_url', pub.base_url)
       : new URL(`${scheme}://${pub.host || hostname()}:${pub.port}/`);
+    // Without serve.admin.host the admin server listens on loopback only (Kratos: every interface), so
+    // the derived base URL names loopback too instead of the machine's host name.
     this.adminBaseURL = adm.base_url
       ? parseUrl('serve.admin.base_url', adm.base_url)
-      : new URL(`${scheme}://${adm.host || hostname()}:${adm.port}/`);
+      : new URL(`${scheme}://${urlHost(adm.host || ADMIN_DEFAULT_HOST)}:${adm.port}/`);
+    if (adm.host && !isLoopbackHost(adm.host)) {
+      const auth = this.adminApiKeys.length ? 'API keys are required' : 'no API key is required (set porta.admin.api_keys)';
+      this.warnings.push(`serve.admin.host is ${JSON.stringify(adm.host)}, not a loopback address: the admin API is reachable from the network and ${auth}`);
+    }
     if (!values.selfservice.default_browser_return_url) {
       throw new ConfigError('config key "selfservice.default_browser_return_url" is required');
     }
@@ -133,8 +143,17 @@ export class Config {
   get publicListen(): { host: string; port: number } {
     return { host: this.v.serve.public.host, port: this.v.serve.public.port };
   }
+  /** The admin server's address: loopback unless serve.admin.host says otherwise. */
   get adminListen(): { host: string; port: number } {
-    return { host: this.v.serve.admin.host, port: this.v.serve.admin.port };
+    return { host: this.v.serve.admin.host || ADMIN_DEFAULT_HOST, port: this.v.serve.admin.port };
+  }
+  /** Whether serve.admin.base_url was given (otherwise adminBaseURL is derived from host and port). */
+  get adminBaseURLConfigured(): boolean {
+    return Boolean(this.v.serve.admin.base_url);
+  }
+  /** porta.admin.api_keys: when non-empty, admin routes other than health require one as a Bearer token. */
+  get adminApiKeys(): string[] {
+    return this.v.porta.admin.api_keys;
   }
   get cors(): CorsSettings {
     const c = this.v.serve.public.cors;

@@ -99,7 +99,9 @@ function describe(err: ErrorObject, values: Json): string {
   const path = err.instancePath.replace(/^\//, '').replace(/\//g, '.');
   let value: unknown = values;
   for (const part of err.instancePath.split('/').filter(Boolean)) value = (value as Json | undefined)?.[part];
-  const shown = path.startsWith('secrets') || path === 'dsn' ? '<redacted>' : JSON.stringify(value);
+  // `porta` and `porta.admin` hold the admin API keys below them: a type error there must not print them.
+  const secret = path.startsWith('secrets') || path === 'dsn' || path === 'porta' || path.startsWith('porta.admin');
+  const shown = secret ? '<redacted>' : JSON.stringify(value);
   return `config key "${path || '(root)'}" ${err.message ?? 'is invalid'} (got ${shown})`;
 }
 

@@ -247,6 +247,14 @@ export const configSchema = {
           default: {},
           properties: { enabled: { type: 'boolean', default: true } },
         },
+        admin: {
+          type: 'object',
+          default: {},
+          properties: {
+            // Bearer tokens for the admin API (RFC 6750 token characters, so any key fits a header as is).
+            api_keys: { type: 'array', default: [], items: { type: 'string', minLength: 16, maxLength: 512, pattern: '^[A-Za-z0-9._~+/=-]+$' } },
+          },
+        },
         sqlite: {
           type: 'object',
           default: {},
