@@ -75,6 +75,39 @@ describe('configuration', () => {
     assert.throws(() => Config.load({ values: { ...minimal, identity: { default_schema_id: 'nope', schemas: minimal.identity.schemas } }, env: {} }), /identity\.default_schema_id/);
   });
 
+  test('porta.admin.api_keys: empty by default, from the file or the environment, redacted in validation messages', () => {
+    assert.deepEqual(Config.load({ values: minimal, env: {} }).adminApiKeys, []);
+    const key = 'admin-key-0123456789abcdef';
+    assert.deepEqual(Config.load({ values: { ...minimal, porta: { admin: { api_keys: [key] } } }, env: {} }).adminApiKeys, [key]);
+    assert.deepEqual(Config.load({ values: minimal, env: { PORTA_ADMIN_API_KEYS: `${key},${key}-2` } }).adminApiKeys, [key, `${key}-2`]);
+    for (const keys of [['short-key'], [`${key} with spaces`], key]) {
+      assert.throws(
+        () => Config.load({ values: { ...minimal, porta: { admin: { api_keys: keys } } }, env: {} }),
+        (e: Error) => /porta\.admin\.api_keys/.test(e.message) && !e.message.includes('short-key') && !e.message.includes(key),
+      );
+    }
+    assert.throws(
+      () => Config.load({ values: { ...minimal, porta: { admin: [key] } }, env: {} }),
+      (e: Error) => /porta\.admin/.test(e.message) && !e.message.includes(key),
+    );
+  });
+
+  test('the admin server defaults to loopback; a non-loopback host is warned about once', () => {
+    const unset = Config.load({ values: { ...minimal, dev: true }, env: {} });
+    assert.deepEqual(unset.adminListen, { host: '127.0.0.1', port: 4434 });
+    assert.equal(unset.adminBaseURL.href, 'http://127.0.0.1:4434/');
+    assert.equal(unset.warnings.filter((w) => w.includes('serve.admin.host')).length, 0);
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) {
+      assert.equal(Config.load({ values: { ...minimal, serve: { admin: { host } } }, env: {} }).warnings.filter((w) => w.includes('serve.admin.host')).length, 0, host);
+    }
+    assert.equal(Config.load({ values: { ...minimal, serve: { admin: { host: '::1' } } }, env: {} }).adminBaseURL.host, '[::1]:4434');
+    for (const host of ['0.0.0.0', '::', '192.0.2.2', 'admin.internal']) {
+      const c = Config.load({ values: { ...minimal, serve: { admin: { host } } }, env: {} });
+      assert.equal(c.adminListen.host, host);
+      assert.equal(c.warnings.filter((w) => w.includes('serve.admin.host')).length, 1, host);
+    }
+  });
+
   test('secrets never appear in a validation message', () => {
     assert.throws(
       () => Config.load({ values: { ...minimal, secrets: { default: ['short-secret'] } }, env: {} }),

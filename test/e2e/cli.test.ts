@@ -18,6 +18,7 @@ import {
   writeConfig,
 } from '../helpers/spawn.js';
 import { call, createIdentity } from './client.js';
+import { listeningAddresses } from '../helpers/listen.js';
 
 const VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
 
@@ -131,6 +132,8 @@ describe('porta CLI (spawned)', () => {
       assert.match(out, /http:\/\/127\.0\.0\.1:4434\//, out);
       assert.match(out, /http:\/\/127\.0\.0\.1:4433\/ui\//, 'the UI URL is printed');
       assert.ok(existsSync(join(cwd, '.porta')), 'data lives under ./.porta/');
+      assert.deepEqual(listeningAddresses(4434), ['127.0.0.1'], 'the admin API listens on loopback only');
+      assert.doesNotMatch(p.stderr(), /serve\.admin\.host/, 'no exposure warning for the embedded defaults');
     } finally {
       const res = await terminate(p);
       assert.equal(res.code, 0, `clean exit on SIGTERM:\n${res.stderr}`);
