@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parse as parseContentType } from 'content-type';
 import { PortaError } from './errors.js';
 import { sendError } from './writer.js';
+import { mediaTypeOf } from './body.js';
 
 export interface AdminGuardOptions {
   /** porta.admin.api_keys; empty means the admin API takes no key (Kratos's behaviour). */
@@ -91,14 +91,8 @@ export function registerAdminGuard(app: FastifyInstance, opts: AdminGuardOptions
     const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
     if (!hasBody) return undefined;
     const allowed = req.method === 'PATCH' ? PATCH_TYPES : JSON_TYPES;
-    const raw = req.headers['content-type'] ?? '';
-    let type: string | undefined;
-    try {
-      type = parseContentType(raw).type;
-    } catch {
-      type = undefined;
-    }
-    return type !== undefined && allowed.has(type) ? undefined : unsupported(req.method, raw, allowed);
+    const type = mediaTypeOf(req);
+    return type !== undefined && allowed.has(type) ? undefined : unsupported(req.method, req.headers['content-type'] ?? '', allowed);
   }
 
   // A callback hook that answers does not call done(); nothing is returned (a reply is thenable).
