@@ -1,7 +1,5 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { Configuration, IdentityApi } from '@ory/client';
 import {
@@ -26,27 +24,6 @@ import { failureOf, PASSWORD, traits, uniqueEmail } from './client.js';
 const KEY = 'e2e-admin-key-Zq8Kx2pV7mN4tR1w';
 const WRONG = 'e2e-wrong-key-Hh3Jj5Kk7Ll9Mm1n';
 
-/** A non-loopback IPv4 address of this machine, if it has one (then "reachable from the network" is testable). */
-const LAN_ADDRESS = Object.values(networkInterfaces())
-  .flat()
-  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
-
-/** Whether a TCP connection to host:port is accepted. */
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 3000 });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
 /** `porta serve -c` with the e2e config minus serve.admin.{host,base_url}, plus `admin`; returns the ports. */
 async function serveWithAdmin(admin: Record<string, unknown>, env: Record<string, string> = {}): Promise<{ p: Started; adminPort: number; publicURL: string }> {
   const dir = tempDir();
@@ -67,7 +44,6 @@ describe('admin server binding (spawned porta serve)', () => {
     try {
       assert.deepEqual(listeningAddresses(adminPort), ['127.0.0.1'], 'bound to 127.0.0.1, not 0.0.0.0');
       assert.equal((await fetch(`http://127.0.0.1:${adminPort}/health/alive`)).status, 200);
-      if (LAN_ADDRESS) assert.equal(await accepts(LAN_ADDRESS, adminPort), false, `not reachable via ${LAN_ADDRESS}`);
       assert.ok(p.stdout().includes(`admin API:  http://127.0.0.1:${adminPort}/`), p.stdout());
       assert.deepEqual(adminHostWarnings(p), [], 'no warning for the default');
     } finally {
@@ -79,10 +55,6 @@ describe('admin server binding (spawned porta serve)', () => {
     const { p, adminPort } = await serveWithAdmin({ host: '0.0.0.0' });
     try {
       assert.deepEqual(listeningAddresses(adminPort), ['0.0.0.0']);
-      if (LAN_ADDRESS) {
-        assert.equal(await accepts(LAN_ADDRESS, adminPort), true);
-        assert.equal((await fetch(`http://${LAN_ADDRESS}:${adminPort}/health/alive`)).status, 200);
-      }
       const warnings = adminHostWarnings(p);
       assert.equal(warnings.length, 1, `one warning:\n${p.stderr()}`);
       assert.match(warnings[0], /"level":40/);
