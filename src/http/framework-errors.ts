@@ -1,6 +1,6 @@
-import type { OutgoingHttpHeaders } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Logger } from 'pino';
 import { PortaError, statusText } from './errors.js';
 import { goJson, requestIdOf, sendError } from './writer.js';
@@ -12,6 +12,8 @@ import { goJson, requestIdOf, sendError } from './writer.js';
 
 /** How much of an over-limit body is read and thrown away so that the client gets to read the 413. */
 export const DRAIN_LIMIT = 64 * 1024 * 1024;
+/** And for how long at most: a client that trickles its body does not hold the connection open. */
+export const DRAIN_MS = 30_000;
 
 /** Status for a parse error, as Node's own clientError answer picks it. */
 function clientErrorStatus(code: string | undefined): number {
@@ -57,6 +59,34 @@ export function clientErrorHandler(logger: Logger): (err: NodeJS.ErrnoException,
   };
 }
 
+/** Writes a Kratos-format error on a bare Node response (outside Fastify), then closes. */
+function writeRawError(res: ServerResponse, e: PortaError): void {
+  const body = Buffer.from(goJson(e.toPayload()));
+  res.writeHead(e.code, e.status, { 'content-type': 'application/json', 'content-length': body.length, connection: 'close' });
+  res.end(body);
+}
+
+/**
+ * The answers Node's HTTP server writes by itself, empty-bodied: 417 for an Expect other than
+ * 100-continue, and 400 for an HTTP/1.1 request without Host (Node's check is turned off so that the
+ * hook below answers it instead).
+ */
+export function installNodeErrorAnswers(server: Server): void {
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => writeRawError(res, new PortaError(417)));
+  (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
+}
+
+/** HTTP/1.1 requires Host (RFC 9112 §3.2); Go's server refuses a request without one with a 400 too. */
+export function requireHostHook(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  const raw = req.raw;
+  if (raw.headers.host === undefined && raw.httpVersionMajor === 1 && raw.httpVersionMinor === 1) {
+    reply.header('connection', 'close');
+    sendError(req, reply, new PortaError(400, { reason: 'missing required Host header' }));
+    return;
+  }
+  done();
+}
+
 /** Fastify's frameworkErrors: URLs that do not decode, and path parameters over the router's limit. */
 export function frameworkErrorHandler(err: Error & { code?: string }, req: FastifyRequest, reply: FastifyReply): void {
   if (err.code === 'FST_ERR_BAD_URL') {
@@ -93,16 +123,19 @@ export function sendBodyTooLarge(req: FastifyRequest, reply: FastifyReply, e: Po
   res.write(body);
   let seen = 0;
   const finish = () => {
+    clearTimeout(timer);
     raw.off('data', count);
     if (!res.writableEnded) res.end();
   };
+  const giveUp = () => {
+    finish();
+    raw.socket?.destroy();
+  };
   const count = (chunk: Buffer) => {
     seen += chunk.length;
-    if (seen > DRAIN_LIMIT) {
-      finish();
-      raw.socket?.destroy();
-    }
+    if (seen > DRAIN_LIMIT) giveUp();
   };
+  const timer = setTimeout(giveUp, DRAIN_MS).unref();
   raw.on('data', count);
   raw.once('end', finish);
   raw.once('close', finish);

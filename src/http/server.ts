@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { PortaError, toPortaError } from './errors.js';
 import { sendError, goJson } from './writer.js';
 import { corsHook } from './cors.js';
-import { clientErrorHandler, frameworkErrorHandler, sendBodyTooLarge } from './framework-errors.js';
+import { clientErrorHandler, frameworkErrorHandler, installNodeErrorAnswers, requireHostHook, sendBodyTooLarge } from './framework-errors.js';
 import type { CorsSettings } from '../config/config.js';
 
 /** Kratos wraps its whole stack in http.MaxBytesHandler(5 MiB). */
@@ -44,6 +44,9 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     clientErrorHandler: clientErrorHandler(opts.logger.child({ server: opts.kind })),
     frameworkErrors: frameworkErrorHandler,
   });
+
+  installNodeErrorAnswers(app.server);
+  app.addHook('onRequest', requireHostHook);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));

@@ -89,6 +89,15 @@ forEachBackend('errors raised below the routes', (backend) => {
     }
   });
 
+  test('answers Node writes by itself: a request without Host (400) and an unknown Expect (417)', async () => {
+    const noHost = await rawExchange(pub, 'GET /health/alive HTTP/1.1\r\nConnection: close\r\n\r\n');
+    assertKratosError(noHost, 400, 'Bad Request');
+    const expect = await rawExchange(adm, 'GET /health/alive HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nConnection: close\r\n\r\n');
+    assertKratosError(expect, 417, 'Expectation Failed');
+    const http10 = await rawExchange(pub, 'GET /health/alive HTTP/1.0\r\n\r\n');
+    assert.equal(http10.status, 200, 'HTTP/1.0 needs no Host');
+  });
+
   test('a 6 MiB body: the client writes it all and reads a Kratos-format 413', async () => {
     const body = Buffer.alloc(6 * 1024 * 1024, 0x61);
     for (const [port, path] of [
