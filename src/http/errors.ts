@@ -17,6 +17,19 @@ export const DEFAULT_MESSAGES: Record<number, string> = {
   503: 'The service is temporarily unavailable',
 };
 
+// Where Go's http.StatusText (what herodot writes as `status`) differs from Node's STATUS_CODES.
+const GO_STATUS_TEXT: Record<number, string> = {
+  413: 'Request Entity Too Large',
+  414: 'Request URI Too Long',
+  416: 'Requested Range Not Satisfiable',
+  418: "I'm a teapot",
+};
+
+/** Go's http.StatusText for a code. */
+export function statusText(code: number): string {
+  return GO_STATUS_TEXT[code] ?? STATUS_CODES[code] ?? 'Unknown';
+}
+
 export interface GenericErrorBody {
   id?: string;
   code: number;
@@ -49,7 +62,7 @@ export class PortaError extends Error {
   readonly extra?: Record<string, unknown>;
 
   constructor(code: number, init: PortaErrorInit = {}) {
-    super(init.message ?? DEFAULT_MESSAGES[code] ?? STATUS_CODES[code] ?? 'Error', { cause: init.cause });
+    super(init.message ?? DEFAULT_MESSAGES[code] ?? statusText(code), { cause: init.cause });
     this.code = code;
     this.id = init.id;
     this.reason = init.reason;
@@ -58,7 +71,7 @@ export class PortaError extends Error {
   }
 
   get status(): string {
-    return STATUS_CODES[this.code] ?? 'Unknown';
+    return statusText(this.code);
   }
 
   /** The bare DefaultError object, key order as herodot emits it. */

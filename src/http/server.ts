@@ -1,9 +1,9 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import cors from '@fastify/cors';
 import type { Logger } from 'pino';
-import { PortaError } from './errors.js';
+import { PortaError, toPortaError } from './errors.js';
 import { sendError, goJson } from './writer.js';
-import { originAllowed } from './cors.js';
+import { corsHook } from './cors.js';
+import { clientErrorHandler, frameworkErrorHandler, installNodeErrorAnswers, requireHostHook, sendBodyTooLarge } from './framework-errors.js';
 import type { CorsSettings } from '../config/config.js';
 
 /** Kratos wraps its whole stack in http.MaxBytesHandler(5 MiB). */
@@ -40,7 +40,13 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
           }
         : undefined,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
+    // Errors raised before routing answer in the Kratos format too.
+    clientErrorHandler: clientErrorHandler(opts.logger.child({ server: opts.kind })),
+    frameworkErrors: frameworkErrorHandler,
   });
+
+  installNodeErrorAnswers(app.server);
+  app.addHook('onRequest', requireHostHook);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -71,21 +77,14 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     done();
   });
 
-  if (opts.cors?.enabled) {
-    const c = opts.cors;
-    await app.register(cors, {
-      origin: (origin, cb) => cb(null, origin ? originAllowed(origin, c.allowedOrigins) : false),
-      methods: c.allowedMethods,
-      allowedHeaders: c.allowedHeaders,
-      exposedHeaders: c.exposedHeaders,
-      credentials: c.allowCredentials,
-      maxAge: c.maxAge || undefined,
-      hook: 'onRequest',
-    });
-  }
+  if (opts.cors?.enabled) app.addHook('onRequest', corsHook(opts.cors));
 
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new PortaError(404)));
-  app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
+  app.setErrorHandler((err, req, reply) => {
+    const e = toPortaError(err);
+    if (e.code === 413) return sendBodyTooLarge(req, reply, e);
+    return sendError(req, reply, e);
+  });
   return app;
 }
 

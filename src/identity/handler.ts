@@ -54,8 +54,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): void {
   const { config, identities } = deps;
   const store = identities.deps.store;
+  // An explicitly requested credential type comes with its whole config, hashed_password included, as
+  // Kratos's WithDeclassifiedCredentials does (migration tools read it); the admin API is the trusted side.
   const adminJSON = (i: Identity, withConfig: string[] | null) =>
-    identityToJSON(i, { config, credentials: withConfig ? { withConfig } : 'no-config', metadataAdmin: true });
+    identityToJSON(i, { config, credentials: withConfig ? { withConfig } : 'no-config', metadataAdmin: true, revealSecrets: withConfig !== null });
 
   async function load(req: IdReq): Promise<Identity> {
     const identity = await store.getIdentity(idOf(req));
@@ -74,7 +76,7 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
       const plan = planList(req);
       const rows = await store.listIdentities(plan.query);
       const view = (i: Identity) =>
-        identityToJSON(i, { config, credentials: plan.expandCredentials ? { withConfig: plan.includeCredential } : 'none', metadataAdmin: true });
+        identityToJSON(i, { config, credentials: plan.expandCredentials ? { withConfig: plan.includeCredential } : 'none', metadataAdmin: true, revealSecrets: true });
       if (plan.mode === 'page') {
         // As Kratos: with a credentials_identifier filter the total is what was found.
         const total = plan.query.credentialIdentifier ? rows.length : await store.countIdentities();

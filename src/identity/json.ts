@@ -4,7 +4,7 @@ import type { Credential, Identity, RecoveryAddress, VerifiableAddress } from '.
 
 export type CredentialsView = 'none' | 'no-config' | { withConfig: string[] };
 
-/** Credential config keys never sent to a client, whatever the view (contract: the hash never leaves). */
+/** Credential config keys sent only where a config is explicitly requested (admin include_credential). */
 const SECRET_CONFIG_KEYS = new Set(['hashed_password']);
 
 /** RFC 3339 in UTC, as Go marshals time.Time (RFC3339Nano: trailing fractional zeros dropped). */
@@ -53,8 +53,9 @@ export function recoveryAddressJSON(a: RecoveryAddress): Record<string, unknown>
 
 /**
  * Identity JSON as Kratos marshals it (key order of identity.Identity). `none` + no admin metadata is
- * what sessions and self-service responses embed. `revealSecrets` is for the in-memory JSON Patch
- * document only and must never reach a response.
+ * what sessions and self-service responses embed. `revealSecrets` keeps secret config keys in the configs
+ * of `withConfig` types: for the admin API's include_credential views and the in-memory JSON Patch
+ * document only.
  */
 export function identityToJSON(
   identity: Identity,

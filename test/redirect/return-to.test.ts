@@ -164,7 +164,8 @@ describe('ReturnToValidator: href', () => {
   const cases: Array<[string, string]> = [
     ['https://www.ory.sh', 'https://www.ory.sh'],
     ['https://www.ory.sh/', 'https://www.ory.sh/'],
-    ['https://www.ory.sh?x=1', 'https://www.ory.sh?x=1'],
+    ['https://www.ory.sh?x=1', 'https://www.ory.sh/?x=1'],
+    ['https://www.ory.sh#x', 'https://www.ory.sh/#x'],
     ['https://www.ory.sh/a b', 'https://www.ory.sh/a%20b'],
     ['https://www.ory.sh/é', 'https://www.ory.sh/%C3%A9'],
     ['https://www.ory.sh/a/./b/../c', 'https://www.ory.sh/a/c'],

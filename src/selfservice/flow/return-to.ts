@@ -49,13 +49,14 @@ export function goQuote(s: string): string {
 }
 
 /**
- * The input itself when the WHATWG serialisation differs from it only by the slash an origin-only URL
- * gains (`https://www.ory.sh` stays as Kratos returns it); otherwise the parsed href. Never anything a
- * browser would parse differently from `url`.
+ * The WHATWG serialisation of `url`, except that a bare origin keeps the form it was given in
+ * (`https://www.ory.sh` stays without the slash, as Kratos returns it). Anything else that is not
+ * canonical (`https://www.ory.sh#x`, `?x=1` without a path) is written as the parsed URL, so that
+ * `Location` is exactly what a browser makes of it.
  */
 export function canonicalHref(raw: string, url: URL): string {
   if (raw === url.href) return raw;
-  if (url.pathname === '/' && raw === `${url.protocol}//${url.host}${url.search}${url.hash}`) return raw;
+  if (url.pathname === '/' && url.search === '' && url.hash === '' && raw === `${url.protocol}//${url.host}`) return raw;
   return url.href;
 }
 
