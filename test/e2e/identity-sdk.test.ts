@@ -45,7 +45,7 @@ forEachSpawnBackend('IdentityApi against a spawned porta serve', (backend) => {
     assert.equal(got.status, 200);
     assert.equal(got.data.id, id);
     assert.deepEqual(got.data.credentials?.password?.identifiers, [email]);
-    assert.match(String(got.data.credentials?.password?.config?.hashed_password), /^\$argon2id\$/, 'include_credential exports the hash as Kratos does');
+    assert.match(String((got.data.credentials?.password?.config as { hashed_password?: string } | undefined)?.hashed_password), /^\$argon2id\$/, 'include_credential exports the hash as Kratos does');
     assert.equal(JSON.stringify((await api.getIdentity({ id })).data).includes('$argon2'), false, 'without include_credential the hash is not shown');
 
     const patched = await api.patchIdentity({

@@ -41,7 +41,7 @@ forEachBackend('include_credential=password returns the password hash (@ory/clie
 
   test('the exported hash is the stored one and verifies the password', async () => {
     const got = await api.getIdentity({ id, includeCredential: ['password'] });
-    assert.equal(got.data.credentials?.password?.config?.hashed_password, imported);
+    assert.equal((got.data.credentials?.password?.config as { hashed_password?: string } | undefined)?.hashed_password, imported);
     const identity = await t.app.registry.identities.findByPasswordIdentifier('hash-export@example.org');
     assert.equal(await t.app.registry.identities.verifyPassword(identity!, 'export-me-123'), true);
   });

@@ -38,7 +38,7 @@ forEachBackend('@ory/client IdentityApi against a listening server', (backend) =
 
     const got = await api.getIdentity({ id, includeCredential: ['password'] });
     assert.deepEqual(got.data.traits, { email: 'sdk-user@example.org', website: 'https://www.ory.sh' });
-    assert.match(String(got.data.credentials?.password?.config?.hashed_password), /^\$argon2id\$/);
+    assert.match(String((got.data.credentials?.password?.config as { hashed_password?: string } | undefined)?.hashed_password), /^\$argon2id\$/);
     assert.deepEqual(got.data.metadata_public, { plan: 'free' });
 
     const byExternal = await api.getIdentityByExternalID({ externalID: 'sdk-external-1' });
