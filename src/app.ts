@@ -46,14 +46,15 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   const schemas = await SchemaRegistry.load(config);
   const hasher = new Hasher(config);
   const csrf = new CsrfManager(config);
+  const sessions = new SessionManager({ config, store: persister.sessions, logger });
   const registry: Registry = {
     config,
     logger,
     persister,
     hasher,
     schemas,
-    identities: new IdentityManager({ config, store: persister.identities, schemas, hasher, logger }),
-    sessions: new SessionManager({ config, store: persister.sessions, logger }),
+    identities: new IdentityManager({ config, store: persister.identities, schemas, hasher, sessions, logger }),
+    sessions,
     csrf,
     returnTo: new ReturnToValidator(config, logger),
     errors: new ErrorManager({ config, store: persister.errors, logger }),

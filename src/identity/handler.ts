@@ -65,8 +65,8 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
     return identity;
   }
 
-  async function save(reply: FastifyReply, updated: Identity): Promise<FastifyReply> {
-    const ok = await guardDuplicate(store.updateIdentity(updated), conflictOnUpdate);
+  async function save(reply: FastifyReply, existing: Identity, updated: Identity): Promise<FastifyReply> {
+    const ok = await guardDuplicate(identities.update(existing, updated), conflictOnUpdate);
     if (!ok) throw errNoRows();
     return reply.send(adminJSON(updated, null));
   }
@@ -110,7 +110,7 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
       return reply.send(adminJSON(await load(req), include));
     },
     DELETE: async (req: IdReq, reply) => {
-      if (!(await store.deleteIdentity(idOf(req)))) throw errNoRows();
+      if (!(await identities.delete(idOf(req)))) throw errNoRows();
       return reply.code(204).send();
     },
     PUT: async (req: IdReq, reply) => {
@@ -134,7 +134,7 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
       if (!isPlainObject(updated.traits)) throw errBadRequest({ reason: 'identity traits must be a JSON object' });
       const hashed = body.password ? await identities.passwordHash(body.password) : undefined;
       if (hashed) updated = identities.withPasswordHash(updated, hashed, now);
-      return save(reply, updated);
+      return save(reply, existing, updated);
     },
     PATCH: async (req: IdReq, reply) => {
       const existing = await load(req);
@@ -143,7 +143,7 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
       const doc = identityToJSON(existing, { config, credentials: { withConfig: ['password'] }, metadataAdmin: true, revealSecrets: true });
       const patched = applyPatch(doc, ops);
       assertJsonDepth(patched);
-      return save(reply, await identityFromPatch(identities, existing, patched));
+      return save(reply, existing, await identityFromPatch(identities, existing, patched));
     },
   });
 

@@ -7,6 +7,7 @@ import type { Hasher } from '../hash/hasher.js';
 import { PasswordTooLongError } from '../hash/hasher.js';
 import { errBadRequest, PortaError } from '../http/errors.js';
 import { newId } from '../x/tokens.js';
+import type { SessionManager } from '../session/manager.js';
 import type { Credential, Identity, IdentityState, RecoveryAddress, VerifiableAddress } from './types.js';
 import { compileSchema, runValidation, type TraitViolation, type ValidationResult } from './validation.js';
 import { normalizeIdentifier, unique } from './normalize.js';
@@ -18,6 +19,8 @@ export interface IdentityManagerDeps {
   store: IdentityStore;
   schemas: SchemaRegistry;
   hasher: Hasher;
+  /** Ends the sessions of a deleted or disabled identity, so those ends are observed like any other. */
+  sessions: Pick<SessionManager, 'revokeWith'>;
   /** Where failed hash upgrades are reported (optional: they never fail a login). */
   logger?: { warn(obj: object, msg: string): void };
 }
@@ -235,6 +238,22 @@ export class IdentityManager {
 
   async get(id: string): Promise<Identity | null> {
     return this.deps.store.getIdentity(id);
+  }
+
+  /**
+   * Stores an admin update (false when the identity is gone). Disabling an identity revokes its sessions
+   * in the same transaction, so re-activating it does not revive them (Kratos lets them revive, #1811).
+   */
+  async update(existing: Identity, updated: Identity): Promise<boolean> {
+    if (existing.state === 'inactive' || updated.state !== 'inactive') return this.deps.store.updateIdentity(updated);
+    const r = await this.deps.sessions.revokeWith('identity_disabled', (ended) => this.deps.store.updateIdentity(updated, { revokeSessions: ended }));
+    return r.result;
+  }
+
+  /** Deletes the identity and, in the same transaction, its sessions. False when it does not exist. */
+  async delete(id: string): Promise<boolean> {
+    const r = await this.deps.sessions.revokeWith('identity_deleted', (ended) => this.deps.store.deleteIdentity(id, ended));
+    return r.result;
   }
 }
 

@@ -19,12 +19,32 @@ export interface ListIdentitiesQuery {
   credentialIdentifier?: { type: string; identifier: string };
 }
 
+/**
+ * A session that a revoking statement took from stored-active to revoked or deleted, read from that
+ * statement's own RETURNING (no extra read). Whether it was also unexpired is for the caller to judge.
+ */
+export interface EndedSessionRow {
+  id: string;
+  identityId: string;
+  expiresAt: Date;
+}
+
+/**
+ * The optional last argument of every operation that ends sessions: called once, after the write,
+ * with the rows that statement ended (possibly none). The session manager passes it to learn what
+ * ended without an extra statement, so the return values stay what callers already rely on.
+ */
+export type EndedSessionsSink = (ended: EndedSessionRow[]) => void;
+
 /** Identity storage as domain operations. Every read returns identities with their credentials. */
 export interface IdentityStore {
   /** Inserts the identity, its credentials and identifiers in one transaction. Throws DuplicateCredentialsError. */
   createIdentity(identity: Identity): Promise<void>;
-  /** Replaces the whole identity (traits, state, metadata, credentials, identifiers). False when it does not exist. Throws DuplicateCredentialsError. */
-  updateIdentity(identity: Identity): Promise<boolean>;
+  /**
+   * Replaces the whole identity (traits, state, metadata, credentials, identifiers). False when it does not exist. Throws DuplicateCredentialsError.
+   * With `revokeSessions` (disabling an identity), its active sessions are revoked in the same transaction and reported there.
+   */
+  updateIdentity(identity: Identity, opts?: { revokeSessions?: EndedSessionsSink }): Promise<boolean>;
   getIdentity(id: string): Promise<Identity | null>;
   /** Exact match on the stored (normalized) identifier. */
   findIdentityByCredentialIdentifier(type: string, identifier: string): Promise<Identity | null>;
@@ -34,8 +54,8 @@ export interface IdentityStore {
   countIdentities(): Promise<number>;
   /** Replaces one credential's config (password upgrade on login) without touching the rest. */
   updateCredentialConfig(identityId: string, type: string, config: Record<string, unknown>): Promise<void>;
-  /** Deletes the identity and, in the same transaction, its sessions. False when it does not exist. */
-  deleteIdentity(id: string): Promise<boolean>;
+  /** Deletes the identity and, in the same transaction, its sessions (the active ones go to `ended`). False when it does not exist. */
+  deleteIdentity(id: string, ended?: EndedSessionsSink): Promise<boolean>;
 }
 
 export interface ListSessionsQuery {
@@ -57,7 +77,8 @@ export interface SessionPage {
 
 /**
  * Session storage. Hot paths (whoami, logout) use exactly one indexed statement per call:
- * getSessionByTokenHash, revokeSessionByTokenHash, revokeSessionById.
+ * getSessionByTokenHash, revokeSessionByTokenHash, revokeSessionById. Only the session manager calls
+ * the revoking operations (session/revoke.ts), passing `ended` so every end of a session is observed.
  */
 export interface SessionStore {
   createSession(session: Session, tokenHash: Buffer): Promise<void>;
@@ -68,15 +89,15 @@ export interface SessionStore {
    * Sets active=false for the session with this token digest, whatever its state, in one statement.
    * Returns the session id, or null when no session has this token.
    */
-  revokeSessionByTokenHash(tokenHash: Buffer): Promise<string | null>;
+  revokeSessionByTokenHash(tokenHash: Buffer, ended?: EndedSessionsSink): Promise<string | null>;
   /** Sets active=false; 'revoked' if it was active, 'inactive' if it was already revoked, 'missing' otherwise. */
-  revokeSessionById(id: string): Promise<'revoked' | 'inactive' | 'missing'>;
+  revokeSessionById(id: string, ended?: EndedSessionsSink): Promise<'revoked' | 'inactive' | 'missing'>;
   /** DELETE /sessions/{id}: revoke only if the session belongs to the identity. */
-  revokeSessionOfIdentity(identityId: string, sessionId: string): Promise<void>;
+  revokeSessionOfIdentity(identityId: string, sessionId: string, ended?: EndedSessionsSink): Promise<void>;
   /** DELETE /sessions: revoke every other active session of the identity; returns how many. */
-  revokeOtherSessions(identityId: string, exceptSessionId: string): Promise<number>;
-  /** DELETE /admin/identities/{id}/sessions: hard delete; returns how many rows. */
-  deleteSessionsOfIdentity(identityId: string): Promise<number>;
+  revokeOtherSessions(identityId: string, exceptSessionId: string, ended?: EndedSessionsSink): Promise<number>;
+  /** DELETE /admin/identities/{id}/sessions: hard delete; returns how many rows (the active ones go to `ended`). */
+  deleteSessionsOfIdentity(identityId: string, ended?: EndedSessionsSink): Promise<number>;
   listSessions(query: ListSessionsQuery): Promise<SessionPage>;
   /**
    * Writes expiresAt, authenticatedAt, authenticationMethods, aal, devices of an existing session. `active`

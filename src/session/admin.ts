@@ -85,7 +85,7 @@ export function registerAdminSessionRoutes(servers: Servers, deps: SessionRouteD
     },
     DELETE: async (req, reply) => {
       const id = parseUUID(idParam(req));
-      if ((await store.revokeSessionById(id)) === 'missing') throw errNoRows();
+      if ((await deps.sessions.revokeSession(id, 'admin_disable_session')).outcome === 'missing') throw errNoRows();
       return noContentJson(reply);
     },
   });
@@ -121,7 +121,7 @@ export function registerAdminSessionRoutes(servers: Servers, deps: SessionRouteD
     },
     DELETE: async (req, reply) => {
       const identityId = parseUUID(idParam(req));
-      if ((await store.deleteSessionsOfIdentity(identityId)) === 0) throw errNoRows();
+      if ((await deps.sessions.deleteSessionsOfIdentity(identityId, 'admin_delete_identity_sessions')).count === 0) throw errNoRows();
       return reply.code(204).send();
     },
   });

@@ -63,7 +63,7 @@ export function registerPublicSessionRoutes(servers: Servers, deps: SessionRoute
     },
     DELETE: async (req, reply) => {
       const { session } = await authenticate(deps, req, noSessionCookie);
-      const count = await store.revokeOtherSessions(session.identityId, session.id);
+      const { count } = await deps.sessions.revokeOtherSessions(session.identityId, session.id, 'self_service_revoke_others');
       return reply.code(200).send({ count });
     },
   });
@@ -75,7 +75,7 @@ export function registerPublicSessionRoutes(servers: Servers, deps: SessionRoute
       const { session } = await authenticate(deps, req, noSessionCookie);
       const id = parseUUID(raw);
       if (id === session.id) throw new PortaError(400, { message: 'cannot revoke current session' });
-      await store.revokeSessionOfIdentity(session.identityId, id);
+      await deps.sessions.revokeSessionOfIdentity(session.identityId, id, 'self_service_revoke');
       return noContentJson(reply);
     },
   });

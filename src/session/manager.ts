@@ -1,13 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import type { SessionStore } from '../persistence/types.js';
+import type { EndedSessionsSink, SessionStore } from '../persistence/types.js';
 import type { Identity } from '../identity/types.js';
 import { PortaError } from '../http/errors.js';
 import { deriveLogoutToken, hashToken, newId, newSessionToken, safeEqual } from '../x/tokens.js';
 import { encodeSessionCookie, readCookie, sessionClearCookie, sessionSetCookie } from './cookie.js';
 import { extractToken } from './credentials.js';
 import type { Device, Session, SessionWithIdentity } from './types.js';
+import { RevocationNotifier, type Ended, type RevokeReason, type SessionRevokedListener } from './revoke.js';
+
+export type { Ended, RevokeReason, RevokeInitiator, SessionRevokedEvent, SessionRevokedListener } from './revoke.js';
 
 export interface AuthenticatedSession extends SessionWithIdentity {
   /** Which credential carried the token that authenticated this request. */
@@ -62,10 +65,59 @@ function deviceOf(req: FastifyRequest): Device {
 
 /**
  * Kratos's session.ManagerHTTP: reading the session of a request, issuing and clearing the session
- * cookie, creating sessions after authentication.
+ * cookie, creating sessions after authentication, and ending them: every end of a session goes through
+ * the revoke operations below, each one statement (or one transaction) that reports what it ended to
+ * the `session.revoked` listeners.
  */
 export class SessionManager {
-  constructor(readonly deps: SessionManagerDeps) {}
+  private readonly revocations: RevocationNotifier;
+
+  constructor(readonly deps: SessionManagerDeps) {
+    this.revocations = new RevocationNotifier(deps.logger);
+  }
+
+  /** Subscribes to `session.revoked` (one notification per call that ended sessions); returns the unsubscribe. */
+  onRevoked(listener: SessionRevokedListener): () => void {
+    return this.revocations.onRevoked(listener);
+  }
+
+  /** Ends one session by id (browser logout, admin disable). `outcome` is the store's: revoked, already inactive, or missing. */
+  async revokeSession(sessionId: string, reason: RevokeReason): Promise<{ outcome: 'revoked' | 'inactive' | 'missing' } & Ended> {
+    const r = await this.revocations.run(reason, (sink) => this.deps.store.revokeSessionById(sessionId, sink));
+    return { outcome: r.result, ended: r.ended };
+  }
+
+  /** Ends the session of a token digest (API logout); `sessionId` is null when no session has that token. */
+  async revokeSessionByToken(tokenHash: Buffer, reason: RevokeReason): Promise<{ sessionId: string | null } & Ended> {
+    const r = await this.revocations.run(reason, (sink) => this.deps.store.revokeSessionByTokenHash(tokenHash, sink));
+    return { sessionId: r.result, ended: r.ended };
+  }
+
+  /** Ends one session only if it belongs to the identity (DELETE /sessions/{id}). */
+  async revokeSessionOfIdentity(identityId: string, sessionId: string, reason: RevokeReason): Promise<Ended> {
+    const r = await this.revocations.run(reason, (sink) => this.deps.store.revokeSessionOfIdentity(identityId, sessionId, sink));
+    return { ended: r.ended };
+  }
+
+  /** Ends every other active session of the identity (DELETE /sessions); `count` is what the store flipped. */
+  async revokeOtherSessions(identityId: string, keepSessionId: string, reason: RevokeReason): Promise<{ count: number } & Ended> {
+    const r = await this.revocations.run(reason, (sink) => this.deps.store.revokeOtherSessions(identityId, keepSessionId, sink));
+    return { count: r.result, ended: r.ended };
+  }
+
+  /** Deletes every session of the identity (DELETE /admin/identities/{id}/sessions); `count` is every row deleted. */
+  async deleteSessionsOfIdentity(identityId: string, reason: RevokeReason): Promise<{ count: number } & Ended> {
+    const r = await this.revocations.run(reason, (sink) => this.deps.store.deleteSessionsOfIdentity(identityId, sink));
+    return { count: r.result, ended: r.ended };
+  }
+
+  /**
+   * Ends sessions inside another domain's transaction (identity delete, identity disable): `work` passes
+   * the sink to that store operation, and what it reports is notified once it has committed.
+   */
+  async revokeWith<T>(reason: RevokeReason, work: (ended: EndedSessionsSink) => Promise<T>): Promise<{ result: T } & Ended> {
+    return this.revocations.run(reason, work);
+  }
 
   /**
    * Kratos FetchFromRequest: X-Session-Token, then the session cookie, then `Authorization: Bearer`.

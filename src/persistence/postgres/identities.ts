@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import type { Identity } from '../../identity/types.js';
-import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery } from '../types.js';
+import { DuplicateCredentialsError, type EndedSessionsSink, type IdentityStore, type ListIdentitiesQuery } from '../types.js';
 import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
 import { IDENTITY_COLUMNS, identityFromRow, isUniqueViolation, json, jsonOrNull, type IdentityRow, type Queryable } from './db.js';
 import { PortaError } from '../../http/errors.js';
+import { ENDED_COLUMNS, endedOf, type EndedRow } from './sessions.js';
 
 interface CredentialRow {
   identity_id: string;
@@ -97,10 +98,11 @@ export class PgIdentityStore implements IdentityStore {
     });
   }
 
-  async updateIdentity(identity: Identity): Promise<boolean> {
+  async updateIdentity(identity: Identity, opts: { revokeSessions?: EndedSessionsSink } = {}): Promise<boolean> {
     assertStorableIdentity(identity);
     if (!isUuid(identity.id)) return false;
-    return this.guard(async (c) => {
+    let ended: EndedRow[] = [];
+    const ok = await this.guard(async (c) => {
       const r = await c.query(
         'UPDATE identities SET schema_id = $1, state = $2, state_changed_at = $3, traits = $4, metadata_public = $5, metadata_admin = $6, external_id = $7, ' +
           'organization_id = $8, verifiable_addresses = $9, recovery_addresses = $10, updated_at = $11 WHERE id = $12',
@@ -110,8 +112,14 @@ export class PgIdentityStore implements IdentityStore {
       await c.query('DELETE FROM identity_credential_identifiers WHERE identity_id = $1', [identity.id]);
       await c.query('DELETE FROM identity_credentials WHERE identity_id = $1', [identity.id]);
       await this.writeCredentials(c, identity);
+      if (opts.revokeSessions) {
+        ended = (await c.query<EndedRow>(`UPDATE sessions SET active = false WHERE identity_id = $1 AND active RETURNING ${ENDED_COLUMNS}`, [identity.id])).rows;
+      }
       return true;
     });
+    // Reported once committed: a rolled-back update ended nothing.
+    opts.revokeSessions?.(ended.map(endedOf));
+    return ok;
   }
 
   async getIdentity(id: string): Promise<Identity | null> {
@@ -166,10 +174,27 @@ export class PgIdentityStore implements IdentityStore {
     await this.pool.query('UPDATE identity_credentials SET config = $1, updated_at = now() WHERE identity_id = $2 AND type = $3', [json(config), identityId, type]);
   }
 
-  async deleteIdentity(id: string): Promise<boolean> {
-    if (!isUuid(id)) return false;
-    // Credentials, identifiers and sessions go with it through ON DELETE CASCADE, in the same statement.
-    const r = await this.pool.query('DELETE FROM identities WHERE id = $1', [id]);
-    return (r.rowCount ?? 0) > 0;
+  async deleteIdentity(id: string, ended?: EndedSessionsSink): Promise<boolean> {
+    if (!isUuid(id)) {
+      ended?.([]);
+      return false;
+    }
+    // Credentials, identifiers and sessions go with it through ON DELETE CASCADE, in the same statement;
+    // a caller that wants the ended sessions has them deleted first, in the same transaction, to read them.
+    if (!ended) {
+      const r = await this.pool.query('DELETE FROM identities WHERE id = $1', [id]);
+      return (r.rowCount ?? 0) > 0;
+    }
+    let rows: Array<EndedRow & { active: boolean }> = [];
+    const deleted = await this.tx(async (c) => {
+      // The row lock makes a concurrent session insert (its foreign-key check) wait and then fail, so no
+      // session can appear between the read below and the cascade, unreported.
+      await c.query('SELECT 1 FROM identities WHERE id = $1 FOR UPDATE', [id]);
+      rows = (await c.query<EndedRow & { active: boolean }>(`DELETE FROM sessions WHERE identity_id = $1 RETURNING active, ${ENDED_COLUMNS}`, [id])).rows;
+      const r = await c.query('DELETE FROM identities WHERE id = $1', [id]);
+      return (r.rowCount ?? 0) > 0;
+    });
+    ended(rows.filter((r) => r.active).map(endedOf));
+    return deleted;
   }
 }

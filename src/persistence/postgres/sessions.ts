@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Identity } from '../../identity/types.js';
 import type { Session, SessionWithIdentity } from '../../session/types.js';
-import type { ListSessionsQuery, SessionPage, SessionStore } from '../types.js';
+import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionPage, SessionStore } from '../types.js';
 import { decodeDevices, decodeMethods, decodePageToken, encodeMethods, encodePageToken, isUuid } from '../codec.js';
 import { IDENTITY_COLUMNS, identityFromRow, json, type IdentityRow } from './db.js';
 
@@ -38,6 +38,15 @@ function sessionFromRow(r: SessionRow): Session {
   };
 }
 
+/** The columns a revoking statement returns so its caller learns what ended without another read. */
+export const ENDED_COLUMNS = 'id, identity_id, expires_at';
+export interface EndedRow {
+  id: string;
+  identity_id: string;
+  expires_at: Date;
+}
+export const endedOf = (r: EndedRow): EndedSessionRow => ({ id: r.id, identityId: r.identity_id, expiresAt: r.expires_at });
+
 /*
  * Hot statements are named, so each pooled connection parses and plans them once.
  * The revokes only rewrite rows that are still active (a retry or a concurrent logout of the same
@@ -48,15 +57,18 @@ const GET_BY_TOKEN = {
   name: 'porta_session_by_token',
   text: `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = $1`,
 };
+// `u` holds the row only when this statement ended it; its identity and expiry come back from it.
 const REVOKE_BY_TOKEN = {
   name: 'porta_revoke_by_token',
-  text: 'WITH u AS (UPDATE sessions SET active = false WHERE token_hash = $1 AND active RETURNING 1) SELECT id FROM sessions WHERE token_hash = $1',
+  text:
+    'WITH u AS (UPDATE sessions SET active = false WHERE token_hash = $1 AND active RETURNING id, identity_id, expires_at) ' +
+    'SELECT s.id, u.identity_id, u.expires_at FROM sessions s LEFT JOIN u ON u.id = s.id WHERE s.token_hash = $1',
 };
 const REVOKE_BY_ID = {
   name: 'porta_revoke_by_id',
   text:
-    'WITH u AS (UPDATE sessions SET active = false WHERE id = $1 AND active RETURNING id) ' +
-    'SELECT EXISTS (SELECT 1 FROM u) AS revoked, EXISTS (SELECT 1 FROM sessions WHERE id = $1) AS found',
+    'WITH u AS (UPDATE sessions SET active = false WHERE id = $1 AND active RETURNING id, identity_id, expires_at) ' +
+    'SELECT u.id, u.identity_id, u.expires_at, EXISTS (SELECT 1 FROM sessions WHERE id = $1) AS found FROM (SELECT 1) one LEFT JOIN u ON true',
 };
 
 export class PgSessionStore implements SessionStore {
@@ -90,34 +102,56 @@ export class PgSessionStore implements SessionStore {
     return r.rows[0] ? sessionFromRow(r.rows[0]) : null;
   }
 
-  async revokeSessionByTokenHash(tokenHash: Buffer): Promise<string | null> {
-    const r = await this.pool.query<{ id: string }>({ ...REVOKE_BY_TOKEN, values: [tokenHash] });
-    return r.rows[0]?.id ?? null;
-  }
-
-  async revokeSessionById(id: string): Promise<'revoked' | 'inactive' | 'missing'> {
-    if (!isUuid(id)) return 'missing';
-    const r = await this.pool.query<{ revoked: boolean; found: boolean }>({ ...REVOKE_BY_ID, values: [id] });
+  async revokeSessionByTokenHash(tokenHash: Buffer, ended?: EndedSessionsSink): Promise<string | null> {
+    const r = await this.pool.query<{ id: string; identity_id: string | null; expires_at: Date | null }>({ ...REVOKE_BY_TOKEN, values: [tokenHash] });
     const row = r.rows[0];
-    return row.revoked ? 'revoked' : row.found ? 'inactive' : 'missing';
+    ended?.(row?.identity_id ? [endedOf(row as EndedRow)] : []);
+    return row?.id ?? null;
   }
 
-  async revokeSessionOfIdentity(identityId: string, sessionId: string): Promise<void> {
-    if (!isUuid(identityId) || !isUuid(sessionId)) return;
-    await this.pool.query('UPDATE sessions SET active = false WHERE id = $1 AND identity_id = $2 AND active', [sessionId, identityId]);
+  async revokeSessionById(id: string, ended?: EndedSessionsSink): Promise<'revoked' | 'inactive' | 'missing'> {
+    if (!isUuid(id)) {
+      ended?.([]);
+      return 'missing';
+    }
+    const r = await this.pool.query<{ id: string | null; identity_id: string | null; expires_at: Date | null; found: boolean }>({ ...REVOKE_BY_ID, values: [id] });
+    const row = r.rows[0];
+    const revoked = row.id !== null;
+    ended?.(revoked ? [endedOf(row as EndedRow)] : []);
+    return revoked ? 'revoked' : row.found ? 'inactive' : 'missing';
   }
 
-  async revokeOtherSessions(identityId: string, exceptSessionId: string): Promise<number> {
-    if (!isUuid(identityId)) return 0;
+  async revokeSessionOfIdentity(identityId: string, sessionId: string, ended?: EndedSessionsSink): Promise<void> {
+    if (!isUuid(identityId) || !isUuid(sessionId)) return ended?.([]);
+    const r = await this.pool.query<EndedRow>(`UPDATE sessions SET active = false WHERE id = $1 AND identity_id = $2 AND active RETURNING ${ENDED_COLUMNS}`, [
+      sessionId,
+      identityId,
+    ]);
+    ended?.(r.rows.map(endedOf));
+  }
+
+  async revokeOtherSessions(identityId: string, exceptSessionId: string, ended?: EndedSessionsSink): Promise<number> {
+    if (!isUuid(identityId)) {
+      ended?.([]);
+      return 0;
+    }
     // A non-uuid "except" id matches no session, so every active session is revoked.
-    const r = await this.pool.query('UPDATE sessions SET active = false WHERE identity_id = $1 AND id::text != $2 AND active', [identityId, exceptSessionId]);
-    return r.rowCount ?? 0;
+    const r = await this.pool.query<EndedRow>(`UPDATE sessions SET active = false WHERE identity_id = $1 AND id::text != $2 AND active RETURNING ${ENDED_COLUMNS}`, [
+      identityId,
+      exceptSessionId,
+    ]);
+    ended?.(r.rows.map(endedOf));
+    return r.rows.length;
   }
 
-  async deleteSessionsOfIdentity(identityId: string): Promise<number> {
-    if (!isUuid(identityId)) return 0;
-    const r = await this.pool.query('DELETE FROM sessions WHERE identity_id = $1', [identityId]);
-    return r.rowCount ?? 0;
+  async deleteSessionsOfIdentity(identityId: string, ended?: EndedSessionsSink): Promise<number> {
+    if (!isUuid(identityId)) {
+      ended?.([]);
+      return 0;
+    }
+    const r = await this.pool.query<EndedRow & { active: boolean }>(`DELETE FROM sessions WHERE identity_id = $1 RETURNING active, ${ENDED_COLUMNS}`, [identityId]);
+    ended?.(r.rows.filter((row) => row.active).map(endedOf));
+    return r.rows.length;
   }
 
   async listSessions(query: ListSessionsQuery): Promise<SessionPage> {

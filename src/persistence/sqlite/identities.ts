@@ -1,10 +1,11 @@
 import type { Identity } from '../../identity/types.js';
-import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery } from '../types.js';
+import { DuplicateCredentialsError, type EndedSessionsSink, type IdentityStore, type ListIdentitiesQuery } from '../types.js';
 import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
 import { PortaError } from '../../http/errors.js';
 import type { WriteGate } from './gate.js';
 import { dateOf, isUniqueViolation, jsonOrNull, ms, statements, type DB } from './db.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
+import { ENDED_COLUMNS, endedOf, type EndedRow } from './sessions.js';
 
 interface CredentialRow {
   identity_id: string;
@@ -91,10 +92,11 @@ export class SqliteIdentityStore implements IdentityStore {
     });
   }
 
-  async updateIdentity(identity: Identity): Promise<boolean> {
+  async updateIdentity(identity: Identity, opts: { revokeSessions?: EndedSessionsSink } = {}): Promise<boolean> {
     if (this.gate.closed) await this.gate.wait();
     assertStorableIdentity(identity);
-    return this.guard(() => {
+    let ended: EndedRow[] = [];
+    const ok = this.guard(() => {
       const r = this.q(
         'UPDATE identities SET schema_id = ?, state = ?, state_changed_at = ?, traits = ?, metadata_public = ?, metadata_admin = ?, external_id = ?, ' +
           'organization_id = ?, verifiable_addresses = ?, recovery_addresses = ?, updated_at = ? WHERE id = ?',
@@ -103,8 +105,14 @@ export class SqliteIdentityStore implements IdentityStore {
       this.q('DELETE FROM identity_credential_identifiers WHERE identity_id = ?').run(identity.id);
       this.q('DELETE FROM identity_credentials WHERE identity_id = ?').run(identity.id);
       this.writeCredentials(identity);
+      if (opts.revokeSessions) {
+        ended = this.q(`UPDATE sessions SET active = 0 WHERE identity_id = ? AND active = 1 RETURNING ${ENDED_COLUMNS}`).all(identity.id) as EndedRow[];
+      }
       return true;
     });
+    // Reported once committed: a rolled-back update ended nothing.
+    opts.revokeSessions?.(ended.map(endedOf));
+    return ok;
   }
 
   async getIdentity(id: string): Promise<Identity | null> {
@@ -164,9 +172,16 @@ export class SqliteIdentityStore implements IdentityStore {
     this.q('UPDATE identity_credentials SET config = ?, updated_at = ? WHERE identity_id = ? AND type = ?').run(JSON.stringify(config), Date.now(), identityId, type);
   }
 
-  async deleteIdentity(id: string): Promise<boolean> {
+  async deleteIdentity(id: string, ended?: EndedSessionsSink): Promise<boolean> {
     if (this.gate.closed) await this.gate.wait();
-    // Credentials, identifiers and sessions go with it through ON DELETE CASCADE, in the same statement.
-    return this.q('DELETE FROM identities WHERE id = ?').run(id).changes > 0;
+    // Credentials, identifiers and sessions go with it through ON DELETE CASCADE, in the same statement;
+    // a caller that wants the ended sessions has them deleted first, in the same transaction, to read them.
+    let rows: Array<EndedRow & { active: number }> = [];
+    const deleted = this.db.transaction(() => {
+      if (ended) rows = this.q(`DELETE FROM sessions WHERE identity_id = ? RETURNING active, ${ENDED_COLUMNS}`).all(id) as typeof rows;
+      return this.q('DELETE FROM identities WHERE id = ?').run(id).changes > 0;
+    })();
+    ended?.(rows.filter((r) => r.active === 1).map(endedOf));
+    return deleted;
   }
 }

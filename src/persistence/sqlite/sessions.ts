@@ -1,6 +1,6 @@
 import type { Identity } from '../../identity/types.js';
 import type { Session, SessionWithIdentity } from '../../session/types.js';
-import type { ListSessionsQuery, SessionPage, SessionStore } from '../types.js';
+import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionPage, SessionStore } from '../types.js';
 import { decodeDevices, decodeMethods, decodePageToken, encodeMethods, encodePageToken } from '../codec.js';
 import type { WriteGate } from './gate.js';
 import { dateOf, ms, statements, type DB } from './db.js';
@@ -39,10 +39,19 @@ function sessionFromRow(r: SessionRow): Session {
   };
 }
 
+/** The columns a revoking statement returns so its caller learns what ended without another read. */
+export const ENDED_COLUMNS = 'id, identity_id, expires_at';
+export interface EndedRow {
+  id: string;
+  identity_id: string;
+  expires_at: number;
+}
+export const endedOf = (r: EndedRow): EndedSessionRow => ({ id: r.id, identityId: r.identity_id, expiresAt: dateOf(r.expires_at) });
+
 const GET_BY_TOKEN = `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = ?`;
-// 1 → 0 revokes; anything else → -1 marks "was already inactive" so RETURNING tells the cases apart.
-const REVOKE_BY_TOKEN = 'UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELSE -1 END WHERE token_hash = ? RETURNING id';
-const REVOKE_BY_ID = 'UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELSE -1 END WHERE id = ? RETURNING active';
+// 1 → 0 revokes; anything else → -1 marks "was already inactive" so RETURNING (the new value) tells the cases apart.
+const REVOKE_BY_TOKEN = `UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELSE -1 END WHERE token_hash = ? RETURNING active, ${ENDED_COLUMNS}`;
+const REVOKE_BY_ID = `UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELSE -1 END WHERE id = ? RETURNING active, ${ENDED_COLUMNS}`;
 
 export class SqliteSessionStore implements SessionStore {
   private readonly q;
@@ -91,32 +100,39 @@ export class SqliteSessionStore implements SessionStore {
     return row ? sessionFromRow(row) : null;
   }
 
-  async revokeSessionByTokenHash(tokenHash: Buffer): Promise<string | null> {
+  async revokeSessionByTokenHash(tokenHash: Buffer, ended?: EndedSessionsSink): Promise<string | null> {
     if (this.gate.closed) await this.gate.wait();
-    const row = this.q(REVOKE_BY_TOKEN).get(tokenHash) as { id: string } | undefined;
+    const row = this.q(REVOKE_BY_TOKEN).get(tokenHash) as (EndedRow & { active: number }) | undefined;
+    ended?.(row && row.active === 0 ? [endedOf(row)] : []);
     return row ? row.id : null;
   }
 
-  async revokeSessionById(id: string): Promise<'revoked' | 'inactive' | 'missing'> {
+  async revokeSessionById(id: string, ended?: EndedSessionsSink): Promise<'revoked' | 'inactive' | 'missing'> {
     if (this.gate.closed) await this.gate.wait();
-    const row = this.q(REVOKE_BY_ID).get(id) as { active: number } | undefined;
+    const row = this.q(REVOKE_BY_ID).get(id) as (EndedRow & { active: number }) | undefined;
+    ended?.(row && row.active === 0 ? [endedOf(row)] : []);
     if (!row) return 'missing';
     return row.active === 0 ? 'revoked' : 'inactive';
   }
 
-  async revokeSessionOfIdentity(identityId: string, sessionId: string): Promise<void> {
+  async revokeSessionOfIdentity(identityId: string, sessionId: string, ended?: EndedSessionsSink): Promise<void> {
     if (this.gate.closed) await this.gate.wait();
-    this.q('UPDATE sessions SET active = 0 WHERE id = ? AND identity_id = ? AND active = 1').run(sessionId, identityId);
+    const rows = this.q(`UPDATE sessions SET active = 0 WHERE id = ? AND identity_id = ? AND active = 1 RETURNING ${ENDED_COLUMNS}`).all(sessionId, identityId) as EndedRow[];
+    ended?.(rows.map(endedOf));
   }
 
-  async revokeOtherSessions(identityId: string, exceptSessionId: string): Promise<number> {
+  async revokeOtherSessions(identityId: string, exceptSessionId: string, ended?: EndedSessionsSink): Promise<number> {
     if (this.gate.closed) await this.gate.wait();
-    return this.q('UPDATE sessions SET active = 0 WHERE identity_id = ? AND id != ? AND active = 1').run(identityId, exceptSessionId).changes;
+    const rows = this.q(`UPDATE sessions SET active = 0 WHERE identity_id = ? AND id != ? AND active = 1 RETURNING ${ENDED_COLUMNS}`).all(identityId, exceptSessionId) as EndedRow[];
+    ended?.(rows.map(endedOf));
+    return rows.length;
   }
 
-  async deleteSessionsOfIdentity(identityId: string): Promise<number> {
+  async deleteSessionsOfIdentity(identityId: string, ended?: EndedSessionsSink): Promise<number> {
     if (this.gate.closed) await this.gate.wait();
-    return this.q('DELETE FROM sessions WHERE identity_id = ?').run(identityId).changes;
+    const rows = this.q(`DELETE FROM sessions WHERE identity_id = ? RETURNING active, ${ENDED_COLUMNS}`).all(identityId) as Array<EndedRow & { active: number }>;
+    ended?.(rows.filter((r) => r.active === 1).map(endedOf));
+    return rows.length;
   }
 
   async listSessions(query: ListSessionsQuery): Promise<SessionPage> {

@@ -1,6 +1,5 @@
 import type { Config } from '../../config/config.js';
 import type { CsrfManager } from '../../http/csrf.js';
-import type { SessionStore } from '../../persistence/types.js';
 import type { SessionManager } from '../../session/manager.js';
 import type { ErrorManager } from '../errors/manager.js';
 import type { ReturnToValidator } from '../flow/return-to.js';
@@ -12,5 +11,4 @@ export interface LogoutDeps {
   csrf: Pick<CsrfManager, 'regenerate'>;
   returnTo: ReturnToValidator;
   errors: ErrorManager;
-  persister: { sessions: Pick<SessionStore, 'revokeSessionById' | 'revokeSessionByTokenHash'> };
 }

@@ -42,8 +42,8 @@ export async function performNativeLogout(deps: LogoutDeps, req: FastifyRequest,
     const token = sessionTokenOf(readJsonBody(req));
     // Porta only issues this format; anything else cannot name a session, so it costs no database work.
     if (!SESSION_TOKEN_PATTERN.test(token)) throw errUnknownToken();
-    const id = await deps.persister.sessions.revokeSessionByTokenHash(hashToken(token));
-    if (id === null) throw errUnknownToken();
+    const { sessionId } = await deps.sessions.revokeSessionByToken(hashToken(token), 'self_service_logout');
+    if (sessionId === null) throw errUnknownToken();
     return reply.code(204).send();
   } catch (err) {
     return sendError(req, reply, err);

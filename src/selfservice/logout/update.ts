@@ -35,7 +35,7 @@ export async function updateLogoutFlow(deps: LogoutDeps, defaultHref: string, re
     if (!sessions.logoutTokenMatches(auth.session.id, token)) return errors.forward(req, reply, errTokenMismatch());
 
     // Whatever credential carried the session, that session and no other is the one revoked.
-    const outcome = await deps.persister.sessions.revokeSessionById(auth.session.id);
+    const { outcome } = await sessions.revokeSession(auth.session.id, 'self_service_logout');
     if (outcome === 'missing') return errors.forward(req, reply, errNoRows());
     if (auth.via === 'cookie' || sessions.hasSessionCookie(req)) sessions.clearCookie(reply);
     deps.csrf.regenerate(req, reply);

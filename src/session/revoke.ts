@@ -1,0 +1,110 @@
+import type { Logger } from 'pino';
+import type { EndedSessionRow, EndedSessionsSink } from '../persistence/types.js';
+import { newId } from '../x/tokens.js';
+
+/**
+ * Why sessions ended, with who started it: the `reason` and `initiator` columns of the session-event
+ * table (hooks-and-session-events-spec §C.4.1). A new way to end sessions adds one line here.
+ */
+export const REVOKE_INITIATORS = {
+  self_service_logout: 'user',
+  self_service_revoke: 'user',
+  self_service_revoke_others: 'user',
+  admin_disable_session: 'admin',
+  admin_delete_identity_sessions: 'admin',
+  identity_deleted: 'admin',
+  identity_disabled: 'admin',
+} as const satisfies Record<string, RevokeInitiator>;
+
+export type RevokeReason = keyof typeof REVOKE_INITIATORS;
+export type RevokeInitiator = 'user' | 'admin' | 'policy';
+
+/**
+ * One in-process notification per revoke call that ended at least one session: only sessions that were
+ * active and unexpired until the call are named, so a repeated logout or an already revoked or expired
+ * session produces nothing. Frozen: every listener sees the same facts.
+ */
+export interface SessionRevokedEvent {
+  readonly type: 'session.revoked';
+  readonly identityId: string;
+  readonly sessionIds: readonly string[];
+  readonly reason: RevokeReason;
+  readonly initiator: RevokeInitiator;
+  /** Shared by every session (and event) of one call: the SET `txn` / event `cause_id` later. */
+  readonly causeId: string;
+  readonly occurredAt: Date;
+}
+
+/** May be async; neither a throw nor a rejection reaches the request that ended the session. */
+export type SessionRevokedListener = (event: SessionRevokedEvent) => void | Promise<void>;
+
+/** What one revoke call ended: the ids named by its notification (empty when it ended nothing). */
+export interface Ended {
+  ended: string[];
+}
+
+/**
+ * The notification side of every revoke: hands the store a sink, keeps what the revoking statement
+ * reports, drops sessions that had already expired, and notifies the listeners. With no listener it
+ * builds nothing, so the hot paths cost what they did.
+ */
+export class RevocationNotifier {
+  private readonly listeners = new Set<SessionRevokedListener>();
+
+  constructor(private readonly logger: Pick<Logger, 'error'>) {}
+
+  /** Subscribes; returns the unsubscribe. Subscribing one function twice gives two subscriptions. */
+  onRevoked(listener: SessionRevokedListener): () => void {
+    const entry: SessionRevokedListener = (e) => listener(e);
+    this.listeners.add(entry);
+    return () => {
+      this.listeners.delete(entry);
+    };
+  }
+
+  /** Runs one revoking store operation with a sink, then notifies what it ended, once. */
+  async run<T>(reason: RevokeReason, work: (sink: EndedSessionsSink) => Promise<T>): Promise<{ result: T } & Ended> {
+    const rows: EndedSessionRow[] = [];
+    const result = await work((ended) => {
+      rows.push(...ended);
+    });
+    const now = Date.now();
+    const live = rows.filter((r) => r.expiresAt.getTime() > now);
+    if (live.length > 0 && this.listeners.size > 0) this.notify(reason, live, new Date(now));
+    return { result, ended: live.map((r) => r.id) };
+  }
+
+  private notify(reason: RevokeReason, rows: EndedSessionRow[], occurredAt: Date): void {
+    // Every path ends sessions of one identity; grouping keeps "one identity per event" true regardless.
+    const byIdentity = new Map<string, string[]>();
+    for (const r of rows) {
+      const ids = byIdentity.get(r.identityId);
+      if (ids) ids.push(r.id);
+      else byIdentity.set(r.identityId, [r.id]);
+    }
+    const causeId = newId();
+    for (const [identityId, sessionIds] of byIdentity) {
+      const event: SessionRevokedEvent = Object.freeze({
+        type: 'session.revoked',
+        identityId,
+        sessionIds: Object.freeze(sessionIds),
+        reason,
+        initiator: REVOKE_INITIATORS[reason],
+        causeId,
+        occurredAt,
+      });
+      for (const listener of [...this.listeners]) this.deliver(listener, event);
+    }
+  }
+
+  private deliver(listener: SessionRevokedListener, event: SessionRevokedEvent): void {
+    const failed = (err: unknown) =>
+      this.logger.error({ err, reason: event.reason, causeId: event.causeId, identityId: event.identityId }, 'a session.revoked listener failed');
+    try {
+      const pending = listener(event);
+      if (pending && typeof pending.then === 'function') pending.then(undefined, failed);
+    } catch (err) {
+      failed(err);
+    }
+  }
+}
