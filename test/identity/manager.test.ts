@@ -1,3 +1,6 @@
+import { SessionManager } from '../../src/session/manager.js';
+import type { SessionStore } from '../../src/persistence/types.js';
+import { createLogger } from '../../src/x/logger.js';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +11,9 @@ import { IdentityManager, TraitsValidationError } from '../../src/identity/manag
 import { identityToJSON } from '../../src/identity/json.js';
 import type { Identity } from '../../src/identity/types.js';
 import type { IdentityStore } from '../../src/persistence/types.js';
+
+/** These unit tests never end sessions; the manager still gets the real revocation path, without a store. */
+const sessionsFor = (config: Config) => new SessionManager({ config, store: {} as SessionStore, logger: createLogger({ level: 'silent' }) });
 
 const fixture = (name: string) => `file://${fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))}`;
 const EMAIL = `file://${fileURLToPath(new URL('../fixtures/identity.email.schema.json', import.meta.url))}`;
@@ -81,7 +87,7 @@ async function setup() {
   const schemas = await SchemaRegistry.load(cfg);
   const store = memoryStore();
   const hasher = new Hasher(cfg);
-  return { cfg, store, hasher, m: new IdentityManager({ config: cfg, store, schemas, hasher }) };
+  return { cfg, store, hasher, m: new IdentityManager({ config: cfg, store, schemas, hasher, sessions: sessionsFor(cfg) }) };
 }
 
 describe('identity manager', () => {
@@ -200,7 +206,7 @@ describe('schema drafts and broken schemas', () => {
     };
     const cfg = Config.load({ env: {}, values });
     const schemas = await SchemaRegistry.load(cfg);
-    return new IdentityManager({ config: cfg, store: memoryStore(), schemas, hasher: new Hasher(cfg) });
+    return new IdentityManager({ config: cfg, store: memoryStore(), schemas, hasher: new Hasher(cfg), sessions: sessionsFor(cfg) });
   }
 
   for (const draft of ['https://json-schema.org/draft/2020-12/schema', 'https://json-schema.org/draft/2019-09/schema', 'http://json-schema.org/draft-04/schema#', 'http://json-schema.org/draft-06/schema#']) {
