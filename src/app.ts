@@ -19,6 +19,11 @@ import { registerRegistrationRoutes } from './selfservice/registration/handler.j
 import { registerLogoutRoutes } from './selfservice/logout/handler.js';
 import { registerUI } from './ui/index.js';
 import { VERSION } from './version.js';
+import { StrategyRegistry } from './selfservice/strategy/registry.js';
+import { builtinStrategies } from './selfservice/strategy/index.js';
+import type { Strategy } from './selfservice/strategy/types.js';
+import { HookRegistry } from './selfservice/hook/registry.js';
+import { builtinHooks } from './selfservice/hook/index.js';
 
 /** Every long-lived service, built once here; handlers take the narrow slice they declare. */
 export interface Registry {
@@ -32,6 +37,14 @@ export interface Registry {
   csrf: CsrfManager;
   returnTo: ReturnToValidator;
   errors: ErrorManager;
+  strategies: StrategyRegistry;
+  hooks: HookRegistry;
+}
+
+/** What embedding code (and tests) may add to the built-in plug-ins. */
+export interface AppOptions {
+  /** Extra self-service methods, rendered and offered after the built-in ones. */
+  strategies?: (registry: Omit<Registry, 'strategies' | 'hooks'>) => Strategy[];
 }
 
 export interface App extends Servers {
@@ -41,11 +54,11 @@ export interface App extends Servers {
 }
 
 /** Builds both servers without listening, so tests can inject requests or listen on any port. */
-export async function buildApp(config: Config, persister: Persister, logger: Logger): Promise<App> {
+export async function buildApp(config: Config, persister: Persister, logger: Logger, options: AppOptions = {}): Promise<App> {
   const schemas = await SchemaRegistry.load(config);
   const hasher = new Hasher(config);
   const csrf = new CsrfManager(config);
-  const registry: Registry = {
+  const core = {
     config,
     logger,
     persister,
@@ -57,6 +70,9 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
     returnTo: new ReturnToValidator(config, logger),
     errors: new ErrorManager({ config, store: persister.errors, logger }),
   };
+  const strategies = new StrategyRegistry(config, [...builtinStrategies(core), ...(options.strategies?.(core) ?? [])]);
+  const hooks = new HookRegistry(config, builtinHooks(core), logger);
+  const registry: Registry = { ...core, strategies, hooks };
 
   const servers: Servers = {
     public: await createServer({ kind: 'public', logger, cors: config.cors }),

@@ -1,12 +1,12 @@
 import type { Servers } from '../../http/server.js';
 import { defineRoutes } from '../../http/routes.js';
 import { redirectToServer } from '../../http/port-redirect.js';
-import type { FlowDeps } from '../flow/model.js';
+import type { SelfServiceDeps } from '../deps.js';
 import { getRegistrationFlow, initRegistration } from './init.js';
 import { submitRegistration } from './submit.js';
 
 /** Registration flows: browser and native init, fetch, submit; the admin port redirects them to the public one. */
-export function registerRegistrationRoutes(servers: Servers, deps: FlowDeps): void {
+export function registerRegistrationRoutes(servers: Servers, deps: SelfServiceDeps): void {
   const app = servers.public;
   defineRoutes(app, '/self-service/registration/browser', { GET: (req, reply) => initRegistration(deps, req, reply, 'browser') });
   defineRoutes(app, '/self-service/registration/api', { GET: (req, reply) => initRegistration(deps, req, reply, 'api') });
