@@ -41,10 +41,13 @@ export interface Registry {
   hooks: HookRegistry;
 }
 
+/** The services a plug-in may use (everything but the plug-in registries themselves). */
+export type CoreServices = Omit<Registry, 'strategies' | 'hooks'>;
+
 /** What embedding code (and tests) may add to the built-in plug-ins. */
 export interface AppOptions {
   /** Extra self-service methods, rendered and offered after the built-in ones. */
-  strategies?: (registry: Omit<Registry, 'strategies' | 'hooks'>) => Strategy[];
+  strategies?: (services: CoreServices) => Strategy[];
 }
 
 export interface App extends Servers {
