@@ -17,7 +17,7 @@ import { registerErrorRoutes } from './selfservice/errors/handler.js';
 import { registerLoginRoutes } from './selfservice/login/handler.js';
 import { registerRegistrationRoutes } from './selfservice/registration/handler.js';
 import { registerLogoutRoutes } from './selfservice/logout/handler.js';
-import { registerUI } from './ui/index.js';
+import { registerUI, reserveUIPaths } from './ui/index.js';
 import { VERSION } from './version.js';
 import { StrategyRegistry } from './selfservice/strategy/registry.js';
 import { builtinStrategies } from './selfservice/strategy/index.js';
@@ -93,6 +93,7 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   registerRegistrationRoutes(servers, registry);
   registerLogoutRoutes(servers, registry);
   if (config.uiEnabled) registerUI(servers, registry);
+  else reserveUIPaths(servers.public);
   await Promise.all([servers.public.ready(), servers.admin.ready()]);
 
   return {
