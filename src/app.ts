@@ -18,8 +18,13 @@ import { registerErrorRoutes } from './selfservice/errors/handler.js';
 import { registerLoginRoutes } from './selfservice/login/handler.js';
 import { registerRegistrationRoutes } from './selfservice/registration/handler.js';
 import { registerLogoutRoutes } from './selfservice/logout/handler.js';
-import { registerUI } from './ui/index.js';
+import { registerUI, reserveUIPaths } from './ui/index.js';
 import { VERSION } from './version.js';
+import { StrategyRegistry } from './selfservice/strategy/registry.js';
+import { builtinStrategies } from './selfservice/strategy/index.js';
+import type { Strategy } from './selfservice/strategy/types.js';
+import { HookRegistry } from './selfservice/hook/registry.js';
+import { builtinHooks } from './selfservice/hook/index.js';
 
 /** Every long-lived service, built once here; handlers take the narrow slice they declare. */
 export interface Registry {
@@ -33,6 +38,17 @@ export interface Registry {
   csrf: CsrfManager;
   returnTo: ReturnToValidator;
   errors: ErrorManager;
+  strategies: StrategyRegistry;
+  hooks: HookRegistry;
+}
+
+/** The services a plug-in may use (everything but the plug-in registries themselves). */
+export type CoreServices = Omit<Registry, 'strategies' | 'hooks'>;
+
+/** What embedding code (and tests) may add to the built-in plug-ins. */
+export interface AppOptions {
+  /** Extra self-service methods, rendered and offered after the built-in ones. */
+  strategies?: (services: CoreServices) => Strategy[];
 }
 
 export interface App extends Servers {
@@ -42,12 +58,12 @@ export interface App extends Servers {
 }
 
 /** Builds both servers without listening, so tests can inject requests or listen on any port. */
-export async function buildApp(config: Config, persister: Persister, logger: Logger): Promise<App> {
+export async function buildApp(config: Config, persister: Persister, logger: Logger, options: AppOptions = {}): Promise<App> {
   const schemas = await SchemaRegistry.load(config);
   const hasher = new Hasher(config);
   const csrf = new CsrfManager(config);
   const sessions = new SessionManager({ config, store: persister.sessions, logger });
-  const registry: Registry = {
+  const core = {
     config,
     logger,
     persister,
@@ -59,6 +75,9 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
     returnTo: new ReturnToValidator(config, logger),
     errors: new ErrorManager({ config, store: persister.errors, logger }),
   };
+  const strategies = new StrategyRegistry(config, [...builtinStrategies(core), ...(options.strategies?.(core) ?? [])]);
+  const hooks = new HookRegistry(config, builtinHooks(core), logger);
+  const registry: Registry = { ...core, strategies, hooks };
 
   const servers: Servers = {
     public: await createServer({ kind: 'public', logger, cors: config.cors }),
@@ -77,6 +96,7 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   registerRegistrationRoutes(servers, registry);
   registerLogoutRoutes(servers, registry);
   if (config.uiEnabled) registerUI(servers, registry);
+  else reserveUIPaths(servers.public);
   await Promise.all([servers.public.ready(), servers.admin.ready()]);
 
   return {

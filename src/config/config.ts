@@ -5,6 +5,12 @@ import { parseByteSizeKiB, parseDuration } from './duration.js';
 import { isLoopbackHost, urlHost } from '../x/host.js';
 
 export type SameSite = 'Strict' | 'Lax' | 'None';
+/** One entry of a Kratos hook list: `{ hook: session }`, `{ hook: web_hook, config: {...} }`. */
+export interface HookConfig {
+  hook: string;
+  config?: Record<string, unknown>;
+}
+
 export interface CookieSettings {
   name: string;
   path: string;
@@ -185,30 +191,32 @@ export class Config {
   get errorUIURL(): URL {
     return new URL(this.v.selfservice.flows.error.ui_url);
   }
-  get loginUIURL(): URL {
-    return new URL(this.v.selfservice.flows.login.ui_url);
+  /** selfservice.flows.<kind>.ui_url */
+  flowUIURL(kind: string): URL {
+    return new URL(this.flowConfig(kind).ui_url);
   }
-  get registrationUIURL(): URL {
-    return new URL(this.v.selfservice.flows.registration.ui_url);
+  /** selfservice.flows.<kind>.lifespan */
+  flowLifespanMs(kind: string): number {
+    return parseDuration(this.flowConfig(kind).lifespan);
   }
-  get loginLifespanMs(): number {
-    return parseDuration(this.v.selfservice.flows.login.lifespan);
-  }
-  get registrationLifespanMs(): number {
-    return parseDuration(this.v.selfservice.flows.registration.lifespan);
+  private flowConfig(kind: string): Record<string, any> {
+    const flow = (this.v.selfservice.flows as Record<string, any>)[kind];
+    if (!flow) throw new Error(`selfservice.flows.${kind} has no configuration`);
+    return flow;
   }
   get registrationEnabled(): boolean {
     return this.v.selfservice.flows.registration.enabled !== false;
   }
   /** Kratos's selfServiceReturnTo chain: method-specific, then flow-specific, then the global default. */
-  afterReturnURL(flow: 'login' | 'registration'): URL {
-    const after = this.v.selfservice.flows[flow].after ?? {};
-    const v = after.password?.default_browser_return_url || after.default_browser_return_url;
+  afterReturnURL(flow: string, method = 'password'): URL {
+    const after = this.flowConfig(flow).after ?? {};
+    const v = after[method]?.default_browser_return_url || after.default_browser_return_url;
     return v ? new URL(v) : this.defaultBrowserReturnURL;
   }
-  get registrationSessionHook(): boolean {
-    const hooks = this.v.selfservice.flows.registration.after?.password?.hooks ?? [];
-    return hooks.some((h: { hook: string }) => h.hook === 'session');
+  /** `selfservice.flows.<flow>.<phase>.<method>.hooks`, or the flow-wide `.<phase>.hooks` without a method. */
+  flowHooks(flow: string, phase: 'before' | 'after', method?: string): HookConfig[] {
+    const p = this.flowConfig(flow)[phase] ?? {};
+    return ((method ? p[method]?.hooks : p.hooks) ?? []) as HookConfig[];
   }
   get passwordPolicy(): PasswordPolicy {
     const p = this.v.selfservice.methods.password;

@@ -13,21 +13,6 @@ const MAX_AGE = 365 * 24 * 60 * 60;
 const RAW_TOKEN = /^[A-Za-z0-9+/]{43}=$/;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
-// Paths where nosurf neither sets a cookie nor checks a token (the API flows, the submit endpoints that
-// check the token themselves against the flow, session management, and the separate built-in UI app).
-const IGNORED_EXACT = new Set([
-  '/self-service/login/api',
-  '/self-service/login',
-  '/self-service/registration/api',
-  '/self-service/registration',
-  '/self-service/logout/api',
-  '/sessions',
-  '/sessions/whoami',
-  '/version',
-  '/ui',
-]);
-const IGNORED_PREFIXES = ['/sessions/', '/health/', '/schemas', '/identities', '/admin/', '/ui/'];
-
 const REASON =
   'Please retry the flow and optionally clear your cookies. The request was rejected to protect you from Cross-Site-Request-Forgery (CSRF) which could cause account takeover, leaking personal information, and other serious security issues.';
 const MESSAGE = 'the request was rejected to protect you from Cross-Site-Request-Forgery';
@@ -57,8 +42,35 @@ declare module 'fastify' {
   }
 }
 
-export function isCsrfIgnoredPath(path: string): boolean {
-  return IGNORED_EXACT.has(path) || IGNORED_PREFIXES.some((p) => path.startsWith(p));
+/**
+ * The paths where nosurf neither sets a cookie nor checks a token (API flows, submit endpoints that check
+ * the token against their flow, session management, the separate UI app). Each module declares its own,
+ * through defineRoutes' `csrf: 'exempt'` or exemptFromCsrf; this file lists none.
+ */
+class Exemptions {
+  readonly exact = new Set<string>();
+  readonly prefixes: string[] = [];
+  has(path: string): boolean {
+    return this.exact.has(path) || this.prefixes.some((p) => path.startsWith(p));
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    portaCsrfExemptions?: Exemptions;
+  }
+}
+
+/**
+ * Exempts a path on a server with CSRF protection (a no-op elsewhere, e.g. on the admin server): an
+ * exact path, or with `prefix` every path that starts with it (unknown paths below it included, as nosurf
+ * runs before the router).
+ */
+export function exemptFromCsrf(app: FastifyInstance, path: string, opts: { prefix?: boolean } = {}): void {
+  const ex = app.portaCsrfExemptions;
+  if (!ex) return;
+  if (opts.prefix) ex.prefixes.push(path);
+  else ex.exact.add(path);
 }
 
 function pathOf(req: FastifyRequest): string {
@@ -98,18 +110,20 @@ export class CsrfManager {
 
   /** Installs the middleware on the public server (Vary: Cookie, cookie when missing, unsafe-method check). */
   register(app: FastifyInstance): void {
+    const exempt = new Exemptions();
+    app.decorate('portaCsrfExemptions', exempt);
     // Callback hooks, not async ones: they run on every public request (whoami and logout included),
     // and an async hook costs a promise per request. Ignored paths need only the Vary header.
     app.addHook('onRequest', (req, reply, done) => {
       const vary = reply.getHeader('vary');
       reply.header('vary', vary ? `${String(vary)}, Cookie` : 'Cookie');
-      if (!isCsrfIgnoredPath(pathOf(req)) && !this.state(req).fromCookie) this.setNew(req, reply);
+      if (!exempt.has(pathOf(req)) && !this.state(req).fromCookie) this.setNew(req, reply);
       done();
     });
     // The token check needs the body, so it runs once the body is read, but before any handler
     // (including the 404 and 405 ones, as nosurf runs before Kratos's router).
     app.addHook('preHandler', (req, reply, done) => {
-      if (SAFE_METHODS.has(req.method) || isCsrfIgnoredPath(pathOf(req))) return done();
+      if (SAFE_METHODS.has(req.method) || exempt.has(pathOf(req))) return done();
       const sent = (req.headers['x-csrf-token'] as string | undefined) || this.formToken(req);
       if (this.verify(req, sent)) return done();
       // Answering from a callback hook ends the request: done() is not called.

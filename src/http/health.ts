@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { defineRoutes } from './routes.js';
+import { exemptFromCsrf } from './csrf.js';
 
 export interface HealthDeps {
   ping(): Promise<void>;
@@ -8,6 +9,7 @@ export interface HealthDeps {
 
 /** /health/alive, /health/ready and /version, on both servers (admin paths carry /admin after the rewrite). */
 export function registerHealthRoutes(app: FastifyInstance, prefix: '' | '/admin', deps: HealthDeps): void {
+  exemptFromCsrf(app, `${prefix}/health/`, { prefix: true });
   defineRoutes(app, `${prefix}/health/alive`, { GET: async () => ({ status: 'ok' }) });
   defineRoutes(app, `${prefix}/health/ready`, {
     GET: async (_req, reply) => {
@@ -20,5 +22,5 @@ export function registerHealthRoutes(app: FastifyInstance, prefix: '' | '/admin'
       }
     },
   });
-  defineRoutes(app, `${prefix}/version`, { GET: async () => ({ version: deps.version }) });
+  defineRoutes(app, `${prefix}/version`, { GET: async () => ({ version: deps.version }) }, { csrf: 'exempt' });
 }

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Servers } from '../http/server.js';
 import { defineRoutes } from '../http/routes.js';
+import { exemptFromCsrf } from '../http/csrf.js';
 import { PortaError, errBadRequest, errNoRows } from '../http/errors.js';
 import { readJsonBody } from '../http/body.js';
 import { queryOf } from '../http/query.js';
@@ -164,4 +165,7 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
   const toAdmin = (req: FastifyRequest, reply: FastifyReply) => redirectToServer(config.adminBaseURL, req, reply, 'admin');
   const all = { GET: toAdmin, POST: toAdmin, PUT: toAdmin, PATCH: toAdmin, DELETE: toAdmin };
   for (const path of ['/identities', '/identities/*', '/admin/identities', '/admin/identities/*']) defineRoutes(servers.public, path, all);
+  // Kratos's nosurf skips these prefixes on the public port (admin paths there only redirect).
+  exemptFromCsrf(servers.public, '/identities', { prefix: true });
+  exemptFromCsrf(servers.public, '/admin/', { prefix: true });
 }

@@ -40,6 +40,9 @@ export interface NewIdentityInput {
   recoveryAddresses?: Array<Partial<RecoveryAddress> & { value: string }>;
 }
 
+/** The credential part of a new identity, as a self-service method supplies it. */
+export type NewIdentityCredentials = Pick<NewIdentityInput, 'password'>;
+
 /** A traits document that fails the identity schema; `violations` feed the UI, `reason` the admin API. */
 export class TraitsValidationError extends PortaError {
   constructor(readonly violations: TraitViolation[], reason: string) {

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Servers } from '../http/server.js';
 import { defineRoutes } from '../http/routes.js';
+import { exemptFromCsrf } from '../http/csrf.js';
 import { errNotFound } from '../http/errors.js';
 import { queryOf } from '../http/query.js';
 import { redirectToServer } from '../http/port-redirect.js';
@@ -27,6 +28,8 @@ function displayId(id: string): string {
 
 /** GET /schemas and /schemas/{id} on the public server; the admin server answers 307 to them, as Kratos does. */
 export function registerSchemaRoutes(servers: Servers, deps: SchemaDeps): void {
+  // Read-only and public: nosurf's exemption covers everything that starts with /schemas.
+  exemptFromCsrf(servers.public, '/schemas', { prefix: true });
   defineRoutes(servers.public, '/schemas', {
     GET: async (req: FastifyRequest, reply: FastifyReply) => {
       const all = deps.schemas.list();

@@ -50,7 +50,7 @@ export function registerPublicSessionRoutes(servers: Servers, deps: SessionRoute
   const whoami = whoamiHandler(deps);
 
   // DELETE on this static path would otherwise shadow /sessions/{id} with id "whoami", which Kratos answers with whoami.
-  defineRoutes(app, '/sessions/whoami', { GET: whoami, POST: whoami, PUT: whoami, PATCH: whoami, DELETE: whoami });
+  defineRoutes(app, '/sessions/whoami', { GET: whoami, POST: whoami, PUT: whoami, PATCH: whoami, DELETE: whoami }, { csrf: 'exempt' });
 
   defineRoutes(app, '/sessions', {
     GET: async (req, reply) => {
@@ -66,7 +66,7 @@ export function registerPublicSessionRoutes(servers: Servers, deps: SessionRoute
       const { count } = await deps.sessions.revokeOtherSessions(session.identityId, session.id, 'self_service_revoke_others');
       return reply.code(200).send({ count });
     },
-  });
+  }, { csrf: 'exempt' });
 
   defineRoutes(app, '/sessions/:id', {
     DELETE: async (req, reply) => {
@@ -78,7 +78,7 @@ export function registerPublicSessionRoutes(servers: Servers, deps: SessionRoute
       await deps.sessions.revokeSessionOfIdentity(session.identityId, id, 'self_service_revoke');
       return noContentJson(reply);
     },
-  });
+  }, { csrf: 'exempt' });
 }
 
 /**

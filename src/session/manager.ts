@@ -149,16 +149,16 @@ export class SessionManager {
   }
 
   /**
-   * Creates and stores a new session (aal1, one authentication method, one device from the request's IP
+   * Creates and stores a new session (the method's AAL, one authentication method, one device from the request's IP
    * and User-Agent) and returns it with its token. With `refresh`, re-authenticates that existing
    * session instead (same id, new token, authenticated_at renewed, method appended). Either way the
    * token is new, so a token known before the login is worthless after it (no fixation).
    */
-  async activate(req: FastifyRequest, identity: Identity, opts: { method?: string; refresh?: Session } = {}): Promise<{ session: Session; token: string }> {
+  async activate(req: FastifyRequest, identity: Identity, opts: { method: string; aal?: 'aal1' | 'aal2'; refresh?: Session }): Promise<{ session: Session; token: string }> {
     const { config, store } = this.deps;
     const now = new Date();
     const expiresAt = new Date(now.getTime() + config.sessionLifespanMs);
-    const method = { method: opts.method ?? 'password', aal: 'aal1' as const, completedAt: now };
+    const method = { method: opts.method, aal: opts.aal ?? 'aal1', completedAt: now };
     const token = newSessionToken();
     if (opts.refresh && opts.refresh.identityId === identity.id) {
       const session: Session = {
@@ -180,7 +180,7 @@ export class SessionManager {
       expiresAt,
       authenticatedAt: now,
       issuedAt: now,
-      aal: 'aal1',
+      aal: method.aal,
       authenticationMethods: [method],
       devices: [deviceOf(req)],
       createdAt: now,

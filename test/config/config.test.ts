@@ -19,7 +19,7 @@ describe('configuration', () => {
     const c = Config.load({ values: minimal, env: {} });
     assert.equal(c.sessionLifespanMs, 24 * 3600_000);
     assert.equal(c.sessionEarliestPossibleExtendMs, c.sessionLifespanMs);
-    assert.equal(c.loginLifespanMs, 3600_000);
+    assert.equal(c.flowLifespanMs('login'), 3600_000);
     assert.deepEqual(c.sessionCookie, { name: 'ory_kratos_session', path: '/', domain: undefined, sameSite: 'Lax', secure: true, persistent: true });
     assert.equal(c.errorUIURL.href, 'https://www.ory.com/kratos/docs/fallback/error');
     assert.equal(c.logoutRedirectURL.href, 'http://localhost:4455/');

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe } from 'node:test';
 import { Config } from '../../src/config/config.js';
-import { buildApp, type App } from '../../src/app.js';
+import { buildApp, type App, type AppOptions } from '../../src/app.js';
 import { openPersister } from '../../src/persistence/index.js';
 import { createLogger } from '../../src/x/logger.js';
 import { deepMerge } from '../../src/x/merge.js';
@@ -59,6 +59,8 @@ export interface StartOptions {
   dsn?: string;
   /** The config to start from, given the base URLs (no trailing slash); referenceConfig by default. */
   baseConfig?: (publicURL: string, adminURL: string) => Record<string, any>;
+  /** Plug-ins added to the built-in ones (e.g. a test-only self-service method). */
+  appOptions?: AppOptions;
 }
 
 const silent = new Writable({ write: (_c, _e, cb) => cb() });
@@ -89,7 +91,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
   const logger = createLogger({ level: process.env.PORTA_TEST_LOG ?? 'silent', destination: process.env.PORTA_TEST_LOG ? undefined : silent });
   const persister = await openPersister(dsn, { logger, sqlite: { checkpointIntervalMs: 1000, walMaxPages: 4000 } });
   await persister.migrate();
-  const app = await buildApp(config, persister, logger);
+  const app = await buildApp(config, persister, logger, opts.appOptions);
   if (ports) {
     await app.public.listen({ host: '127.0.0.1', port: ports[0] });
     await app.admin.listen({ host: '127.0.0.1', port: ports[1] });

@@ -3,6 +3,7 @@ import { PortaError } from '../../http/errors.js';
 import { uiText, type UiText } from '../../x/text.js';
 import { goTime } from './time.js';
 import type { FlowKind } from './types.js';
+import { flowSpec } from './kinds.js';
 
 /**
  * A failed submission that is rendered into the flow (Kratos's validation errors): messages for the
@@ -25,10 +26,7 @@ export const errFlowParam = () => new PortaError(400, { reason: 'The flow query 
 export function errAlreadyLoggedIn(kind: FlowKind): PortaError {
   return new PortaError(400, {
     id: 'session_already_available',
-    reason:
-      kind === 'login'
-        ? 'A valid session was detected and thus login is not possible. Did you forget to set `?refresh=true`?'
-        : 'A valid session was detected and thus registration is not possible.',
+    reason: flowSpec(kind).alreadyLoggedInReason,
     message: 'you are already logged in',
   });
 }
@@ -64,13 +62,10 @@ export function errFlowExpired(expiresAt: Date, now: Date, useFlowId: string): P
   });
 }
 
-/** The message a replacement flow carries (4010001 login / 4040001 registration). */
+/** The message a replacement flow carries (its kind's text, e.g. 4010001 login / 4040001 registration). */
 export function expiredMessage(kind: FlowKind, expiresAt: Date, now: Date): UiText {
   const minutes = ((now.getTime() - expiresAt.getTime()) / 60000).toFixed(2);
-  const ctx = { expired_at: goTime(expiresAt), expired_at_unix: Math.floor(expiresAt.getTime() / 1000) };
-  return kind === 'login'
-    ? uiText(4010001, `The login flow expired ${minutes} minutes ago, please try again.`, 'error', ctx)
-    : uiText(4040001, `The registration flow expired ${minutes} minutes ago, please try again.`, 'error', ctx);
+  return flowSpec(kind).expiredMessage(minutes, { expired_at: goTime(expiresAt), expired_at_unix: Math.floor(expiresAt.getTime() / 1000) });
 }
 
 /** GET .../flows on an expired flow: a plain 410 pointing at the init endpoint. */

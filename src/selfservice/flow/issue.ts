@@ -21,11 +21,12 @@ export async function issueSession(
   req: FastifyRequest,
   reply: FastifyReply,
   identity: Identity,
-  opts: { browser: boolean; existing: AuthenticatedSession | null; refresh: boolean },
+  opts: { browser: boolean; existing: AuthenticatedSession | null; refresh: boolean; method: string; aal?: 'aal1' | 'aal2' },
 ): Promise<Issued> {
   const sameIdentity = opts.existing !== null && opts.existing.identity.id === identity.id;
   const issued = await deps.sessions.activate(req, identity, {
-    method: 'password',
+    method: opts.method,
+    aal: opts.aal,
     refresh: opts.refresh && sameIdentity ? (opts.existing as AuthenticatedSession).session : undefined,
   });
   if (opts.browser) {

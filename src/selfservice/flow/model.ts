@@ -14,8 +14,9 @@ import { goTime } from './time.js';
 import { publicURL } from './url.js';
 import type { UiContainer } from './ui.js';
 import type { FlowKind, FlowType, StoredFlow } from './types.js';
+import { flowSpec } from './kinds.js';
 
-/** What the login and registration modules need from the registry. */
+/** What the shared flow machinery needs from the registry (methods and hooks come on top: ../deps.ts). */
 export interface FlowDeps {
   config: Config;
   logger: Logger;
@@ -38,7 +39,8 @@ export interface FlowData {
   refresh?: boolean;
   requested_aal?: string;
   session_token_exchange_code?: string;
-  state: 'choose_method';
+  /** Kratos's flow states (login and registration stay in choose_method; the account flows move on). */
+  state: 'choose_method' | 'sent_email' | 'passed_challenge' | 'show_form' | 'success';
   transient_payload?: Record<string, unknown>;
   identity_schema?: string;
   /** Which identity schema the nodes were built from (not serialized). */
@@ -46,10 +48,6 @@ export interface FlowData {
 }
 
 export const dataOf = (flow: StoredFlow): FlowData => flow.data as unknown as FlowData;
-
-export function lifespanOf(config: Config, kind: FlowKind): number {
-  return kind === 'login' ? config.loginLifespanMs : config.registrationLifespanMs;
-}
 
 export function newStoredFlow(config: Config, kind: FlowKind, type: FlowType, csrfToken: string, data: Omit<FlowData, 'ui'> & { ui?: UiContainer }): StoredFlow {
   const id = newId();
@@ -61,7 +59,7 @@ export function newStoredFlow(config: Config, kind: FlowKind, type: FlowType, cs
     kind,
     type,
     issuedAt: now,
-    expiresAt: new Date(now.getTime() + lifespanOf(config, kind)),
+    expiresAt: new Date(now.getTime() + flowSpec(kind).lifespanMs(config)),
     csrfToken,
     data: { ...data, ui } as unknown as Record<string, unknown>,
     createdAt: now,
@@ -71,32 +69,9 @@ export function newStoredFlow(config: Config, kind: FlowKind, type: FlowType, cs
 
 export const newExchangeCode = (): string => randomAlnum(64);
 
-/** loginFlow / registrationFlow JSON, keys in Kratos's struct order. */
+/** The flow's JSON in its kind's shape (FlowSpec.toJSON). */
 export function flowToJSON(flow: StoredFlow): Record<string, unknown> {
-  const d = dataOf(flow);
-  const out: Record<string, unknown> = { id: flow.id };
-  if (flow.kind === 'login') out.organization_id = null;
-  out.type = flow.type;
-  out.expires_at = goTime(flow.expiresAt);
-  out.issued_at = goTime(flow.issuedAt);
-  out.request_url = d.request_url;
-  if (d.return_to) out.return_to = d.return_to;
-  if (d.active) out.active = d.active;
-  out.ui = d.ui;
-  if (flow.kind === 'login') {
-    out.created_at = goTime(flow.createdAt);
-    out.updated_at = goTime(flow.updatedAt);
-    out.refresh = d.refresh === true;
-    out.requested_aal = d.requested_aal ?? 'aal1';
-  } else {
-    out.organization_id = null;
-    if (d.transient_payload) out.transient_payload = d.transient_payload;
-  }
-  if (d.session_token_exchange_code) out.session_token_exchange_code = d.session_token_exchange_code;
-  out.state = d.state;
-  if (flow.kind === 'login' && d.transient_payload) out.transient_payload = d.transient_payload;
-  if (d.identity_schema) out.identity_schema = d.identity_schema;
-  return out;
+  return flowSpec(flow.kind).toJSON(flow, dataOf(flow), goTime);
 }
 
 /** JSON body with Kratos's success content type. */

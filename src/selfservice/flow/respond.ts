@@ -9,9 +9,10 @@ import { param } from './params.js';
 import { addMessage, addNodeMessage, genericMessage, resetMessages, setValue } from './ui.js';
 import { publicURL, withQuery } from './url.js';
 import type { FlowKind, StoredFlow } from './types.js';
+import { flowSpec } from './kinds.js';
 
 export function uiURLOf(deps: Pick<FlowDeps, 'config'>, kind: FlowKind): URL {
-  return kind === 'login' ? deps.config.loginUIURL : deps.config.registrationUIURL;
+  return flowSpec(kind).uiURL(deps.config);
 }
 
 /** The `flow`/`id` query value when it is a UUID; undefined otherwise. */
@@ -59,7 +60,7 @@ export async function writeFlowError(
   flow.updatedAt = new Date();
   await deps.persister.flows.updateFlow(flow);
   if (flow.type === 'browser' && !isJsonRequest(req)) {
-    return redirect(req, reply, flow.kind === 'login' ? 303 : 302, withQuery(uiURLOf(deps, flow.kind), 'flow', flow.id));
+    return redirect(req, reply, flowSpec(flow.kind).rerenderStatus, withQuery(uiURLOf(deps, flow.kind), 'flow', flow.id));
   }
   return sendJSON(reply, 400, flowToJSON(flow));
 }

@@ -1,4 +1,5 @@
-export type FlowKind = 'login' | 'registration';
+/** Flow kinds are declared by their modules (flow/kinds.ts); the stored kind column holds one of them. */
+export type FlowKind = 'login' | 'registration' | (string & {});
 export type FlowType = 'api' | 'browser';
 
 /**

@@ -1,6 +1,7 @@
 import { uiText, type UiText } from '../../x/text.js';
 
-export type NodeGroup = 'default' | 'password' | 'profile';
+/** Kratos's node groups; a method renders into its own group (its id). */
+export type NodeGroup = 'default' | 'password' | 'profile' | 'code' | (string & {});
 export type InputType = 'text' | 'password' | 'number' | 'checkbox' | 'hidden' | 'email' | 'tel' | 'submit' | 'url' | 'date' | 'datetime-local';
 
 /** Input attributes in Kratos's key order (ui/node/attributes.go). */

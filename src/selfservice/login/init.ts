@@ -5,25 +5,21 @@ import { sendError } from '../../http/writer.js';
 import { uiText } from '../../x/text.js';
 import { errAAL1Required, errAlreadyLoggedIn, errBadAAL } from '../flow/errors.js';
 import { newExchangeCode, newStoredFlow, redirect, sendJSON, flowToJSON, type FlowDeps } from '../flow/model.js';
+import type { SelfServiceDeps } from '../deps.js';
+import type { Identity } from '../../identity/types.js';
+import './flow.js';
 import { param, parseBool } from '../flow/params.js';
 import { uiURLOf } from '../flow/respond.js';
 import { requestURL, withQuery } from '../flow/url.js';
 import type { FlowType } from '../flow/types.js';
 import { loginNodes } from './nodes.js';
-
-/** Schema id and parsed schema for a flow (`identity_schema` query or the default). */
-export function flowSchema(deps: FlowDeps, requested: string | undefined): { id: string; schema: Record<string, unknown> } {
-  const id = requested ?? deps.config.defaultSchemaId;
-  const s = deps.schemas.get(id);
-  if (!s) throw new PortaError(400, { reason: `The identity schema "${id}" is not available for self-service flows.` });
-  return { id: s.id, schema: s.schema };
-}
+import { flowSchema } from '../flow/identity-schema.js';
 
 /**
  * GET /self-service/login/browser and /self-service/login/api (Kratos's NewLoginFlow and the two
  * handlers around it). Browser errors go to the error UI; API errors are always JSON.
  */
-export async function initLogin(deps: FlowDeps, req: FastifyRequest, reply: FastifyReply, type: FlowType): Promise<FastifyReply> {
+export async function initLogin(deps: SelfServiceDeps, req: FastifyRequest, reply: FastifyReply, type: FlowType): Promise<FastifyReply> {
   const fail = (err: unknown) => (type === 'api' ? sendError(req, reply, err) : deps.errors.forward(req, reply, err));
   try {
     if (param(req, 'login_challenge') !== undefined) {
@@ -42,7 +38,7 @@ export async function initLogin(deps: FlowDeps, req: FastifyRequest, reply: Fast
     let refresh = parseBool(param(req, 'refresh'));
 
     const existing = await deps.sessions.tryFetchFromRequest(req, { requireActiveIdentity: true });
-    let refreshIdentifier: string | null | undefined;
+    let refreshOf: Identity | undefined;
     if (!existing) {
       if (requestedAal === 'aal2') return await fail(errAAL1Required());
       refresh = false;
@@ -52,17 +48,11 @@ export async function initLogin(deps: FlowDeps, req: FastifyRequest, reply: Fast
       }
       return sendError(req, reply, errAlreadyLoggedIn('login'));
     } else if (refresh) {
-      const full = await deps.identities.get(existing.identity.id);
-      refreshIdentifier = full?.credentials.password?.identifiers[0] ?? null;
+      refreshOf = (await deps.identities.get(existing.identity.id)) ?? undefined;
     }
 
     const csrfRaw = type === 'browser' ? deps.csrf.token(req, reply) : '';
-    const nodes = loginNodes({
-      csrf: type === 'browser' ? deps.csrf.masked(req, reply) : '',
-      schema: schema.schema,
-      passwordEnabled: deps.config.passwordPolicy.enabled,
-      refreshIdentifier,
-    });
+    const nodes = loginNodes(deps.strategies, { csrf: type === 'browser' ? deps.csrf.masked(req, reply) : '', schema: schema.schema, refreshOf });
     const flow = newStoredFlow(deps.config, 'login', type, csrfRaw, {
       request_url: requestURL(req),
       return_to: returnTo?.href,
@@ -74,6 +64,7 @@ export async function initLogin(deps: FlowDeps, req: FastifyRequest, reply: Fast
       schema_id: schema.id,
       session_token_exchange_code: type === 'api' && parseBool(param(req, 'return_session_token_exchange_code')) ? newExchangeCode() : undefined,
     });
+    await deps.hooks.run('login', 'before', { req, reply, flow });
     await deps.persister.flows.createFlow(flow);
     if (type === 'browser' && !acceptsJson(req)) return redirect(req, reply, 303, withQuery(uiURLOf(deps, 'login'), 'flow', flow.id));
     return sendJSON(reply, 200, flowToJSON(flow));

@@ -1,28 +1,13 @@
-import { uiText } from '../../x/text.js';
-import { csrfNode, inputNode, passwordLabel, type UiNode } from '../flow/ui.js';
-import { identifierLabel } from '../flow/schema-ui.js';
+import type { Identity } from '../../identity/types.js';
+import type { StrategyRegistry } from '../strategy/registry.js';
+import { csrfNode, type UiNode } from '../flow/ui.js';
 
-/**
- * The password strategy's login form (PopulateLoginMethodFirstFactor), already in Kratos's sort order:
- * csrf_token and identifier (default group), password, then the submit button last.
- */
-export function loginNodes(opts: {
-  csrf: string;
-  schema: Record<string, unknown>;
-  passwordEnabled: boolean;
-  /** refresh=true with a session: the identifier to pre-fill (hidden), or null when it has no password. */
-  refreshIdentifier?: string | null;
-}): UiNode[] {
+/** The login form: the CSRF node, then each enabled method's nodes in registry order. */
+export function loginNodes(
+  strategies: StrategyRegistry,
+  opts: { csrf: string; schema: Record<string, unknown>; refreshOf?: Identity },
+): UiNode[] {
   const nodes = [csrfNode(opts.csrf)];
-  if (!opts.passwordEnabled) return nodes;
-  if (opts.refreshIdentifier === null) return nodes;
-  if (opts.refreshIdentifier !== undefined) {
-    nodes.push(inputNode('default', 'identifier', 'hidden', { value: opts.refreshIdentifier }));
-  } else {
-    nodes.push(inputNode('default', 'identifier', 'text', { value: '', required: true, label: identifierLabel(opts.schema) }));
-  }
-  nodes.push(inputNode('password', 'password', 'password', { required: true, autocomplete: 'current-password', label: passwordLabel() }));
-  const submit = opts.refreshIdentifier !== undefined ? uiText(1010001, 'Sign in', 'info') : uiText(1010022, 'Sign in with password', 'info');
-  nodes.push(inputNode('password', 'method', 'submit', { value: 'password', label: submit }));
+  for (const s of strategies.loginMethods()) nodes.push(...s.login.nodes({ schema: opts.schema, refreshOf: opts.refreshOf }));
   return nodes;
 }

@@ -2,7 +2,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import { uiText } from '../../x/text.js';
-import type { Identity } from '../../identity/types.js';
 import { decodeFlowBody, field } from '../flow/decode.js';
 import {
   FlowFormError,
@@ -15,31 +14,24 @@ import {
   expiredMessage,
 } from '../flow/errors.js';
 import { issueSession, redirectBrowserTo, sessionJSON } from '../flow/issue.js';
-import { dataOf, newStoredFlow, redirect, sendJSON, type FlowDeps } from '../flow/model.js';
+import { dataOf, newStoredFlow, redirect, sendJSON } from '../flow/model.js';
 import { forward, loadFlowForSubmit, uiURLOf, writeFlowError } from '../flow/respond.js';
-import { addMessage, setValue, unsetValue } from '../flow/ui.js';
+import { addMessage } from '../flow/ui.js';
 import { withQuery } from '../flow/url.js';
 import type { StoredFlow } from '../flow/types.js';
-import { flowSchema } from './init.js';
+import type { SelfServiceDeps } from '../deps.js';
+import { flowSchema } from '../flow/identity-schema.js';
 import { loginNodes } from './nodes.js';
 
-const missing = (property: string) => uiText(4000002, `Property ${property} is missing.`, 'error', { property });
-const invalidCredentials = () =>
-  uiText(4000006, 'The provided credentials are invalid, check for spelling mistakes in your password or username, email address, or phone number.', 'error');
-
 /** Kratos's FromOldFlow: same type, request_url and schema; fresh id and CSRF binding; the expiry message. */
-export async function replaceExpiredLogin(deps: FlowDeps, req: FastifyRequest, reply: FastifyReply, old: StoredFlow): Promise<StoredFlow> {
+export async function replaceExpiredLogin(deps: SelfServiceDeps, req: FastifyRequest, reply: FastifyReply, old: StoredFlow): Promise<StoredFlow> {
   const d = dataOf(old);
   const browser = old.type === 'browser';
   const schema = flowSchema(deps, d.schema_id);
   const flow = newStoredFlow(deps.config, 'login', old.type, browser ? deps.csrf.token(req, reply) : '', {
     request_url: d.request_url,
     return_to: d.return_to,
-    ui: {
-      action: '',
-      method: 'POST',
-      nodes: loginNodes({ csrf: browser ? deps.csrf.masked(req, reply) : '', schema: schema.schema, passwordEnabled: deps.config.passwordPolicy.enabled }),
-    },
+    ui: { action: '', method: 'POST', nodes: loginNodes(deps.strategies, { csrf: browser ? deps.csrf.masked(req, reply) : '', schema: schema.schema }) },
     refresh: false,
     requested_aal: d.requested_aal ?? 'aal1',
     state: 'choose_method',
@@ -51,15 +43,15 @@ export async function replaceExpiredLogin(deps: FlowDeps, req: FastifyRequest, r
   return flow;
 }
 
-/** POST /self-service/login?flow= (updateLoginFlow), password method only. */
-export async function submitLogin(deps: FlowDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+/** POST /self-service/login?flow= (updateLoginFlow): the method named by `method` authenticates. */
+export async function submitLogin(deps: SelfServiceDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const flow = await loadFlowForSubmit(deps, req, reply, 'login');
   if (!flow) return reply;
   const d = dataOf(flow);
-  let typed: string | undefined;
+  let body: Record<string, unknown> | undefined;
+  let chosen: string | undefined;
   const refill = (ui: typeof d.ui) => {
-    unsetValue(ui, 'password');
-    if (typed !== undefined && d.refresh !== true) setValue(ui, 'identifier', typed);
+    for (const s of deps.strategies.loginMethods()) s.login.refill(ui, s.id === chosen ? body : undefined, d.refresh === true);
   };
   try {
     const existing = await deps.sessions.tryFetchFromRequest(req, { requireActiveIdentity: true });
@@ -77,21 +69,14 @@ export async function submitLogin(deps: FlowDeps, req: FastifyRequest, reply: Fa
       return redirect(req, reply, 303, withQuery(uiURLOf(deps, 'login'), 'flow', next.id));
     }
 
-    const body = decodeFlowBody(req);
-    if (field(body, 'method') !== 'password') {
+    body = decodeFlowBody(req);
+    const strategy = deps.strategies.forSubmit(field(body, 'method'), 'login');
+    if (!strategy?.login) {
       throw new FlowFormError([uiText(4010002, 'Could not find a strategy to log you in with. Did you fill out the form correctly?', 'error')]);
     }
-    if (!deps.config.passwordPolicy.enabled) return await forward(deps, req, reply, errStrategyDisabled(), flow);
-
-    const identifier = field(body, 'identifier') ?? field(body, 'password_identifier');
-    const password = field(body, 'password');
-    typed = identifier;
-    if (identifier === undefined || password === undefined) {
-      const nodes: Array<{ name: string; message: ReturnType<typeof missing> }> = [];
-      if (identifier === undefined) nodes.push({ name: 'identifier', message: missing('identifier') });
-      if (password === undefined) nodes.push({ name: 'password', message: missing('password') });
-      throw new FlowFormError([], nodes);
-    }
+    if (!strategy.enabled(deps.config)) return await forward(deps, req, reply, errStrategyDisabled(), flow);
+    chosen = strategy.id;
+    const payload = strategy.login.parse(body);
 
     if (flow.type === 'api') {
       const bad = apiFlowBrowserCheck(req);
@@ -100,37 +85,30 @@ export async function submitLogin(deps: FlowDeps, req: FastifyRequest, reply: Fa
       return await deps.errors.forward(req, reply, deps.csrf.violation(req, { tokenSent: field(body, 'csrf_token') !== undefined }));
     }
 
-    const identity = await authenticate(deps, identifier, password);
+    const identity = await strategy.login.authenticate(payload);
     if (identity.state !== 'active') throw errIdentityDisabled();
 
     const browser = flow.type === 'browser';
-    let target = deps.config.afterReturnURL('login').href;
+    let target = deps.config.afterReturnURL('login', strategy.id).href;
     if (browser && d.return_to) {
       try {
-        target = deps.returnTo.validate(d.return_to, deps.config.afterReturnURL('login')).href;
+        target = deps.returnTo.validate(d.return_to, deps.config.afterReturnURL('login', strategy.id)).href;
       } catch (err) {
         return await forward(deps, req, reply, err, flow);
       }
     }
-    const { session, token } = await issueSession(deps, req, reply, identity, { browser, existing, refresh: d.refresh === true });
+    const { session, token } = await issueSession(deps, req, reply, identity, {
+      browser,
+      existing,
+      refresh: d.refresh === true,
+      method: strategy.id,
+      aal: strategy.aal,
+    });
+    await deps.hooks.run('login', 'after', { req, reply, flow, method: strategy.id, identity, issued: { session, token } });
     if (!browser) return sendJSON(reply, 200, { session_token: token, session: sessionJSON(deps, session, identity), continue_with: null });
     if (json) return sendJSON(reply, 200, { session: sessionJSON(deps, session, identity), continue_with: [redirectBrowserTo(target)] });
     return redirect(req, reply, 303, target);
   } catch (err) {
     return writeFlowError(deps, req, reply, flow, err, refill);
   }
-}
-
-/**
- * Looks the identifier up and verifies the password. An unknown identifier spends the time of a
- * verification too, so the answer's timing does not reveal which accounts exist.
- */
-async function authenticate(deps: FlowDeps, identifier: string, password: string): Promise<Identity> {
-  const identity = await deps.identities.findByPasswordIdentifier(identifier);
-  if (!identity || !identity.credentials.password) {
-    await deps.hasher.burn(password);
-    throw new FlowFormError([invalidCredentials()]);
-  }
-  if (!(await deps.identities.verifyPassword(identity, password))) throw new FlowFormError([invalidCredentials()]);
-  return identity;
 }

@@ -13,7 +13,6 @@ export type { LogoutDeps } from './deps.js';
 export const ROUTE_LOGOUT_BROWSER = '/self-service/logout/browser';
 export const ROUTE_LOGOUT = '/self-service/logout';
 export const ROUTE_LOGOUT_API = '/self-service/logout/api';
-const LOGOUT_ROUTES = new Set([ROUTE_LOGOUT_BROWSER, ROUTE_LOGOUT, ROUTE_LOGOUT_API]);
 
 /** The configured logout default as Kratos writes it (`http://h` stays without the slash). */
 function defaultLogoutHref(deps: LogoutDeps): string {
@@ -29,18 +28,10 @@ export function registerLogoutRoutes(servers: Servers, deps: LogoutDeps): void {
 
   // The logout token travels in the URL: no response of these endpoints, errors and redirects
   // included, may be cached or leak the URL as a Referer.
-  // A callback hook: it runs on every public response (whoami included), and an async one costs a promise.
-  pub.addHook('onSend', (req, reply, payload, done) => {
-    if (LOGOUT_ROUTES.has(req.routeOptions.url ?? '')) {
-      reply.header('cache-control', 'private, no-cache, no-store, must-revalidate');
-      reply.header('referrer-policy', 'no-referrer');
-    }
-    done(null, payload);
-  });
-
-  defineRoutes(pub, ROUTE_LOGOUT_BROWSER, { GET: (req, reply) => createBrowserLogoutFlow(deps, req, reply) });
-  defineRoutes(pub, ROUTE_LOGOUT, { GET: (req, reply) => updateLogoutFlow(deps, defaultHref, req, reply) });
-  defineRoutes(pub, ROUTE_LOGOUT_API, { DELETE: (req, reply) => performNativeLogout(deps, req, reply) });
+  const headers = { 'cache-control': 'private, no-cache, no-store, must-revalidate', 'referrer-policy': 'no-referrer' };
+  defineRoutes(pub, ROUTE_LOGOUT_BROWSER, { GET: (req, reply) => createBrowserLogoutFlow(deps, req, reply) }, { headers });
+  defineRoutes(pub, ROUTE_LOGOUT, { GET: (req, reply) => updateLogoutFlow(deps, defaultHref, req, reply) }, { headers });
+  defineRoutes(pub, ROUTE_LOGOUT_API, { DELETE: (req, reply) => performNativeLogout(deps, req, reply) }, { headers, csrf: 'exempt' });
 
   const toPublic = (req: FastifyRequest, reply: FastifyReply) => redirectToServer(deps.config.publicBaseURL, req, reply, 'public');
   defineRoutes(servers.admin, `/admin${ROUTE_LOGOUT_BROWSER}`, { GET: toPublic });

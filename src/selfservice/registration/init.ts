@@ -8,12 +8,14 @@ import { param } from '../flow/params.js';
 import { fetchFlow, flowIdOf, uiURLOf } from '../flow/respond.js';
 import { requestURL, withQuery } from '../flow/url.js';
 import type { FlowType, StoredFlow } from '../flow/types.js';
-import { flowSchema } from '../login/init.js';
+import { flowSchema } from '../flow/identity-schema.js';
 import { registrationNodes } from './nodes.js';
+import type { SelfServiceDeps } from '../deps.js';
+import './flow.js';
 
 /** A new registration flow bound to the request's CSRF cookie (browser) or to nothing (API). */
 export function buildRegistrationFlow(
-  deps: FlowDeps,
+  deps: SelfServiceDeps,
   req: FastifyRequest,
   reply: FastifyReply,
   type: FlowType,
@@ -27,7 +29,7 @@ export function buildRegistrationFlow(
     ui: {
       action: '',
       method: 'POST',
-      nodes: registrationNodes({ csrf: browser ? deps.csrf.masked(req, reply) : '', schema: schema.schema, passwordEnabled: deps.config.passwordPolicy.enabled }),
+      nodes: registrationNodes(deps.strategies, { csrf: browser ? deps.csrf.masked(req, reply) : '', schema: schema.schema }),
     },
     state: 'choose_method',
     identity_schema: fields.identity_schema,
@@ -37,7 +39,7 @@ export function buildRegistrationFlow(
 }
 
 /** GET /self-service/registration/browser and /self-service/registration/api. */
-export async function initRegistration(deps: FlowDeps, req: FastifyRequest, reply: FastifyReply, type: FlowType): Promise<FastifyReply> {
+export async function initRegistration(deps: SelfServiceDeps, req: FastifyRequest, reply: FastifyReply, type: FlowType): Promise<FastifyReply> {
   const fail = (err: unknown) => (type === 'api' ? sendError(req, reply, err) : deps.errors.forward(req, reply, err));
   try {
     if (!deps.config.registrationEnabled) return await fail(errRegistrationDisabled());
@@ -56,6 +58,7 @@ export async function initRegistration(deps: FlowDeps, req: FastifyRequest, repl
       identity_schema: identitySchema,
       exchange: type === 'api' && param(req, 'return_session_token_exchange_code') === 'true',
     });
+    await deps.hooks.run('registration', 'before', { req, reply, flow });
     await deps.persister.flows.createFlow(flow);
     if (type === 'browser' && !acceptsJson(req)) return redirect(req, reply, 303, withQuery(uiURLOf(deps, 'registration'), 'flow', flow.id));
     return sendJSON(reply, 200, flowToJSON(flow));

@@ -2,23 +2,23 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import { uiText, type UiText } from '../../x/text.js';
+import type { SelfServiceDeps } from '../deps.js';
 import { identityToJSON } from '../../identity/json.js';
 import { DuplicateCredentialsError } from '../../persistence/types.js';
 import { decodeFlowBody, field } from '../flow/decode.js';
 import { FlowFormError, apiFlowBrowserCheck, errAlreadyLoggedIn, errFlowExpired, errRegistrationDisabled, errStrategyDisabled, expiredMessage } from '../flow/errors.js';
-import { issueSession, redirectBrowserTo, sessionJSON, setOrySessionToken } from '../flow/issue.js';
-import { dataOf, redirect, sendJSON, type FlowDeps } from '../flow/model.js';
-import { checkPassword } from '../flow/password-policy.js';
+import { redirectBrowserTo, sessionJSON, setOrySessionToken } from '../flow/issue.js';
+import { dataOf, redirect, sendJSON } from '../flow/model.js';
 import { forward, loadFlowForSubmit, uiURLOf, writeFlowError } from '../flow/respond.js';
 import { leafTypeLookup, traitLeaves } from '../flow/schema-ui.js';
 import { addMessage, setValue, unsetValue, type UiContainer } from '../flow/ui.js';
 import { withQuery } from '../flow/url.js';
 import type { StoredFlow } from '../flow/types.js';
-import { flowSchema } from '../login/init.js';
+import type { HookContext } from '../hook/types.js';
+import { flowSchema } from '../flow/identity-schema.js';
 import { buildRegistrationFlow } from './init.js';
 
 const missing = (property: string) => uiText(4000002, `Property ${property} is missing.`, 'error', { property });
-const BCRYPT_MAX_BYTES = 72;
 
 function getPath(obj: unknown, dotted: string): unknown {
   let cur = obj;
@@ -26,9 +26,9 @@ function getPath(obj: unknown, dotted: string): unknown {
   return cur;
 }
 
-/** Writes the submitted trait values back into their nodes; the password is never echoed. */
-function refillTraits(ui: UiContainer, schema: Record<string, unknown>, body: Record<string, unknown> | undefined): void {
-  unsetValue(ui, 'password');
+/** Writes the submitted trait values back into their nodes; the methods' secrets are never echoed. */
+function refillTraits(deps: SelfServiceDeps, ui: UiContainer, schema: Record<string, unknown>, body: Record<string, unknown> | undefined): void {
+  for (const s of deps.strategies.registrationMethods()) s.registration.clear(ui);
   if (!body) return;
   for (const leaf of traitLeaves(schema)) {
     const v = getPath(body, leaf.name);
@@ -36,7 +36,7 @@ function refillTraits(ui: UiContainer, schema: Record<string, unknown>, body: Re
   }
 }
 
-async function replaceExpired(deps: FlowDeps, req: FastifyRequest, reply: FastifyReply, old: StoredFlow): Promise<StoredFlow> {
+async function replaceExpired(deps: SelfServiceDeps, req: FastifyRequest, reply: FastifyReply, old: StoredFlow): Promise<StoredFlow> {
   const d = dataOf(old);
   const flow = buildRegistrationFlow(deps, req, reply, old.type, {
     request_url: d.request_url,
@@ -49,8 +49,8 @@ async function replaceExpired(deps: FlowDeps, req: FastifyRequest, reply: Fastif
   return flow;
 }
 
-/** POST /self-service/registration?flow= (updateRegistrationFlow), one-step, password method. */
-export async function submitRegistration(deps: FlowDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+/** POST /self-service/registration?flow= (updateRegistrationFlow), one-step: traits plus one method. */
+export async function submitRegistration(deps: SelfServiceDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const json = isJsonRequest(req);
   if (await deps.sessions.tryFetchFromRequest(req, { requireActiveIdentity: true })) {
     if (json) return sendError(req, reply, errAlreadyLoggedIn('registration'));
@@ -62,7 +62,7 @@ export async function submitRegistration(deps: FlowDeps, req: FastifyRequest, re
   const d = dataOf(flow);
   const schema = flowSchema(deps, d.schema_id);
   let body: Record<string, unknown> | undefined;
-  const refill = (ui: UiContainer) => refillTraits(ui, schema.schema, body);
+  const refill = (ui: UiContainer) => refillTraits(deps, ui, schema.schema, body);
   try {
     const now = new Date();
     if (flow.expiresAt.getTime() < now.getTime()) {
@@ -72,13 +72,14 @@ export async function submitRegistration(deps: FlowDeps, req: FastifyRequest, re
     }
 
     body = decodeFlowBody(req, { typeOf: leafTypeLookup(schema.schema) });
-    if (field(body, 'method') !== 'password') {
+    const strategy = deps.strategies.forSubmit(field(body, 'method'), 'registration');
+    if (!strategy?.registration) {
       throw new FlowFormError([uiText(4010003, 'Could not find a strategy to sign you up with. Did you fill out the form correctly?', 'error')]);
     }
-    if (!deps.config.passwordPolicy.enabled) return await forward(deps, req, reply, errStrategyDisabled(), flow);
+    if (!strategy.enabled(deps.config)) return await forward(deps, req, reply, errStrategyDisabled(), flow);
 
     const traits = (body.traits && typeof body.traits === 'object' && !Array.isArray(body.traits) ? body.traits : {}) as Record<string, unknown>;
-    const password = field(body, 'password');
+    const { payload, missing: missingFields } = strategy.registration.parse(body);
     const nodeMessages: Array<{ name: string; message: UiText }> = [];
     const formMessages: UiText[] = [];
     for (const v of deps.identities.validateTraits(schema.id, traits)) {
@@ -87,7 +88,7 @@ export async function submitRegistration(deps: FlowDeps, req: FastifyRequest, re
       if (name) nodeMessages.push({ name, message: v.message });
       else formMessages.push(v.message);
     }
-    if (password === undefined) nodeMessages.push({ name: 'password', message: missing('password') });
+    for (const name of missingFields) nodeMessages.push({ name, message: missing(name) });
     if (nodeMessages.length || formMessages.length) throw new FlowFormError(formMessages, nodeMessages);
 
     if (flow.type === 'api') {
@@ -97,20 +98,12 @@ export async function submitRegistration(deps: FlowDeps, req: FastifyRequest, re
       return await deps.errors.forward(req, reply, deps.csrf.violation(req, { tokenSent: field(body, 'csrf_token') !== undefined }));
     }
 
-    const pw = password as string;
-    const identifiers = deps.identities.passwordIdentifiers(schema.id, traits);
-    if (identifiers.length === 0) {
-      throw new FlowFormError([
-        uiText(4000009, 'Could not find any login identifiers. Did you forget to set them? This could also be caused by a server misconfiguration.', 'error'),
-      ]);
-    }
-    const policyMessage = passwordMessage(deps, identifiers, pw);
-    if (policyMessage) throw new FlowFormError([], [{ name: 'password', message: policyMessage }]);
+    const credentials = strategy.registration.credentials({ schemaId: schema.id, traits, payload });
 
-    let target = deps.config.afterReturnURL('registration').href;
+    let target = deps.config.afterReturnURL('registration', strategy.id).href;
     if (flow.type === 'browser' && d.return_to) {
       try {
-        target = deps.returnTo.validate(d.return_to, deps.config.afterReturnURL('registration')).href;
+        target = deps.returnTo.validate(d.return_to, deps.config.afterReturnURL('registration', strategy.id)).href;
       } catch (err) {
         return await forward(deps, req, reply, err, flow);
       }
@@ -118,7 +111,7 @@ export async function submitRegistration(deps: FlowDeps, req: FastifyRequest, re
 
     let identity;
     try {
-      identity = await deps.identities.create({ schemaId: schema.id, traits, password: { cleartext: pw } });
+      identity = await deps.identities.create({ schemaId: schema.id, traits, ...credentials });
     } catch (err) {
       if (err instanceof DuplicateCredentialsError) {
         throw new FlowFormError([uiText(4000007, 'An account with the same identifier (email, phone, username, ...) exists already.', 'error')]);
@@ -127,12 +120,14 @@ export async function submitRegistration(deps: FlowDeps, req: FastifyRequest, re
     }
     const identityJSON = identityToJSON(identity, { config: deps.config, credentials: 'none', metadataAdmin: false });
     const browser = flow.type === 'browser';
-    if (!deps.config.registrationSessionHook) {
+    const hookCtx: HookContext = { req, reply, flow, method: strategy.id, identity };
+    await deps.hooks.run('registration', 'after', hookCtx);
+    if (!hookCtx.issued) {
       if (!browser) return sendJSON(reply, 200, { identity: identityJSON, continue_with: null });
       if (json) return sendJSON(reply, 200, { identity: identityJSON, continue_with: [redirectBrowserTo(target)] });
       return redirect(req, reply, 303, target);
     }
-    const { session, token } = await issueSession(deps, req, reply, identity, { browser, existing: null, refresh: false });
+    const { session, token } = hookCtx.issued;
     const sessionBody = sessionJSON(deps, session, identity);
     if (!browser) {
       return sendJSON(reply, 200, { session_token: token, session: sessionBody, identity: identityJSON, continue_with: [setOrySessionToken(token)] });
@@ -142,17 +137,4 @@ export async function submitRegistration(deps: FlowDeps, req: FastifyRequest, re
   } catch (err) {
     return writeFlowError(deps, req, reply, flow, err, refill);
   }
-}
-
-function passwordMessage(deps: FlowDeps, identifiers: string[], password: string): UiText | undefined {
-  const policy = checkPassword(deps.config.passwordPolicy, identifiers, password);
-  if (policy) return policy;
-  const length = Buffer.byteLength(password, 'utf8');
-  if (deps.config.hasherAlgorithm === 'bcrypt' && length > BCRYPT_MAX_BYTES) {
-    return uiText(4000033, `The password must be at most ${BCRYPT_MAX_BYTES} characters long, but got ${length}.`, 'error', {
-      actual_length: length,
-      max_length: BCRYPT_MAX_BYTES,
-    });
-  }
-  return undefined;
 }

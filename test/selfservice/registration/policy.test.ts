@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkPassword, tooSimilar } from '../../../src/selfservice/flow/password-policy.js';
+import { checkPassword, tooSimilar } from '../../../src/selfservice/strategy/password/policy.js';
 
 const policy = { enabled: true, minPasswordLength: 8, identifierSimilarityCheck: true };
 

@@ -1,5 +1,5 @@
-import type { PasswordPolicy } from '../../config/config.js';
-import { uiText, type UiText } from '../../x/text.js';
+import type { PasswordPolicy } from '../../../config/config.js';
+import { uiText, type UiText } from '../../../x/text.js';
 
 const MAX_SIMILARITY_INPUT = 256;
 

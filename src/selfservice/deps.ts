@@ -1,0 +1,6 @@
+import type { FlowDeps } from './flow/model.js';
+import type { HookRegistry } from './hook/registry.js';
+import type { StrategyRegistry } from './strategy/registry.js';
+
+/** What a flow module (login, registration, ...) needs: the flow machinery, the methods and the hooks. */
+export type SelfServiceDeps = FlowDeps & { strategies: StrategyRegistry; hooks: HookRegistry };
