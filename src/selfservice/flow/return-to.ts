@@ -62,6 +62,7 @@ export function canonicalHref(raw: string, url: URL): string {
 
 // A value a browser would not read the way a string comparison does: controls (WHATWG strips TAB/LF/CR
 // and leading C0), backslashes (read as slashes in http(s) URLs).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const HOSTILE = /[\x00-\x1f\x7f\\]/;
 // Encoded separators and traversal, and path parameters, in a path that a path-scoped entry must contain.
 const PATH_TRICKS = /%2f|%5c|%2e|;/i;

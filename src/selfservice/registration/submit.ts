@@ -11,7 +11,7 @@ import { redirectBrowserTo, sessionJSON, setOrySessionToken } from '../flow/issu
 import { dataOf, redirect, sendJSON } from '../flow/model.js';
 import { forward, loadFlowForSubmit, uiURLOf, writeFlowError } from '../flow/respond.js';
 import { leafTypeLookup, traitLeaves } from '../flow/schema-ui.js';
-import { addMessage, setValue, unsetValue, type UiContainer } from '../flow/ui.js';
+import { addMessage, setValue, type UiContainer } from '../flow/ui.js';
 import { withQuery } from '../flow/url.js';
 import type { StoredFlow } from '../flow/types.js';
 import type { HookContext } from '../hook/types.js';
