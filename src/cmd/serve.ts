@@ -18,6 +18,7 @@ export async function startServer(config: Config): Promise<Running> {
   const persister = await openPersister(config.dsn, {
     logger,
     sqlite: { checkpointIntervalMs: config.sqliteCheckpointIntervalMs, walMaxPages: config.sqliteWalMaxPages },
+    serving: true,
   });
   try {
     if (persister.dialect === 'sqlite') {
