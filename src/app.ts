@@ -1,9 +1,12 @@
+import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import type { Persister } from './persistence/types.js';
 import { createServer, type Servers } from './http/server.js';
 import { registerHealthRoutes } from './http/health.js';
 import { CsrfManager } from './http/csrf.js';
+import { clientIpResolver } from './http/client-ip.js';
+import { LoginThrottle } from './throttle/login.js';
 import { Hasher } from './hash/hasher.js';
 import { SchemaRegistry } from './schema/registry.js';
 import { registerSchemaRoutes } from './schema/handler.js';
@@ -32,6 +35,9 @@ export interface Registry {
   csrf: CsrfManager;
   returnTo: ReturnToValidator;
   errors: ErrorManager;
+  loginThrottle: LoginThrottle;
+  /** The client IP of a request under porta.trusted_proxies. */
+  clientIp: (req: FastifyRequest) => string;
 }
 
 export interface App extends Servers {
@@ -56,6 +62,8 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
     csrf,
     returnTo: new ReturnToValidator(config, logger),
     errors: new ErrorManager({ config, store: persister.errors, logger }),
+    loginThrottle: new LoginThrottle(persister.throttles, config.loginThrottle),
+    clientIp: clientIpResolver(config.trustedProxies),
   };
 
   const servers: Servers = {

@@ -7,6 +7,7 @@ import { PgErrorStore, PgFlowStore } from './flows.js';
 import { PgIdentityStore } from './identities.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { PgSessionStore } from './sessions.js';
+import { PgThrottleStore } from './throttle.js';
 
 const CONNECT_TIMEOUT_MS = 3000;
 const PING_TIMEOUT_MS = 2000;
@@ -35,6 +36,7 @@ export class PostgresPersister implements Persister {
   readonly sessions;
   readonly flows;
   readonly errors;
+  readonly throttles;
   private closed = false;
 
   constructor(
@@ -45,6 +47,7 @@ export class PostgresPersister implements Persister {
     this.sessions = new PgSessionStore(pool);
     this.flows = new PgFlowStore(pool);
     this.errors = new PgErrorStore(pool);
+    this.throttles = new PgThrottleStore(pool);
   }
 
   static async open(url: string, opts: { logger: Logger }): Promise<PostgresPersister> {

@@ -3,6 +3,7 @@ import { isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import { uiText } from '../../x/text.js';
 import type { Identity } from '../../identity/types.js';
+import type { LoginTicket } from '../../throttle/login.js';
 import { decodeFlowBody, field } from '../flow/decode.js';
 import {
   FlowFormError,
@@ -22,6 +23,7 @@ import { withQuery } from '../flow/url.js';
 import type { StoredFlow } from '../flow/types.js';
 import { flowSchema } from './init.js';
 import { loginNodes } from './nodes.js';
+import { admitLogin, answerThrottled, type LoginThrottleDeps } from './throttled.js';
 
 const missing = (property: string) => uiText(4000002, `Property ${property} is missing.`, 'error', { property });
 const invalidCredentials = () =>
@@ -52,7 +54,7 @@ export async function replaceExpiredLogin(deps: FlowDeps, req: FastifyRequest, r
 }
 
 /** POST /self-service/login?flow= (updateLoginFlow), password method only. */
-export async function submitLogin(deps: FlowDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+export async function submitLogin(deps: FlowDeps & LoginThrottleDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const flow = await loadFlowForSubmit(deps, req, reply, 'login');
   if (!flow) return reply;
   const d = dataOf(flow);
@@ -100,7 +102,10 @@ export async function submitLogin(deps: FlowDeps, req: FastifyRequest, reply: Fa
       return await deps.errors.forward(req, reply, deps.csrf.violation(req, { tokenSent: field(body, 'csrf_token') !== undefined }));
     }
 
-    const identity = await authenticate(deps, identifier, password);
+    // Throttled before any hash work; the flow is neither evaluated nor counted.
+    const admission = await admitLogin(deps, req, identifier);
+    if (!admission.allowed) return answerThrottled(req, reply, flow, admission.retryAfterMs);
+    const identity = await settle(admission.ticket, authenticate(deps, identifier, password));
     if (identity.state !== 'active') throw errIdentityDisabled();
 
     const browser = flow.type === 'browser';
@@ -119,6 +124,19 @@ export async function submitLogin(deps: FlowDeps, req: FastifyRequest, reply: Fa
   } catch (err) {
     return writeFlowError(deps, req, reply, flow, err, refill);
   }
+}
+
+/** Tells the throttle how the attempt ended: a credentials error is a failure, any other error counts for nothing. */
+async function settle(ticket: LoginTicket, attempt: Promise<Identity>): Promise<Identity> {
+  let identity: Identity;
+  try {
+    identity = await attempt;
+  } catch (err) {
+    await (err instanceof FlowFormError ? ticket.failed() : ticket.abandon());
+    throw err;
+  }
+  await ticket.succeeded();
+  return identity;
 }
 
 /**
