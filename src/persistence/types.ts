@@ -47,9 +47,13 @@ export interface ListSessionsQuery {
   limit: number;
   /** Opaque keyset token returned as `nextPageToken` by the previous page. */
   pageToken?: string;
+  /** Offset pagination instead (skips this many rows of the same order); not combined with pageToken. */
+  offset?: number;
   /** Load the identity (without credentials) of each session in the same statement. */
   expandIdentity?: boolean;
 }
+
+export type SessionFilter = Pick<ListSessionsQuery, 'identityId' | 'active' | 'excludeSessionId'>;
 
 export interface SessionPage {
   sessions: Array<Session & { identity?: Identity }>;
@@ -78,7 +82,10 @@ export interface SessionStore {
   revokeOtherSessions(identityId: string, exceptSessionId: string): Promise<number>;
   /** DELETE /admin/identities/{id}/sessions: hard delete; returns how many rows. */
   deleteSessionsOfIdentity(identityId: string): Promise<number>;
+  /** One page in the database, newest first (created_at DESC, id DESC); `limit` is the caller's capped page size. */
   listSessions(query: ListSessionsQuery): Promise<SessionPage>;
+  /** How many sessions match the filters of a list query (for X-Total-Count). */
+  countSessions(query: SessionFilter): Promise<number>;
   /**
    * Writes expiresAt, authenticatedAt, authenticationMethods, aal, devices of an existing session. `active`
    * can only go from true to false here: a revoke that lands between a caller's read and this write (an
