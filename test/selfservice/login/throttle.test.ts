@@ -222,3 +222,17 @@ forEachBackend('login throttling', (backend) => {
     }
   });
 });
+
+test('porta.trusted_proxies entries must be addresses or CIDR ranges; throttling can be turned off', async () => {
+  for (const bad of ['10.0.0.0/33', 'proxy.example.com', '10.0.0.1/', '10.0.0.0/08', 'fd00::/129']) {
+    await assert.rejects(startApp({ config: { porta: { trusted_proxies: [bad] } } }), (err: Error) => err.message.includes('porta.trusted_proxies') && err.message.includes(bad));
+  }
+  const t = await startApp({ config: { porta: { login_throttle: { ...THROTTLE, enabled: false } } } });
+  try {
+    await seedIdentity(t, { email: 'off@example.org', password: PASSWORD });
+    for (let i = 0; i < 5; i++) failed(await apiSubmit(t, { ip: '10.0.10.1', identifier: 'off@example.org' }));
+    assert.equal((await apiSubmit(t, { ip: '10.0.10.1', identifier: 'off@example.org', password: PASSWORD })).status, 200);
+  } finally {
+    await t.close();
+  }
+});
