@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import type { Persister } from './persistence/types.js';
@@ -5,6 +6,8 @@ import { createServer, type Servers } from './http/server.js';
 import { registerHealthRoutes } from './http/health.js';
 import { registerAdminGuard } from './http/admin-guard.js';
 import { CsrfManager } from './http/csrf.js';
+import { clientIpResolver } from './http/client-ip.js';
+import { LoginThrottle } from './throttle/login.js';
 import { Hasher } from './hash/hasher.js';
 import { SchemaRegistry } from './schema/registry.js';
 import { registerSchemaRoutes } from './schema/handler.js';
@@ -40,6 +43,9 @@ export interface Registry {
   errors: ErrorManager;
   strategies: StrategyRegistry;
   hooks: HookRegistry;
+  loginThrottle: LoginThrottle;
+  /** The client IP of a request under porta.trusted_proxies. */
+  clientIp: (req: FastifyRequest) => string;
 }
 
 /** The services a plug-in may use (everything but the plug-in registries themselves). */
@@ -74,6 +80,8 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
     csrf,
     returnTo: new ReturnToValidator(config, logger),
     errors: new ErrorManager({ config, store: persister.errors, logger }),
+    loginThrottle: new LoginThrottle(persister.throttles, config.loginThrottle),
+    clientIp: clientIpResolver(config.trustedProxies),
   };
   const strategies = new StrategyRegistry(config, [...builtinStrategies(core), ...(options.strategies?.(core) ?? [])]);
   const hooks = new HookRegistry(config, builtinHooks(core), logger);

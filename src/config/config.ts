@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfigValues, type LoadOptions } from './load.js';
 import { parseByteSizeKiB, parseDuration } from './duration.js';
 import { isLoopbackHost, urlHost } from '../x/host.js';
+import { parseTrustedProxies } from '../x/client-ip.js';
 
 export type SameSite = 'Strict' | 'Lax' | 'None';
 /** One entry of a Kratos hook list: `{ hook: session }`, `{ hook: web_hook, config: {...} }`. */
@@ -41,6 +42,18 @@ export interface PasswordPolicy {
   enabled: boolean;
   minPasswordLength: number;
   identifierSimilarityCheck: boolean;
+}
+export interface LoginThrottleSettings {
+  enabled: boolean;
+  /** Consecutive failures per identifier and IP before backoff starts. */
+  freeFailures: number;
+  /** The first backoff; each further failure doubles it up to maxBackoffMs. */
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+  /** Failures per identifier (all IPs) and per IP (all identifiers) per window. */
+  perIdentifier: number;
+  perIp: number;
+  windowMs: number;
 }
 export interface SchemaSource {
   id: string;
@@ -111,9 +124,21 @@ export class Config {
       const value = this.get(key);
       if (typeof value === 'string' && value !== '') parseUrl(key, value);
     }
-    for (const key of ['session.lifespan', 'session.earliest_possible_extend', 'selfservice.flows.login.lifespan', 'selfservice.flows.registration.lifespan']) {
+    for (const key of [
+      'session.lifespan',
+      'session.earliest_possible_extend',
+      'selfservice.flows.login.lifespan',
+      'selfservice.flows.registration.lifespan',
+      'porta.login_throttle.max_backoff',
+      'porta.login_throttle.window',
+    ]) {
       const value = this.get(key);
       if (typeof value === 'string') duration(key, value);
+    }
+    try {
+      parseTrustedProxies(this.trustedProxies);
+    } catch (err) {
+      throw new ConfigError(`config key "porta.trusted_proxies": ${(err as Error).message}`);
     }
     if (!values.identity.schemas || values.identity.schemas.length === 0) {
       throw new ConfigError('config key "identity.schemas" is required and must list at least one schema');
@@ -306,5 +331,21 @@ export class Config {
   }
   get sqliteWalMaxPages(): number {
     return this.v.porta.sqlite.wal_max_pages;
+  }
+  get loginThrottle(): LoginThrottleSettings {
+    const t = this.v.porta.login_throttle;
+    return {
+      enabled: t.enabled,
+      freeFailures: t.free_failures,
+      baseBackoffMs: 1000,
+      maxBackoffMs: parseDuration(t.max_backoff),
+      perIdentifier: t.per_identifier,
+      perIp: t.per_ip,
+      windowMs: parseDuration(t.window),
+    };
+  }
+  /** Addresses and CIDR ranges of reverse proxies whose X-Forwarded-For is believed. */
+  get trustedProxies(): string[] {
+    return this.v.porta.trusted_proxies;
   }
 }

@@ -263,6 +263,20 @@ export const configSchema = {
             wal_max_pages: { type: 'integer', minimum: 100, default: 4000 },
           },
         },
+        // Defaults and their reasoning: README, "Login throttling".
+        login_throttle: {
+          type: 'object',
+          default: {},
+          properties: {
+            enabled: { type: 'boolean', default: true },
+            free_failures: { type: 'integer', minimum: 0, default: 5 },
+            max_backoff: { ...duration, default: '15m' },
+            per_identifier: { type: 'integer', minimum: 1, default: 100 },
+            per_ip: { type: 'integer', minimum: 1, default: 1000 },
+            window: { ...duration, default: '1h' },
+          },
+        },
+        trusted_proxies: { ...stringList, default: [] },
       },
     },
   },

@@ -1,6 +1,7 @@
 import type { Identity } from '../identity/types.js';
 import type { Session, SessionWithIdentity } from '../session/types.js';
 import type { FlowKind, StoredError, StoredFlow } from '../selfservice/flow/types.js';
+import type { ThrottleStore } from '../throttle/store.js';
 
 /** Thrown by identity writes when a credential identifier (or external_id) is already taken. */
 export class DuplicateCredentialsError extends Error {
@@ -66,9 +67,13 @@ export interface ListSessionsQuery {
   limit: number;
   /** Opaque keyset token returned as `nextPageToken` by the previous page. */
   pageToken?: string;
+  /** Offset pagination instead (skips this many rows of the same order); not combined with pageToken. */
+  offset?: number;
   /** Load the identity (without credentials) of each session in the same statement. */
   expandIdentity?: boolean;
 }
+
+export type SessionFilter = Pick<ListSessionsQuery, 'identityId' | 'active' | 'excludeSessionId'>;
 
 export interface SessionPage {
   sessions: Array<Session & { identity?: Identity }>;
@@ -98,7 +103,10 @@ export interface SessionStore {
   revokeOtherSessions(identityId: string, exceptSessionId: string, ended?: EndedSessionsSink): Promise<number>;
   /** DELETE /admin/identities/{id}/sessions: hard delete; returns how many rows (the active ones go to `ended`). */
   deleteSessionsOfIdentity(identityId: string, ended?: EndedSessionsSink): Promise<number>;
+  /** One page in the database, newest first (created_at DESC, id DESC); `limit` is the caller's capped page size. */
   listSessions(query: ListSessionsQuery): Promise<SessionPage>;
+  /** How many sessions match the filters of a list query (for X-Total-Count). */
+  countSessions(query: SessionFilter): Promise<number>;
   /**
    * Writes expiresAt, authenticatedAt, authenticationMethods, aal, devices of an existing session. `active`
    * can only go from true to false here: a revoke that lands between a caller's read and this write (an
@@ -136,6 +144,7 @@ export interface Persister {
   readonly sessions: SessionStore;
   readonly flows: FlowStore;
   readonly errors: ErrorStore;
+  readonly throttles: ThrottleStore;
   /** Cheap round trip for /health/ready; rejects when the database is unreachable. */
   ping(): Promise<void>;
   migrationStatus(): Promise<MigrationStatus>;

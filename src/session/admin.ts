@@ -7,7 +7,7 @@ import { redirectToServer } from '../http/port-redirect.js';
 import { sessionToJSON } from './json.js';
 import { parseGoBool, parseUUID } from './goparse.js';
 import { parseKeysetPage, parseOffsetPage, setKeysetHeaders, setOffsetHeaders } from './pagination.js';
-import { collectSessions, noContentJson, type SessionRouteDeps } from './deps.js';
+import { noContentJson, sessionPage, type SessionRouteDeps } from './deps.js';
 
 interface Expand {
   identity: boolean;
@@ -114,10 +114,9 @@ export function registerAdminSessionRoutes(servers: Servers, deps: SessionRouteD
       const q = queryOf(req);
       const active = parseActive(q);
       const page = parseOffsetPage(q);
-      const all = await collectSessions(store, { identityId, active, expandIdentity: true });
-      const slice = all.slice(page.page * page.perPage, (page.page + 1) * page.perPage);
-      setOffsetHeaders(req, reply, all.length, page);
-      return reply.code(200).send(slice.map((s) => sessionToJSON(s, { config, identity: s.identity ?? null, devices: true, metadataAdmin: true })));
+      const { sessions, total } = await sessionPage(store, { identityId, active, expandIdentity: true }, page);
+      setOffsetHeaders(req, reply, total, page);
+      return reply.code(200).send(sessions.map((s) => sessionToJSON(s, { config, identity: s.identity ?? null, devices: true, metadataAdmin: true })));
     },
     DELETE: async (req, reply) => {
       const identityId = parseUUID(idParam(req));

@@ -87,7 +87,7 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     } catch (err) {
       const e = err as { code?: unknown; stdout?: string; stderr?: string };
       const serverLog = existsSync(log) ? readFileSync(log, 'utf8').slice(-4000) : '';
-      throw new Error(`${cmd} ${args.join(' ')} failed (${String(e.code)}):\n${e.stdout ?? ''}\n${e.stderr ?? ''}\n${serverLog}`);
+      throw new Error(`${cmd} ${args.join(' ')} failed (${String(e.code)}):\n${e.stdout ?? ''}\n${e.stderr ?? ''}\n${serverLog}`, { cause: err });
     }
   };
 

@@ -80,4 +80,19 @@ CREATE TABLE selfservice_errors (
 CREATE INDEX selfservice_errors_created_idx ON selfservice_errors (created_at);
 `,
   },
+  {
+    // Throttle counters (login throttling; reusable for other limits). `key` is a digest chosen by the caller.
+    // The window_end index serves `porta cleanup sql`.
+    version: '20261206000001_login_throttle',
+    sql: `
+CREATE TABLE throttle_counters (
+  key text PRIMARY KEY,
+  hits integer NOT NULL,
+  window_end timestamptz NOT NULL,
+  stamped_at timestamptz,
+  sliding boolean NOT NULL
+);
+CREATE INDEX throttle_counters_window_end_idx ON throttle_counters (window_end);
+`,
+  },
 ];

@@ -7,6 +7,7 @@ import { PgErrorStore, PgFlowStore } from './flows.js';
 import { PgIdentityStore } from './identities.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { PgSessionStore } from './sessions.js';
+import { PgThrottleStore } from './throttle.js';
 
 // Bounds on how long a request can wait for the database when it is down or unreachable: a new
 // connection (or a free pooled one) within CONNECT_TIMEOUT_MS, a statement within STATEMENT_TIMEOUT_MS.
@@ -43,6 +44,7 @@ export class PostgresPersister implements Persister {
   readonly sessions;
   readonly flows;
   readonly errors;
+  readonly throttles;
   private closed = false;
 
   constructor(
@@ -53,6 +55,7 @@ export class PostgresPersister implements Persister {
     this.sessions = new PgSessionStore(pool);
     this.flows = new PgFlowStore(pool);
     this.errors = new PgErrorStore(pool);
+    this.throttles = new PgThrottleStore(pool);
   }
 
   static async open(url: string, opts: { logger: Logger; serving?: boolean }): Promise<PostgresPersister> {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Identity } from '../../identity/types.js';
 import type { Session, SessionWithIdentity } from '../../session/types.js';
-import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionPage, SessionStore } from '../types.js';
+import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../types.js';
 import { decodeDevices, decodeMethods, decodePageToken, encodeMethods, encodePageToken, isUuid } from '../codec.js';
 import { IDENTITY_COLUMNS, identityFromRow, json, type IdentityRow } from './db.js';
 
@@ -70,6 +70,21 @@ const REVOKE_BY_ID = {
     'WITH u AS (UPDATE sessions SET active = false WHERE id = $1 AND active RETURNING id, identity_id, expires_at) ' +
     'SELECT u.id, u.identity_id, u.expires_at, EXISTS (SELECT 1 FROM sessions WHERE id = $1) AS found FROM (SELECT 1) one LEFT JOIN u ON true',
 };
+
+/** WHERE terms (and their arguments) shared by a list and its count; null when nothing can match. */
+function filterOf(query: SessionFilter): { where: string[]; args: unknown[] } | null {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const arg = (v: unknown) => `$${args.push(v)}`;
+  if (query.identityId !== undefined) {
+    if (!isUuid(query.identityId)) return null;
+    where.push(`s.identity_id = ${arg(query.identityId)}`);
+  }
+  if (query.active === true) where.push('s.active AND s.expires_at > now()');
+  else if (query.active === false) where.push('(NOT s.active OR s.expires_at <= now())');
+  if (query.excludeSessionId !== undefined && isUuid(query.excludeSessionId)) where.push(`s.id != ${arg(query.excludeSessionId)}`);
+  return { where, args };
+}
 
 export class PgSessionStore implements SessionStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -154,17 +169,18 @@ export class PgSessionStore implements SessionStore {
     return r.rows.length;
   }
 
+  async countSessions(query: SessionFilter): Promise<number> {
+    const f = filterOf(query);
+    if (!f) return 0;
+    const r = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM sessions s${f.where.length ? ` WHERE ${f.where.join(' AND ')}` : ''}`, f.args);
+    return Number(r.rows[0].n);
+  }
+
   async listSessions(query: ListSessionsQuery): Promise<SessionPage> {
-    const where: string[] = [];
-    const args: unknown[] = [];
+    const f = filterOf(query);
+    if (!f) return { sessions: [] };
+    const { where, args } = f;
     const arg = (v: unknown) => `$${args.push(v)}`;
-    if (query.identityId !== undefined) {
-      if (!isUuid(query.identityId)) return { sessions: [] };
-      where.push(`s.identity_id = ${arg(query.identityId)}`);
-    }
-    if (query.active === true) where.push('s.active AND s.expires_at > now()');
-    else if (query.active === false) where.push('(NOT s.active OR s.expires_at <= now())');
-    if (query.excludeSessionId !== undefined && isUuid(query.excludeSessionId)) where.push(`s.id != ${arg(query.excludeSessionId)}`);
     if (query.pageToken) {
       const c = decodePageToken(query.pageToken);
       // Row comparison matches the (created_at DESC, id DESC) index order.
@@ -175,7 +191,7 @@ export class PgSessionStore implements SessionStore {
       `SELECT ${SESSION_COLUMNS}${expand ? `, ${IDENTITY_COLUMNS}` : ''} FROM sessions s` +
       (expand ? ' JOIN identities i ON i.id = s.identity_id' : '') +
       (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-      ` ORDER BY s.created_at DESC, s.id DESC LIMIT ${arg(query.limit + 1)}`;
+      ` ORDER BY s.created_at DESC, s.id DESC LIMIT ${arg(query.limit + 1)} OFFSET ${arg(query.offset ?? 0)}`;
     const r = await this.pool.query<SessionRow & IdentityRow>(sql, args);
     const rows = r.rows;
     const more = rows.length > query.limit;

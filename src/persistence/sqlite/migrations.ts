@@ -80,4 +80,19 @@ CREATE TABLE selfservice_errors (
 CREATE INDEX selfservice_errors_created_idx ON selfservice_errors (created_at);
 `,
   },
+  {
+    // Throttle counters (login throttling; reusable for other limits). `key` is a digest chosen by the caller;
+    // times are epoch ms. The window_end index serves `porta cleanup sql`.
+    version: '20261206000001_login_throttle',
+    sql: `
+CREATE TABLE throttle_counters (
+  key TEXT PRIMARY KEY NOT NULL,
+  hits INTEGER NOT NULL,
+  window_end INTEGER NOT NULL,
+  stamped_at INTEGER,
+  sliding INTEGER NOT NULL
+);
+CREATE INDEX throttle_counters_window_end_idx ON throttle_counters (window_end);
+`,
+  },
 ];

@@ -1,6 +1,6 @@
 import type { Identity } from '../../identity/types.js';
 import type { Session, SessionWithIdentity } from '../../session/types.js';
-import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionPage, SessionStore } from '../types.js';
+import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../types.js';
 import { decodeDevices, decodeMethods, decodePageToken, encodeMethods, encodePageToken } from '../codec.js';
 import type { WriteGate } from './gate.js';
 import { dateOf, ms, statements, type DB } from './db.js';
@@ -52,6 +52,28 @@ const GET_BY_TOKEN = `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessio
 // 1 → 0 revokes; anything else → -1 marks "was already inactive" so RETURNING (the new value) tells the cases apart.
 const REVOKE_BY_TOKEN = `UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELSE -1 END WHERE token_hash = ? RETURNING active, ${ENDED_COLUMNS}`;
 const REVOKE_BY_ID = `UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELSE -1 END WHERE id = ? RETURNING active, ${ENDED_COLUMNS}`;
+
+/** WHERE terms shared by a list and its count. */
+function filterOf(query: SessionFilter): { where: string[]; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (query.identityId !== undefined) {
+    where.push('s.identity_id = ?');
+    args.push(query.identityId);
+  }
+  if (query.active === true) {
+    where.push('s.active = 1 AND s.expires_at > ?');
+    args.push(Date.now());
+  } else if (query.active === false) {
+    where.push('(s.active != 1 OR s.expires_at <= ?)');
+    args.push(Date.now());
+  }
+  if (query.excludeSessionId !== undefined) {
+    where.push('s.id != ?');
+    args.push(query.excludeSessionId);
+  }
+  return { where, args };
+}
 
 export class SqliteSessionStore implements SessionStore {
   private readonly q;
@@ -135,24 +157,14 @@ export class SqliteSessionStore implements SessionStore {
     return rows.length;
   }
 
+  async countSessions(query: SessionFilter): Promise<number> {
+    const { where, args } = filterOf(query);
+    const row = this.q(`SELECT count(*) AS n FROM sessions s${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`).get(...args) as { n: number };
+    return row.n;
+  }
+
   async listSessions(query: ListSessionsQuery): Promise<SessionPage> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (query.identityId !== undefined) {
-      where.push('s.identity_id = ?');
-      args.push(query.identityId);
-    }
-    if (query.active === true) {
-      where.push('s.active = 1 AND s.expires_at > ?');
-      args.push(Date.now());
-    } else if (query.active === false) {
-      where.push('(s.active != 1 OR s.expires_at <= ?)');
-      args.push(Date.now());
-    }
-    if (query.excludeSessionId !== undefined) {
-      where.push('s.id != ?');
-      args.push(query.excludeSessionId);
-    }
+    const { where, args } = filterOf(query);
     if (query.pageToken) {
       const c = decodePageToken(query.pageToken);
       where.push('(s.created_at < ? OR (s.created_at = ? AND s.id < ?))');
@@ -163,9 +175,9 @@ export class SqliteSessionStore implements SessionStore {
       `SELECT ${SESSION_COLUMNS}${expand ? `, ${IDENTITY_COLUMNS}` : ''} FROM sessions s` +
       (expand ? ' JOIN identities i ON i.id = s.identity_id' : '') +
       (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-      ' ORDER BY s.created_at DESC, s.id DESC LIMIT ?';
+      ' ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?';
     // One extra row says whether another page exists without a count query.
-    args.push(query.limit + 1);
+    args.push(query.limit + 1, query.offset ?? 0);
     const rows = this.q(sql).all(...args) as Array<SessionRow & IdentityRow>;
     const more = rows.length > query.limit;
     if (more) rows.length = query.limit;

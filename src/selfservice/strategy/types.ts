@@ -20,6 +20,11 @@ export interface LoginMethod<P = unknown> {
   refill(ui: UiContainer, body: Body | undefined, refresh: boolean): void;
   /** Checks the credentials (after the flow checked CSRF); throws FlowFormError when they are wrong. */
   authenticate(payload: P): Promise<Identity>;
+  /**
+   * The account identifier an attempt is about, for login throttling (counted per identifier and per
+   * client); a method that names no account returns undefined and is not throttled by the flow.
+   */
+  throttleKey?(payload: P): string | undefined;
 }
 
 /** What a registration method does inside the (one-step) registration flow. */
