@@ -1,6 +1,7 @@
 import type { Identity } from '../identity/types.js';
 import type { Session, SessionWithIdentity } from '../session/types.js';
 import type { FlowKind, StoredError, StoredFlow } from '../selfservice/flow/types.js';
+import type { CourierStore } from '../courier/store.js';
 
 /** Thrown by identity writes when a credential identifier (or external_id) is already taken. */
 export class DuplicateCredentialsError extends Error {
@@ -115,6 +116,7 @@ export interface Persister {
   readonly sessions: SessionStore;
   readonly flows: FlowStore;
   readonly errors: ErrorStore;
+  readonly courier: CourierStore;
   /** Cheap round trip for /health/ready; rejects when the database is unreachable. */
   ping(): Promise<void>;
   migrationStatus(): Promise<MigrationStatus>;

@@ -4,6 +4,7 @@ import type { MigrationStatus, Persister } from '../types.js';
 import { pendingOf } from '../migration.js';
 import type { Queryable } from './db.js';
 import { PgErrorStore, PgFlowStore } from './flows.js';
+import { PgCourierStore } from './courier.js';
 import { PgIdentityStore } from './identities.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { PgSessionStore } from './sessions.js';
@@ -35,6 +36,7 @@ export class PostgresPersister implements Persister {
   readonly sessions;
   readonly flows;
   readonly errors;
+  readonly courier;
   private closed = false;
 
   constructor(
@@ -45,6 +47,7 @@ export class PostgresPersister implements Persister {
     this.sessions = new PgSessionStore(pool);
     this.flows = new PgFlowStore(pool);
     this.errors = new PgErrorStore(pool);
+    this.courier = new PgCourierStore(pool, (fn) => this.tx(fn));
   }
 
   static async open(url: string, opts: { logger: Logger }): Promise<PostgresPersister> {

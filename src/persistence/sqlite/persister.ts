@@ -8,6 +8,7 @@ import { startCheckpointer, type Checkpointer } from './checkpoint.js';
 import type { DB } from './db.js';
 import { WriteGate } from './gate.js';
 import { SqliteErrorStore, SqliteFlowStore } from './flows.js';
+import { SqliteCourierStore } from './courier.js';
 import { SqliteIdentityStore } from './identities.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteSessionStore } from './sessions.js';
@@ -28,6 +29,7 @@ export class SqlitePersister implements Persister {
   readonly sessions;
   readonly flows;
   readonly errors;
+  readonly courier;
   private checkpointer?: Checkpointer;
   private closed = false;
   private pingStmt?: ReturnType<DB['prepare']>;
@@ -41,6 +43,7 @@ export class SqlitePersister implements Persister {
     this.sessions = new SqliteSessionStore(db, gate);
     this.flows = new SqliteFlowStore(db, gate);
     this.errors = new SqliteErrorStore(db, gate);
+    this.courier = new SqliteCourierStore(db, gate);
   }
 
   static open(opts: SqliteOptions): SqlitePersister {
