@@ -18,6 +18,9 @@ import { registerLoginRoutes } from './selfservice/login/handler.js';
 import { registerRegistrationRoutes } from './selfservice/registration/handler.js';
 import { registerLogoutRoutes } from './selfservice/logout/handler.js';
 import { registerUI } from './ui/index.js';
+import { Courier } from './courier/queue.js';
+import { TemplateSet } from './courier/template/load.js';
+import { registerCourierRoutes } from './courier/handler.js';
 import { VERSION } from './version.js';
 
 /** Every long-lived service, built once here; handlers take the narrow slice they declare. */
@@ -32,6 +35,8 @@ export interface Registry {
   csrf: CsrfManager;
   returnTo: ReturnToValidator;
   errors: ErrorManager;
+  /** Builds queued emails from the (start-up compiled) templates; rows go to persister.courier. */
+  courier: Courier;
 }
 
 export interface App extends Servers {
@@ -45,6 +50,9 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   const schemas = await SchemaRegistry.load(config);
   const hasher = new Hasher(config);
   const csrf = new CsrfManager(config);
+  // Compiled now so that a bad template override stops start-up, naming its key or file.
+  const courierSettings = config.courier;
+  const templates = TemplateSet.load({ templates: courierSettings.templates, overridePath: courierSettings.templateOverridePath });
   const registry: Registry = {
     config,
     logger,
@@ -56,6 +64,7 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
     csrf,
     returnTo: new ReturnToValidator(config, logger),
     errors: new ErrorManager({ config, store: persister.errors, logger }),
+    courier: new Courier(templates),
   };
 
   const servers: Servers = {
@@ -73,6 +82,7 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   registerLoginRoutes(servers, registry);
   registerRegistrationRoutes(servers, registry);
   registerLogoutRoutes(servers, registry);
+  registerCourierRoutes(servers, registry);
   if (config.uiEnabled) registerUI(servers, registry);
   await Promise.all([servers.public.ready(), servers.admin.ready()]);
 

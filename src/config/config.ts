@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfigValues, type LoadOptions } from './load.js';
 import { parseByteSizeKiB, parseDuration } from './duration.js';
+import { courierSettings, type CourierSettings } from './courier.js';
 
 export type SameSite = 'Strict' | 'Lax' | 'None';
 export interface CookieSettings {
@@ -276,6 +277,10 @@ export class Config {
   }
   get sqliteCheckpointIntervalMs(): number {
     return parseDuration(this.v.porta.sqlite.checkpoint_interval);
+  }
+  /** courier.* (SMTP, retries, worker, templates) and porta.courier.*; validated by courierSettings. */
+  get courier(): CourierSettings {
+    return courierSettings(this.v);
   }
   get sqliteWalMaxPages(): number {
     return this.v.porta.sqlite.wal_max_pages;
