@@ -56,7 +56,14 @@ export async function startServer(config: Config, opts: { watchCourier?: boolean
   const logger = createLogger({ level: config.log.level, leakSensitiveValues: config.log.leakSensitiveValues, format: config.log.format });
   for (const w of config.warnings) logger.warn(w);
   const persister = await openDatabase(config, logger);
-  const app = await buildApp(config, persister, logger);
+  let app: App;
+  try {
+    app = await buildApp(config, persister, logger);
+  } catch (err) {
+    // A refused config (a bad template override) must not leave the database and its checkpointer open.
+    await persister.close();
+    throw err;
+  }
   let worker: CourierWorker | undefined;
   if (opts.watchCourier) {
     try {
