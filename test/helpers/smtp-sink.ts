@@ -25,7 +25,7 @@ export interface SinkOptions {
 export interface Sink {
   port: number;
   received: ReceivedMail[];
-  /** DATA attempts (accepted, refused or held). */
+  /** DATA attempts answered or held (counted when the answer is decided). */
   attempts: number;
   /** Reply to DATA with this SMTP code (e.g. 451, 550) instead of accepting; null accepts. */
   failWith: number | null;
@@ -81,10 +81,12 @@ export async function startSink(opts: SinkOptions = {}): Promise<Sink> {
     // Let a held connection end at once when the test closes the sink.
     closeTimeout: 100,
     onData(stream, session: SMTPServerSession, callback) {
-      sink.attempts++;
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        // Counted when the answer is decided, so a test that waits for N attempts then changes failWith
+        // changes only later attempts.
+        sink.attempts++;
         if (sink.hold) return; // never answered: the client is stuck in DATA
         if (sink.failWith !== null) {
           const err = Object.assign(new Error(`refused by the test sink (${sink.failWith})`), { responseCode: sink.failWith });
