@@ -90,7 +90,9 @@ export function closeOnSignals(running: Running): void {
     running.app.registry.logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    (running.worker?.stop() ?? Promise.resolve()).then(() => running.app.close()).then(
+    // Without a worker the servers start closing right here, in the signal handler, as before.
+    const worker = running.worker;
+    (worker ? worker.stop().then(() => running.app.close()) : running.app.close()).then(
       () => process.exit(0),
       () => process.exit(1),
     );
