@@ -99,7 +99,8 @@ function describe(err: ErrorObject, values: Json): string {
   const path = err.instancePath.replace(/^\//, '').replace(/\//g, '.');
   let value: unknown = values;
   for (const part of err.instancePath.split('/').filter(Boolean)) value = (value as Json | undefined)?.[part];
-  const shown = path.startsWith('secrets') || path === 'dsn' ? '<redacted>' : JSON.stringify(value);
+  // The DSN and the SMTP URI may carry passwords.
+  const shown = path.startsWith('secrets') || path === 'dsn' || path === 'courier.smtp.connection_uri' ? '<redacted>' : JSON.stringify(value);
   return `config key "${path || '(root)'}" ${err.message ?? 'is invalid'} (got ${shown})`;
 }
 

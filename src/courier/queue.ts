@@ -44,7 +44,7 @@ export class Courier {
 
   email(type: TemplateType, to: string, model: TemplateModel): NewCourierMessage {
     if (!isEmailAddress(to)) throw new InvalidRecipientError();
-    const data: Record<string, unknown> = { to, ...model };
+    const data: Record<string, unknown> = { ...model, to };
     const { subject, body } = this.templates.renderQueued(type, data);
     return { id: randomUUID(), recipient: to, subject, body, templateType: type, templateData: data };
   }

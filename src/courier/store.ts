@@ -19,7 +19,9 @@ export interface ClaimOptions {
 export type DeliveryOutcome =
   | { kind: 'sent' }
   | { kind: 'retry'; error: Record<string, unknown>; notBefore: Date }
-  | { kind: 'abandon'; error: Record<string, unknown> | null };
+  | { kind: 'abandon'; error: Record<string, unknown> | null }
+  /** Not attempted (the worker is stopping): back to queued, the claim not counted, no dispatch. */
+  | { kind: 'release' };
 
 /**
  * Courier storage. Producers (flows) only insert; workers claim, deliver and report.

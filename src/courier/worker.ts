@@ -85,7 +85,7 @@ export class CourierWorker {
     for (const m of batch) {
       // After stop() the rest of the batch is handed back at once instead of waiting for the lease to end.
       if (!this.running && this.loop) {
-        await store.complete(m, { kind: 'retry', error: smtpError('the worker stopped before this attempt'), notBefore: new Date() });
+        await store.complete(m, { kind: 'release' });
         continue;
       }
       await this.deliver(m);

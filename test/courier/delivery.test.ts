@@ -93,6 +93,23 @@ forEachBackend('courier delivery over SMTP', (backend) => {
     }
   });
 
+  test('with credentials in the URI, smtp:// requires STARTTLS: a server that does not offer it never sees the mail', async () => {
+    const plain = await startSink({ starttls: false });
+    const t = await app({ connection_uri: `smtp://porta:pa55w0rd@127.0.0.1:${plain.port}/` }, { message_retries: 0 });
+    try {
+      const [id] = await enqueueMails(t.app.registry.persister, [{ to: 'creds@example.com' }]);
+      await withWorker(t, async () => {
+        const m = await waitStatus(t, id, 'abandoned');
+        assert.equal(m.dispatches[0].status, 'failed');
+        assert.doesNotMatch(JSON.stringify(m), /pa55w0rd/);
+      });
+      assert.equal(plain.attempts, 0);
+    } finally {
+      await t.close();
+      await plain.close();
+    }
+  });
+
   test('smtps:// is implicit TLS; an untrusted certificate fails unless skip_ssl_verify=true', async () => {
     const tls = await startSink({ secure: true });
     const t = await app({ connection_uri: `smtps://127.0.0.1:${tls.port}/` }, { message_retries: 0 });

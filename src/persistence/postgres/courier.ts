@@ -85,14 +85,15 @@ export class PgCourierStore implements CourierStore {
   }
 
   async complete(m: ClaimedMessage, outcome: DeliveryOutcome): Promise<boolean> {
-    const status = outcome.kind === 'sent' ? 'sent' : outcome.kind === 'retry' ? 'queued' : 'abandoned';
+    const status = outcome.kind === 'sent' ? 'sent' : outcome.kind === 'abandon' ? 'abandoned' : 'queued';
     const next = outcome.kind === 'retry' ? outcome.notBefore : new Date();
-    const error = outcome.kind === 'sent' ? null : outcome.error;
+    const error = outcome.kind === 'retry' || outcome.kind === 'abandon' ? outcome.error : null;
+    const uncount = outcome.kind === 'release' ? 1 : 0;
     return this.tx(async (c) => {
       const u = await c.query(
-        `UPDATE courier_messages SET status = $1, next_attempt_at = $2, lease_until = NULL, claim_token = NULL, updated_at = now()
+        `UPDATE courier_messages SET status = $1, next_attempt_at = $2, send_count = send_count - $5, lease_until = NULL, claim_token = NULL, updated_at = now()
          WHERE id = $3 AND status = 'processing' AND claim_token = $4`,
-        [status, next, m.id, m.claimToken],
+        [status, next, m.id, m.claimToken, uncount],
       );
       if (!u.rowCount) return false;
       if (outcome.kind === 'sent' || error) {

@@ -92,15 +92,16 @@ export class SqliteCourierStore implements CourierStore {
   async complete(m: ClaimedMessage, outcome: DeliveryOutcome): Promise<boolean> {
     if (this.gate.closed) await this.gate.wait();
     const now = Date.now();
-    const status = outcome.kind === 'sent' ? 'sent' : outcome.kind === 'retry' ? 'queued' : 'abandoned';
+    const status = outcome.kind === 'sent' ? 'sent' : outcome.kind === 'abandon' ? 'abandoned' : 'queued';
     const next = outcome.kind === 'retry' ? outcome.notBefore.getTime() : now;
-    const error = outcome.kind === 'sent' ? null : outcome.error;
+    const error = outcome.kind === 'retry' || outcome.kind === 'abandon' ? outcome.error : null;
+    const uncount = outcome.kind === 'release' ? 1 : 0;
     return this.db
       .transaction(() => {
         const changed = this.q(
-          `UPDATE courier_messages SET status = ?, next_attempt_at = ?, lease_until = NULL, claim_token = NULL, updated_at = ?
+          `UPDATE courier_messages SET status = ?, next_attempt_at = ?, send_count = send_count - ?, lease_until = NULL, claim_token = NULL, updated_at = ?
            WHERE id = ? AND status = 'processing' AND claim_token = ?`,
-        ).run(status, next, now, m.id, m.claimToken).changes;
+        ).run(status, next, uncount, now, m.id, m.claimToken).changes;
         if (changed === 0) return false;
         if (outcome.kind === 'sent' || error) {
           this.q('INSERT INTO courier_message_dispatches (id, message_id, status, error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(
