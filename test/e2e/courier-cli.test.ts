@@ -15,7 +15,7 @@ describe('courier: start-up refusals', () => {
     mkdirSync(tpl, { recursive: true });
     writeFileSync(join(tpl, 'email.subject.gotmpl'), '{{ .VerificationCode | printf "%s" }}');
     const file = writeConfig(dir, deepMerge(e2eConfig(`sqlite://${join(dir, 'db.sqlite')}`, 1, 1), { courier: { template_override_path: join(dir, 'tpl') } }));
-    const res = await runPorta(['serve', '-c', file], { cwd: dir });
+    const res = await runPorta(['serve', '-c', file], { cwd: dir, timeoutMs: 60_000 });
     assert.equal(res.code, 1);
     assert.ok(res.stderr.includes(join(tpl, 'email.subject.gotmpl')), res.stderr);
     assert.ok(res.stderr.includes('"|"'), res.stderr);
@@ -25,11 +25,11 @@ describe('courier: start-up refusals', () => {
     const dir = tempDir();
     const base = e2eConfig(`sqlite://${join(dir, 'db.sqlite')}`, 1, 1);
     const http = writeConfig(dir, deepMerge(base, { courier: { templates: { recovery_code: { valid: { email: { subject: 'https://example.com/s.gotmpl' } } } } } }), 'http.yaml');
-    const r1 = await runPorta(['serve', '-c', http], { cwd: dir });
+    const r1 = await runPorta(['serve', '-c', http], { cwd: dir, timeoutMs: 60_000 });
     assert.equal(r1.code, 1);
     assert.ok(r1.stderr.includes('courier.templates.recovery_code.valid.email.subject'), r1.stderr);
     const none = writeConfig(dir, base, 'none.yaml');
-    const r2 = await runPorta(['courier', 'watch', '-c', none], { cwd: dir });
+    const r2 = await runPorta(['courier', 'watch', '-c', none], { cwd: dir, timeoutMs: 60_000 });
     assert.equal(r2.code, 1);
     assert.ok(r2.stderr.includes('courier.smtp.connection_uri'), r2.stderr);
   });
