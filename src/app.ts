@@ -22,6 +22,9 @@ import { registerLoginRoutes } from './selfservice/login/handler.js';
 import { registerRegistrationRoutes } from './selfservice/registration/handler.js';
 import { registerLogoutRoutes } from './selfservice/logout/handler.js';
 import { registerUI, reserveUIPaths } from './ui/index.js';
+import { Courier } from './courier/queue.js';
+import { TemplateSet } from './courier/template/load.js';
+import { registerCourierRoutes } from './courier/handler.js';
 import { VERSION } from './version.js';
 import { StrategyRegistry } from './selfservice/strategy/registry.js';
 import { builtinStrategies } from './selfservice/strategy/index.js';
@@ -46,6 +49,8 @@ export interface Registry {
   loginThrottle: LoginThrottle;
   /** The client IP of a request under porta.trusted_proxies. */
   clientIp: (req: FastifyRequest) => string;
+  /** Builds queued emails from the (start-up compiled) templates; rows go to persister.courier. */
+  courier: Courier;
 }
 
 /** The services a plug-in may use (everything but the plug-in registries themselves). */
@@ -68,6 +73,9 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   const schemas = await SchemaRegistry.load(config);
   const hasher = new Hasher(config);
   const csrf = new CsrfManager(config);
+  // Compiled now so that a bad template override stops start-up, naming its key or file.
+  const courierSettings = config.courier;
+  const templates = TemplateSet.load({ templates: courierSettings.templates, overridePath: courierSettings.templateOverridePath });
   const sessions = new SessionManager({ config, store: persister.sessions, logger });
   const core = {
     config,
@@ -82,6 +90,7 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
     errors: new ErrorManager({ config, store: persister.errors, logger }),
     loginThrottle: new LoginThrottle(persister.throttles, config.loginThrottle),
     clientIp: clientIpResolver(config.trustedProxies),
+    courier: new Courier(templates),
   };
   const strategies = new StrategyRegistry(config, [...builtinStrategies(core), ...(options.strategies?.(core) ?? [])]);
   const hooks = new HookRegistry(config, builtinHooks(core), logger);
@@ -103,6 +112,7 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   registerLoginRoutes(servers, registry);
   registerRegistrationRoutes(servers, registry);
   registerLogoutRoutes(servers, registry);
+  registerCourierRoutes(servers, registry);
   if (config.uiEnabled) registerUI(servers, registry);
   else reserveUIPaths(servers.public);
   await Promise.all([servers.public.ready(), servers.admin.ready()]);

@@ -4,6 +4,7 @@ import { ConfigError, loadConfigValues, type LoadOptions } from './load.js';
 import { parseByteSizeKiB, parseDuration } from './duration.js';
 import { isLoopbackHost, urlHost } from '../x/host.js';
 import { parseTrustedProxies } from '../x/client-ip.js';
+import { courierSettings, type CourierSettings } from './courier.js';
 
 export type SameSite = 'Strict' | 'Lax' | 'None';
 /** One entry of a Kratos hook list: `{ hook: session }`, `{ hook: web_hook, config: {...} }`. */
@@ -328,6 +329,10 @@ export class Config {
   }
   get sqliteCheckpointIntervalMs(): number {
     return parseDuration(this.v.porta.sqlite.checkpoint_interval);
+  }
+  /** courier.* (SMTP, retries, worker, templates) and porta.courier.*; validated by courierSettings. */
+  get courier(): CourierSettings {
+    return courierSettings(this.v);
   }
   get sqliteWalMaxPages(): number {
     return this.v.porta.sqlite.wal_max_pages;

@@ -238,6 +238,36 @@ export const configSchema = {
         leak_sensitive_values: { type: 'boolean', default: false },
       },
     },
+    courier: {
+      type: 'object',
+      default: {},
+      properties: {
+        smtp: {
+          type: 'object',
+          default: {},
+          properties: {
+            connection_uri: { type: 'string', pattern: '^smtps?://' },
+            from_address: { type: 'string', minLength: 1, default: 'no-reply@ory.kratos.sh' },
+            from_name: { type: 'string' },
+            // A map of header name → value: no `properties`, so its keys are not reported as unknown.
+            headers: { type: 'object', additionalProperties: { type: 'string' } },
+            local_name: { type: 'string', minLength: 1, default: 'localhost' },
+          },
+        },
+        message_retries: { type: 'integer', minimum: 0, default: 5 },
+        worker: {
+          type: 'object',
+          default: {},
+          properties: {
+            pull_count: { type: 'integer', minimum: 1, default: 10 },
+            pull_wait: { ...duration, default: '1s' },
+          },
+        },
+        template_override_path: { type: 'string' },
+        // Checked by the template loader (src/courier/template/load.ts), which names the offending key.
+        templates: { type: 'object' },
+      },
+    },
     porta: {
       type: 'object',
       default: {},
@@ -253,6 +283,14 @@ export const configSchema = {
           properties: {
             // Bearer tokens for the admin API (RFC 6750 token characters, so any key fits a header as is).
             api_keys: { type: 'array', default: [], items: { type: 'string', minLength: 16, maxLength: 512, pattern: '^[A-Za-z0-9._~+/=-]+$' } },
+          },
+        },
+        courier: {
+          type: 'object',
+          default: {},
+          properties: {
+            // How long a worker's claim on a message lasts; a message whose worker died is retried after it.
+            claim_lease: { ...duration, default: '1m' },
           },
         },
         sqlite: {

@@ -2,6 +2,7 @@ import type { Identity } from '../identity/types.js';
 import type { Session, SessionWithIdentity } from '../session/types.js';
 import type { FlowKind, StoredError, StoredFlow } from '../selfservice/flow/types.js';
 import type { ThrottleStore } from '../throttle/store.js';
+import type { CourierStore } from '../courier/store.js';
 
 /** Thrown by identity writes when a credential identifier (or external_id) is already taken. */
 export class DuplicateCredentialsError extends Error {
@@ -145,6 +146,7 @@ export interface Persister {
   readonly flows: FlowStore;
   readonly errors: ErrorStore;
   readonly throttles: ThrottleStore;
+  readonly courier: CourierStore;
   /** Cheap round trip for /health/ready; rejects when the database is unreachable. */
   ping(): Promise<void>;
   migrationStatus(): Promise<MigrationStatus>;

@@ -95,4 +95,40 @@ CREATE TABLE throttle_counters (
 CREATE INDEX throttle_counters_window_end_idx ON throttle_counters (window_end);
 `,
   },
+  {
+    // Outgoing messages (Kratos's courier). `next_attempt_at` delays a retry; `lease_until` and `claim_token`
+    // mark a claim by one worker, so a message whose worker died is claimable again once the lease ends.
+    version: '20261206000002_courier',
+    sql: `
+CREATE TABLE courier_messages (
+  id uuid PRIMARY KEY,
+  type text NOT NULL,
+  channel text NOT NULL,
+  status text NOT NULL,
+  recipient text NOT NULL,
+  subject text NOT NULL,
+  body text NOT NULL,
+  template_type text NOT NULL,
+  template_data json NOT NULL,
+  send_count integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL,
+  lease_until timestamptz,
+  claim_token uuid,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX courier_messages_due_idx ON courier_messages (status, next_attempt_at);
+CREATE INDEX courier_messages_created_idx ON courier_messages (created_at DESC, id);
+CREATE INDEX courier_messages_recipient_idx ON courier_messages (recipient, created_at DESC, id);
+CREATE TABLE courier_message_dispatches (
+  id uuid PRIMARY KEY,
+  message_id uuid NOT NULL REFERENCES courier_messages(id) ON DELETE CASCADE,
+  status text NOT NULL,
+  error json,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX courier_message_dispatches_message_idx ON courier_message_dispatches (message_id, created_at DESC);
+`,
+  },
 ];

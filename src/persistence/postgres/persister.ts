@@ -4,6 +4,7 @@ import type { MigrationStatus, Persister } from '../types.js';
 import { pendingOf } from '../migration.js';
 import type { Queryable } from './db.js';
 import { PgErrorStore, PgFlowStore } from './flows.js';
+import { PgCourierStore } from './courier.js';
 import { PgIdentityStore } from './identities.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { PgSessionStore } from './sessions.js';
@@ -45,6 +46,7 @@ export class PostgresPersister implements Persister {
   readonly flows;
   readonly errors;
   readonly throttles;
+  readonly courier;
   private closed = false;
 
   constructor(
@@ -56,6 +58,7 @@ export class PostgresPersister implements Persister {
     this.flows = new PgFlowStore(pool);
     this.errors = new PgErrorStore(pool);
     this.throttles = new PgThrottleStore(pool);
+    this.courier = new PgCourierStore(pool, (fn) => this.tx(fn));
   }
 
   static async open(url: string, opts: { logger: Logger; serving?: boolean }): Promise<PostgresPersister> {

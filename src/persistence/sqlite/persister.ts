@@ -8,6 +8,7 @@ import { startCheckpointer, type Checkpointer } from './checkpoint.js';
 import type { DB } from './db.js';
 import { WriteGate } from './gate.js';
 import { SqliteErrorStore, SqliteFlowStore } from './flows.js';
+import { SqliteCourierStore } from './courier.js';
 import { SqliteIdentityStore } from './identities.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteSessionStore } from './sessions.js';
@@ -30,6 +31,7 @@ export class SqlitePersister implements Persister {
   readonly flows;
   readonly errors;
   readonly throttles;
+  readonly courier;
   private checkpointer?: Checkpointer;
   private closed = false;
   private pingStmt?: ReturnType<DB['prepare']>;
@@ -44,6 +46,7 @@ export class SqlitePersister implements Persister {
     this.flows = new SqliteFlowStore(db, gate);
     this.errors = new SqliteErrorStore(db, gate);
     this.throttles = new SqliteThrottleStore(db, gate);
+    this.courier = new SqliteCourierStore(db, gate);
   }
 
   static open(opts: SqliteOptions): SqlitePersister {
