@@ -3,6 +3,7 @@ import type { Session, SessionWithIdentity } from '../session/types.js';
 import type { FlowKind, StoredError, StoredFlow } from '../selfservice/flow/types.js';
 import type { ThrottleStore } from '../throttle/store.js';
 import type { CourierStore } from '../courier/store.js';
+import type { NewCourierMessage } from '../courier/message.js';
 
 /** Thrown by identity writes when a credential identifier (or external_id) is already taken. */
 export class DuplicateCredentialsError extends Error {
@@ -123,7 +124,11 @@ export interface SessionStore {
 export interface FlowStore {
   createFlow(flow: StoredFlow): Promise<void>;
   getFlow(kind: FlowKind, id: string): Promise<StoredFlow | null>;
-  updateFlow(flow: StoredFlow): Promise<void>;
+  /**
+   * Writes the flow's state. With `messages`, the courier rows are written in the same transaction, so a
+   * flow that says "code sent" always has its mail queued, and a failed write queues nothing.
+   */
+  updateFlow(flow: StoredFlow, opts?: { messages?: NewCourierMessage[] }): Promise<void>;
   deleteExpiredFlows(before: Date, limit: number): Promise<number>;
 }
 

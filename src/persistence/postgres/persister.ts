@@ -55,7 +55,7 @@ export class PostgresPersister implements Persister {
   ) {
     this.identities = new PgIdentityStore(pool, (fn) => this.tx(fn));
     this.sessions = new PgSessionStore(pool);
-    this.flows = new PgFlowStore(pool);
+    this.flows = new PgFlowStore(pool, (fn) => this.tx(fn));
     this.errors = new PgErrorStore(pool);
     this.throttles = new PgThrottleStore(pool);
     this.courier = new PgCourierStore(pool, (fn) => this.tx(fn));
