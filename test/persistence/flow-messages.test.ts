@@ -19,7 +19,7 @@ const flow = (): StoredFlow => ({
   updatedAt: at(),
 });
 
-const message = (recipient: string, id = randomUUID()): NewCourierMessage => ({
+const message = (recipient: string, id: string = randomUUID()): NewCourierMessage => ({
   id,
   recipient,
   subject: 'Your code',
