@@ -125,22 +125,27 @@ function parseJsonObject(buf: Buffer): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** Go's url.ParseQuery error texts (`invalid URL escape "%zz"`). */
+/**
+ * Go's url.ParseQuery unescaping with its error texts (`invalid URL escape "%zz"`). Escapes are checked
+ * in one scan, then the native decoder does the work: a per-character loop costs seconds on a 5 MiB body.
+ */
 function unescape(s: string): string {
-  const bytes: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === '%') {
-      const hex = s.slice(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) {
-        throw errBadRequest({ reason: `Unable to decode HTTP POST form body: invalid URL escape ${JSON.stringify(s.slice(i, i + 3))}` });
-      }
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    } else if (ch === '+') bytes.push(0x20);
-    else for (const b of Buffer.from(ch, 'utf8')) bytes.push(b);
+  for (let i = s.indexOf('%'); i >= 0; i = s.indexOf('%', i + 1)) {
+    if (!isHex(s.charCodeAt(i + 1)) || !isHex(s.charCodeAt(i + 2))) {
+      throw errBadRequest({ reason: `Unable to decode HTTP POST form body: invalid URL escape ${JSON.stringify(s.slice(i, i + 3))}` });
+    }
   }
-  return utf8(Buffer.from(bytes));
+  const spaced = s.replaceAll('+', ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    // Every escape is well-formed, so the decoder refused the bytes they spell: not UTF-8.
+    throw errBadRequest({ reason: 'Unable to decode HTTP Request Body because it is not valid UTF-8.' });
+  }
+}
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
 function parseForm(buf: Buffer): Record<string, unknown> {
