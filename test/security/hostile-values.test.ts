@@ -32,7 +32,8 @@ interface Res {
 /** One request over node:http, which still reads a response the server sends before the body is consumed. */
 function send(base: string, method: string, path: string, opts: { headers?: Record<string, string>; body?: string } = {}): Promise<Res> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method, headers: { ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}), ...opts.headers } }, (res) => {
+    // agent: false: a fresh connection each time, so no request races the server closing an idle keep-alive socket.
+    const req = request(`${base}${path}`, { method, agent: false, headers: { ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}), ...opts.headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
