@@ -19,6 +19,7 @@ export function useLinearFormats(ajv: Ajv): void {
     }
     ajv.addFormat(name, (value: string) => re.test(value));
   }
+  ajv.addFormat('duration', isDuration);
   ajv.addFormat('uri', isAbsoluteURI);
   ajv.addFormat('url', isAbsoluteWebURL);
 }
@@ -61,4 +62,13 @@ export function isAbsoluteWebURL(value: string): boolean {
   const sep = value.indexOf('://');
   const scheme = sep < 0 ? '' : value.slice(0, sep).toLowerCase();
   return (scheme === 'http' || scheme === 'https' || scheme === 'ftp') && URL.canParse(value);
+}
+
+/** ISO 8601 duration as ajv-formats reads it, with its two lookarounds done in code so that RE2 can run the rest. */
+const DURATION = RE2JS.compile('^P((\\d+Y)?(\\d+M)?(\\d+D)?(T(\\d+H)?(\\d+M)?(\\d+S)?)?|(\\d+W)?)$');
+export function isDuration(value: string): boolean {
+  if (value === 'P') return false;
+  const t = value.indexOf('T');
+  if (t >= 0 && !isDigit(value.charCodeAt(t + 1))) return false;
+  return DURATION.test(value);
 }
