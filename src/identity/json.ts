@@ -9,7 +9,7 @@ const SECRET_CONFIG_KEYS = new Set(['hashed_password']);
 
 /** RFC 3339 in UTC, as Go marshals time.Time (RFC3339Nano: trailing fractional zeros dropped). */
 export function rfc3339(d: Date | null | undefined): string | undefined {
-  return d ? d.toISOString().replace(/\.?0+Z$/, 'Z') : undefined;
+  return d ? d.toISOString().replace(/\.?0{1,3}Z$/, 'Z') : undefined;
 }
 
 // whoami embeds an identity on every call; the URL only depends on the (fixed) config and schema id.

@@ -5,7 +5,7 @@ import type { Session } from './types.js';
 
 /** Go's time.Time JSON (RFC 3339, UTC, fractional seconds without trailing zeros). */
 export function goTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
+  return d.toISOString().replace(/\.(\d{0,3}?)0{0,3}Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
 }
 
 /** Kratos's Session.IsActive: the stored flag, unexpired, and the identity active when it is known. */

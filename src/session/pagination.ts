@@ -72,7 +72,7 @@ export interface KeysetPage {
 }
 
 function encodeKeyset(lastId: string, storeToken?: string): string {
-  return Buffer.from(storeToken === undefined ? `id=${lastId}` : `id=${lastId}/page=${storeToken}`).toString('base64').replace(/=+$/, '');
+  return Buffer.from(storeToken === undefined ? `id=${lastId}` : `id=${lastId}/page=${storeToken}`).toString('base64').replace(/={1,2}$/, '');
 }
 
 /**

@@ -21,7 +21,7 @@ const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 
 /** Go's RFC 3339 with nanoseconds in UTC: fractional digits without trailing zeros. */
 export function goTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
+  return d.toISOString().replace(/\.(\d{0,3}?)0{0,3}Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
 }
 
 function sendJson(reply: FastifyReply, body: unknown): FastifyReply {
