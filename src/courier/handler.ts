@@ -5,8 +5,8 @@ import { defineRoutes } from '../http/routes.js';
 import { PortaError, errNoRows } from '../http/errors.js';
 import { queryOf } from '../http/query.js';
 import { redirectToServer } from '../http/port-redirect.js';
-import { requestLinkWith } from '../x/gourl.js';
-import { parseGoInt, parseUUID } from '../session/goparse.js';
+import { requestLinkWith } from '../x/go/url.js';
+import { parseGoInt, parseUUID } from '../http/go-params.js';
 import { MESSAGE_STATUSES, messageToJSON, type MessageStatus } from './message.js';
 import type { CourierStore } from './store.js';
 

@@ -5,8 +5,8 @@ import { PortaError, errNoRows } from '../http/errors.js';
 import { queryOf, type Query } from '../http/query.js';
 import { redirectToServer } from '../http/port-redirect.js';
 import { sessionToJSON } from './json.js';
-import { parseGoBool, parseUUID } from './goparse.js';
-import { parseKeysetPage, parseOffsetPage, setKeysetHeaders, setOffsetHeaders } from './pagination.js';
+import { parseGoBool, parseUUID } from '../http/go-params.js';
+import { parseKeysetPage, parseOffsetPage, setKeysetHeaders, setOffsetHeaders } from '../http/pagination.js';
 import { noContentJson, sessionPage, type SessionRouteDeps } from './deps.js';
 
 interface Expand {

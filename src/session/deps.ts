@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Identity } from '../identity/types.js';
 import type { Persister, SessionFilter, SessionStore } from '../persistence/types.js';
-import type { OffsetPage } from './pagination.js';
+import type { OffsetPage } from '../http/pagination.js';
 import type { SessionManager } from './manager.js';
 import type { Session } from './types.js';
 

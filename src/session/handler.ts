@@ -6,8 +6,8 @@ import { sendError } from '../http/writer.js';
 import { queryOf } from '../http/query.js';
 import type { AuthenticatedSession } from './manager.js';
 import { sessionToJSON } from './json.js';
-import { parseUUID } from './goparse.js';
-import { parseOffsetPage, setOffsetHeaders } from './pagination.js';
+import { parseUUID } from '../http/go-params.js';
+import { parseOffsetPage, setOffsetHeaders } from '../http/pagination.js';
 import { noContentJson, sessionPage, type SessionRouteDeps } from './deps.js';
 import { registerAdminSessionRoutes } from './admin.js';
 

@@ -2,11 +2,7 @@ import type { Config } from '../config/config.js';
 import type { Identity } from '../identity/types.js';
 import { identityToJSON } from '../identity/json.js';
 import type { Session } from './types.js';
-
-/** Go's time.Time JSON (RFC 3339, UTC, fractional seconds without trailing zeros). */
-export function goTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d{0,3}?)0{0,3}Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
-}
+import { goTime } from '../x/go/time.js';
 
 /** Kratos's Session.IsActive: the stored flag, unexpired, and the identity active when it is known. */
 export function isSessionActive(session: Session, identity: Identity | null | undefined, now = Date.now()): boolean {

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { PortaError } from '../../http/errors.js';
 import { uiText, type UiText } from '../../x/text.js';
-import { goTime } from './time.js';
+import { goTime } from '../../x/go/time.js';
 import type { FlowKind } from './types.js';
 import { flowSpec } from './kinds.js';
 
