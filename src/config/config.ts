@@ -105,13 +105,15 @@ export class Config {
       'selfservice.default_browser_return_url',
       'selfservice.flows.login.ui_url',
       'selfservice.flows.registration.ui_url',
+      'selfservice.flows.settings.ui_url',
       'selfservice.flows.error.ui_url',
       'selfservice.flows.logout.after.default_browser_return_url',
     ]) {
       const value = this.get(key);
       if (typeof value === 'string' && value !== '') parseUrl(key, value);
     }
-    for (const key of ['session.lifespan', 'session.earliest_possible_extend', 'selfservice.flows.login.lifespan', 'selfservice.flows.registration.lifespan']) {
+    for (const key of ['session.lifespan', 'session.earliest_possible_extend', 'selfservice.flows.login.lifespan', 'selfservice.flows.registration.lifespan',
+      'selfservice.flows.settings.lifespan', 'selfservice.flows.settings.privileged_session_max_age']) {
       const value = this.get(key);
       if (typeof value === 'string') duration(key, value);
     }
@@ -217,6 +219,16 @@ export class Config {
   flowHooks(flow: string, phase: 'before' | 'after', method?: string): HookConfig[] {
     const p = this.flowConfig(flow)[phase] ?? {};
     return ((method ? p[method]?.hooks : p.hooks) ?? []) as HookConfig[];
+  }
+  /** selfservice.flows.settings.privileged_session_max_age; 0 or less means every session is privileged. */
+  get privilegedSessionMaxAgeMs(): number {
+    return parseDuration(this.v.selfservice.flows.settings.privileged_session_max_age);
+  }
+  get profileMethodEnabled(): boolean {
+    return this.v.selfservice.methods.profile.enabled !== false;
+  }
+  get settingsRequiredAAL(): 'aal1' | 'highest_available' {
+    return this.v.selfservice.flows.settings.required_aal;
   }
   get passwordPolicy(): PasswordPolicy {
     const p = this.v.selfservice.methods.password;
