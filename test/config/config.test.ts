@@ -117,11 +117,11 @@ describe('configuration', () => {
 
   test('unimplemented Kratos keys give one warning each and never fail', () => {
     const c = Config.load({
-      values: { ...minimal, courier: { smtp: { connection_uri: 'smtp://x' } }, selfservice: { ...minimal.selfservice, flows: { settings: { ui_url: 'http://x/' } } } },
+      values: { ...minimal, courier: { smtp: { connection_uri: 'smtp://x' } }, selfservice: { ...minimal.selfservice, flows: { verification: { ui_url: 'http://x/' } } } },
       env: {},
     });
     assert.ok(c.warnings.includes('config key "courier" is not implemented by Porta and is ignored'));
-    assert.ok(c.warnings.includes('config key "selfservice.flows.settings" is not implemented by Porta and is ignored'));
+    assert.ok(c.warnings.includes('config key "selfservice.flows.verification" is not implemented by Porta and is ignored'));
     assert.equal(c.warnings.filter((w) => w.includes('courier')).length, 1);
   });
 
