@@ -21,6 +21,7 @@ import { registerErrorRoutes } from './selfservice/errors/handler.js';
 import { registerLoginRoutes } from './selfservice/login/handler.js';
 import { registerRegistrationRoutes } from './selfservice/registration/handler.js';
 import { registerLogoutRoutes } from './selfservice/logout/handler.js';
+import { registerSettingsRoutes } from './selfservice/settings/handler.js';
 import { registerUI, reserveUIPaths } from './ui/index.js';
 import { Courier } from './courier/queue.js';
 import { TemplateSet } from './courier/template/load.js';
@@ -113,6 +114,7 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   registerRegistrationRoutes(servers, registry);
   registerLogoutRoutes(servers, registry);
   registerCourierRoutes(servers, registry);
+  registerSettingsRoutes(servers, registry);
   if (config.uiEnabled) registerUI(servers, registry);
   else reserveUIPaths(servers.public);
   await Promise.all([servers.public.ready(), servers.admin.ready()]);

@@ -33,6 +33,13 @@ export function embeddedDefaults(dataDir = resolve('.porta')): Record<string, un
         login: { ui_url: `${pub}/ui/login` },
         registration: { ui_url: `${pub}/ui/registration`, after: { password: { hooks: [{ hook: 'session' }] } } },
         error: { ui_url: `${pub}/ui/error` },
+        // As Kratos's quickstart; a changed password ends every other session (ASVS 5.0 V7.4.3), which
+        // Kratos leaves opt-in: a Kratos config file keeps its own meaning.
+        settings: {
+          ui_url: `${pub}/ui/settings`,
+          privileged_session_max_age: '15m',
+          after: { password: { hooks: [{ hook: 'revoke_active_sessions' }] } },
+        },
         logout: { after: { default_browser_return_url: `${pub}/ui/login` } },
       },
     },

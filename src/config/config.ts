@@ -119,6 +119,7 @@ export class Config {
       'selfservice.default_browser_return_url',
       'selfservice.flows.login.ui_url',
       'selfservice.flows.registration.ui_url',
+      'selfservice.flows.settings.ui_url',
       'selfservice.flows.error.ui_url',
       'selfservice.flows.logout.after.default_browser_return_url',
     ]) {
@@ -130,6 +131,8 @@ export class Config {
       'session.earliest_possible_extend',
       'selfservice.flows.login.lifespan',
       'selfservice.flows.registration.lifespan',
+      'selfservice.flows.settings.lifespan',
+      'selfservice.flows.settings.privileged_session_max_age',
       'porta.login_throttle.max_backoff',
       'porta.login_throttle.window',
     ]) {
@@ -243,6 +246,16 @@ export class Config {
   flowHooks(flow: string, phase: 'before' | 'after', method?: string): HookConfig[] {
     const p = this.flowConfig(flow)[phase] ?? {};
     return ((method ? p[method]?.hooks : p.hooks) ?? []) as HookConfig[];
+  }
+  /** selfservice.flows.settings.privileged_session_max_age; 0 or less means every session is privileged. */
+  get privilegedSessionMaxAgeMs(): number {
+    return parseDuration(this.v.selfservice.flows.settings.privileged_session_max_age);
+  }
+  get profileMethodEnabled(): boolean {
+    return this.v.selfservice.methods.profile.enabled !== false;
+  }
+  get settingsRequiredAAL(): 'aal1' | 'highest_available' {
+    return this.v.selfservice.flows.settings.required_aal;
   }
   get passwordPolicy(): PasswordPolicy {
     const p = this.v.selfservice.methods.password;

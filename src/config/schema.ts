@@ -8,6 +8,13 @@ const sameSite = { type: 'string', enum: ['Strict', 'Lax', 'None'] } as const;
 const stringList = { type: 'array', items: { type: 'string' } } as const;
 const secretList = { type: 'array', items: { type: 'string', minLength: 16 } } as const;
 
+// A Kratos hook list; which names run is decided by the hook registry (unknown ones are logged and skipped).
+const hookList = {
+  type: 'array',
+  items: { type: 'object', required: ['hook'], properties: { hook: { type: 'string', minLength: 1 }, config: { type: 'object' } } },
+} as const;
+const afterMethod = { type: 'object', properties: { default_browser_return_url: url, hooks: hookList } } as const;
+
 const server = (port: number) => ({
   type: 'object',
   properties: {
@@ -70,8 +77,23 @@ export const configSchema = {
                   type: 'object',
                   properties: {
                     default_browser_return_url: url,
-                    password: { type: 'object', properties: { default_browser_return_url: url } },
+                    hooks: hookList,
+                    password: afterMethod,
                   },
+                },
+              },
+            },
+            settings: {
+              type: 'object',
+              default: {},
+              properties: {
+                ui_url: { ...url, default: 'https://www.ory.com/kratos/docs/fallback/settings' },
+                lifespan: { ...duration, default: '1h' },
+                privileged_session_max_age: { ...duration, default: '1h' },
+                required_aal: { type: 'string', enum: ['aal1', 'highest_available'], default: 'highest_available' },
+                after: {
+                  type: 'object',
+                  properties: { default_browser_return_url: url, hooks: hookList, password: afterMethod, profile: afterMethod },
                 },
               },
             },
@@ -125,6 +147,7 @@ export const configSchema = {
           type: 'object',
           default: {},
           properties: {
+            profile: { type: 'object', default: {}, properties: { enabled: { type: 'boolean', default: true } } },
             password: {
               type: 'object',
               default: {},

@@ -14,6 +14,10 @@ export const REVOKE_INITIATORS = {
   admin_delete_identity_sessions: 'admin',
   identity_deleted: 'admin',
   identity_disabled: 'admin',
+  // The `revoke_active_sessions` hook: after a settings change the person changed a credential; after a
+  // login it is the operator's policy (one session per identity) that ends the others.
+  credential_change: 'user',
+  revoke_active_sessions: 'policy',
 } as const satisfies Record<string, RevokeInitiator>;
 
 export type RevokeReason = keyof typeof REVOKE_INITIATORS;

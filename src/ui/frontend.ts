@@ -22,6 +22,9 @@ export class Frontend {
   getFlow(kind: 'login' | 'registration', id: string, cookie: string | undefined): Promise<ApiResponse> {
     return this.client.send({ method: 'GET', path: `/self-service/${kind}/flows`, query: { id }, cookie });
   }
+  getSettingsFlow(id: string, cookie: string | undefined): Promise<ApiResponse> {
+    return this.client.send({ method: 'GET', path: '/self-service/settings/flows', query: { id }, cookie });
+  }
   getIdentitySchema(id: string): Promise<ApiResponse> {
     return this.client.send({ method: 'GET', path: `/schemas/${encodeURIComponent(id)}` });
   }

@@ -102,3 +102,13 @@ export function apiFlowBrowserCheck(req: FastifyRequest): PortaError | undefined
   }
   return undefined;
 }
+
+/**
+ * A settings change that needs a recently authenticated session (Kratos's ErrRequestNeedsReAuthentication).
+ * Thrown by a method; the settings flow turns it into a refresh login or `session_refresh_required`.
+ */
+export class PrivilegedSessionRequired extends Error {
+  constructor() {
+    super('privileged session required');
+  }
+}

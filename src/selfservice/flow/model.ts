@@ -46,6 +46,9 @@ export interface FlowData {
   identity_schema?: string;
   /** Which identity schema the nodes were built from (not serialized). */
   schema_id?: string;
+  /** Settings: the identity the flow belongs to, and its JSON as last rendered. */
+  identity_id?: string;
+  identity?: Record<string, unknown>;
 }
 
 export const dataOf = (flow: StoredFlow): FlowData => flow.data as unknown as FlowData;

@@ -11,6 +11,8 @@ export interface HookContext {
   /** The method of the submit (after hooks of a method); undefined before a flow or for flow-wide hooks. */
   method?: string;
   identity?: Identity;
+  /** The request's own session in a flow that needs one (settings); never serialized to a hook receiver. */
+  session?: Session;
   /** The session a `session` hook issued, with its token (never serialized to a hook receiver). */
   issued?: { session: Session; token: string };
 }
