@@ -60,6 +60,8 @@ interface Row {
   p99: number;
   non2xx: string;
   rss: number;
+  /** The server's CPU share in the measured window, % of one core (run.sh, rounded). */
+  cpu: number;
   line: string;
 }
 
@@ -163,7 +165,7 @@ function runSh(args: string[], sysLabel: string): string {
 function parseRow(line: string, db: Db, system: Row['system'], scenario: string, n: number, pass: number): Row {
   const c = line.split('|').map((s) => s.trim());
   // | label | scenario | N | rps | p50 | p99 | non2xx | rss | notes |
-  return { db, system, scenario, n, pass, rps: Number(c[4]), p99: Number(c[6]), non2xx: c[7], rss: Number(c[8]), line: `| ${db} | pass ${pass} ${line.slice(1)}` };
+  return { db, system, scenario, n, pass, rps: Number(c[4]), p99: Number(c[6]), non2xx: c[7], rss: Number(c[8]), cpu: Number(/ cpu=(\d+)%/.exec(line)?.[1] ?? NaN), line: `| ${db} | pass ${pass} |${line.slice(1)}` };
 }
 
 /** A fresh copy of the pristine database for one run; returns Porta's DSN for it. */
@@ -214,8 +216,8 @@ const median = (xs: number[]): number => {
 
 function ratioTable(rows: Row[]): string {
   const out = [
-    '| database | scenario | sessions | A req/s | Porta req/s | Porta / A | per pass | A p99 ms | Porta p99 ms | Porta peak RSS MiB |',
-    '|---|---|---:|---:|---:|---:|---|---:|---:|---:|',
+    '| database | scenario | sessions | A req/s | Porta req/s | Porta / A | per pass | A req/CPU-s | Porta req/CPU-s | Porta / A per CPU-s | A p99 ms | Porta p99 ms | Porta peak RSS MiB |',
+    '|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
   ];
   const keys = [...new Set(rows.map((r) => `${r.db}|${r.scenario}|${r.n}`))];
   for (const key of keys) {
@@ -225,9 +227,12 @@ function ratioTable(rows: Row[]): string {
     if (!a.length || !p.length) continue;
     const perPass = p.map((r) => r.rps / (a.find((x) => x.pass === r.pass)?.rps ?? NaN)).map((x) => x.toFixed(2));
     const [db, scenario] = key.split('|');
+    // Requests per second of server CPU: on a machine where other work takes the server's core, throughput
+    // follows the share the scheduler grants; this is what each server does with the CPU it gets.
+    const eff = (xs: Row[]) => median(xs.map((r) => r.rps / (r.cpu / 100)));
     out.push(
       `| ${db} | ${scenario} | ${label(rs[0].n)} | ${Math.round(median(a.map((r) => r.rps))).toLocaleString('en')} | ${Math.round(median(p.map((r) => r.rps))).toLocaleString('en')} | ` +
-        `${(median(p.map((r) => r.rps)) / median(a.map((r) => r.rps))).toFixed(2)} | ${perPass.join(', ')} | ${median(a.map((r) => r.p99)).toFixed(1)} | ${median(p.map((r) => r.p99)).toFixed(1)} | ${Math.max(...p.map((r) => r.rss)).toFixed(1)} |`,
+        `${(median(p.map((r) => r.rps)) / median(a.map((r) => r.rps))).toFixed(2)} | ${perPass.join(', ')} | ${Math.round(eff(a)).toLocaleString('en')} | ${Math.round(eff(p)).toLocaleString('en')} | ${(eff(p) / eff(a)).toFixed(2)} | ${median(a.map((r) => r.p99)).toFixed(1)} | ${median(p.map((r) => r.p99)).toFixed(1)} | ${Math.max(...p.map((r) => r.rss)).toFixed(1)} |`,
     );
   }
   return out.join('\n');
