@@ -3,7 +3,7 @@
  *
  *   npx tsc -p tsconfig.json && node --import tsx bench/vs-a.ts --sessions 100k --db sqlite,postgres
  *     [--scenarios whoami-header,whoami-cookie,api-logout,browser-logout] [--passes 2] [--cpu-prof]
- *     [--pg-url postgres://postgres:porta@127.0.0.1:5432/postgres]
+ *     [--pg-url postgres://postgres:porta@127.0.0.1:5432/postgres] [--systems a,porta] [--nice 0] [--reseed]
  *
  * For each database and session count it seeds Porta once (bench/dataset.ts: straight into SQLite with
  * Porta's migrations, then copied into a PostgreSQL template database), then runs, pass after pass, every
@@ -39,6 +39,8 @@ const { values } = parseArgs({
     'pg-url': { type: 'string', default: process.env.PORTA_BENCH_PG_URL ?? 'postgres://postgres:porta@127.0.0.1:5432/postgres' },
     reseed: { type: 'boolean', default: false },
     systems: { type: 'string', default: 'a,porta' },
+    /** Niceness of servers and wrk (both systems alike); negative only as root, and it takes CPU from other work. */
+    nice: { type: 'string', default: '0' },
   },
 });
 
@@ -105,7 +107,7 @@ function portaConfig(dsn: string): string {
 
 /** Starts a server pinned to CPU 1 (taskset execs node, so the pid is node's) and waits for `ready`. */
 async function startServer(args: string[], ready: string): Promise<{ pid: number; stop: () => Promise<void> }> {
-  const child = spawn('taskset', ['-c', '1', process.execPath, ...args], { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('nice', ['-n', values.nice, 'taskset', '-c', '1', process.execPath, ...args], { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-10_000)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -156,7 +158,7 @@ function tokenFiles(base: string, scenario: string, rawCookies: boolean): [strin
 
 function runSh(args: string[], sysLabel: string): string {
   const env = { ...process.env, BENCH_WORK: WORK, NODE_PATH: join(ROOT, 'node_modules'), SYSTEM_LABEL: sysLabel, RESULTS_TSV: join(DATA, 'results.tsv') };
-  const r = spawnSync(join(SHARED, 'run.sh'), args, { env, encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync('nice', ['-n', values.nice, join(SHARED, 'run.sh'), ...args], { env, encoding: 'utf8', timeout: 600_000 });
   const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('| '));
   if (r.status !== 0 || !line) throw new Error(`run.sh ${args.join(' ')} failed (${r.status}):\n${r.stderr?.slice(-3000)}`);
   return line;
@@ -202,7 +204,7 @@ async function runOne(system: Row['system'], db: Db, scenario: string, n: number
   }
   if (profDir && existsSync(profDir)) {
     for (const f of readdirSync(profDir)) {
-      const summary = summarizeProfile(join(profDir, f), Infinity, 20);
+      const summary = summarizeProfile(join(profDir, f), 16, 20);
       process.stdout.write(`\n### profile: Porta, ${db}, ${scenario}, ${label(n)} sessions (${f})\n\n${summary}\n`);
     }
   }
