@@ -255,6 +255,16 @@ export const configSchema = {
             api_keys: { type: 'array', default: [], items: { type: 'string', minLength: 16, maxLength: 512, pattern: '^[A-Za-z0-9._~+/=-]+$' } },
           },
         },
+        session: {
+          type: 'object',
+          default: {},
+          properties: {
+            // ASVS 5.0 V7.3.1 / V7.3.2; both off by default ("0s"), as Kratos has neither.
+            inactivity_timeout: { ...duration, default: '0s' },
+            activity_granularity: { ...duration, default: '1m' },
+            max_lifetime: { ...duration, default: '0s' },
+          },
+        },
         sqlite: {
           type: 'object',
           default: {},

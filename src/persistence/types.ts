@@ -27,6 +27,9 @@ export interface EndedSessionRow {
   id: string;
   identityId: string;
   expiresAt: Date;
+  /** With lastActiveAt: whether the session was already over by the session limits (no event then). */
+  authenticatedAt: Date;
+  lastActiveAt: Date;
 }
 
 /**
@@ -68,6 +71,12 @@ export interface ListSessionsQuery {
   pageToken?: string;
   /** Load the identity (without credentials) of each session in the same statement. */
   expandIdentity?: boolean;
+  /**
+   * The session limits (session/limits.ts cutoffs) for the `active` filter: a session last used at or
+   * before `idleBefore`, or authenticated at or before `authenticatedBefore`, is not active.
+   */
+  idleBefore?: Date;
+  authenticatedBefore?: Date;
 }
 
 export interface SessionPage {
@@ -100,11 +109,17 @@ export interface SessionStore {
   deleteSessionsOfIdentity(identityId: string, ended?: EndedSessionsSink): Promise<number>;
   listSessions(query: ListSessionsQuery): Promise<SessionPage>;
   /**
-   * Writes expiresAt, authenticatedAt, authenticationMethods, aal, devices of an existing session. `active`
+   * Writes expiresAt, authenticatedAt, authenticationMethods, aal, devices of an existing session, and
+   * lastActiveAt when it is later than the stored one. `active`
    * can only go from true to false here: a revoke that lands between a caller's read and this write (an
    * admin extend, a refresh login) must never be undone.
    */
   updateSession(session: Session): Promise<void>;
+  /**
+   * Records a use of the session at `at`, only if the stored activity is older than `staleBefore`: one
+   * conditional UPDATE, so concurrent readers of one session write it once per granularity at most.
+   */
+  recordActivity(sessionId: string, at: Date, staleBefore: Date): Promise<void>;
   /** Replaces the token digest of an existing session (a refresh login issues a new token). */
   rotateSessionToken(sessionId: string, tokenHash: Buffer): Promise<void>;
   /** Deletes up to `limit` sessions that expired before `before`; returns how many. */

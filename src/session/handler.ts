@@ -18,7 +18,7 @@ const noSessionCookie = () => new PortaError(401, { reason: 'No valid session co
 /** Runs the fetch and maps "no usable session" to the endpoint's own 401; other failures propagate. */
 async function authenticate(deps: SessionRouteDeps, req: FastifyRequest, unauthorized: () => PortaError): Promise<AuthenticatedSession> {
   try {
-    return await deps.sessions.fetchFromRequest(req, { requireActiveIdentity: true });
+    return await deps.sessions.fetchFromRequest(req, { requireActiveIdentity: true, recordActivity: true });
   } catch (err) {
     if (err instanceof PortaError && err.code === 401) throw unauthorized();
     throw err;
@@ -56,7 +56,13 @@ export function registerPublicSessionRoutes(servers: Servers, deps: SessionRoute
     GET: async (req, reply) => {
       const { session } = await authenticate(deps, req, noSessionCookie);
       const page = parseOffsetPage(queryOf(req));
-      const all = await collectSessions(store, { identityId: session.identityId, active: true, excludeSessionId: session.id, expandIdentity: true });
+      const all = await collectSessions(store, {
+        identityId: session.identityId,
+        active: true,
+        excludeSessionId: session.id,
+        expandIdentity: true,
+        ...deps.sessions.limits.cutoffs(),
+      });
       const slice = all.slice(page.page * page.perPage, (page.page + 1) * page.perPage);
       setOffsetHeaders(req, reply, all.length, page);
       return reply.code(200).send(slice.map((s) => sessionToJSON(s, { config: deps.config, identity: s.identity ?? null, devices: true })));

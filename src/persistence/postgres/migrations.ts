@@ -80,4 +80,15 @@ CREATE TABLE selfservice_errors (
 CREATE INDEX selfservice_errors_created_idx ON selfservice_errors (created_at);
 `,
   },
+  {
+    // The inactivity timeout's clock (porta.session.inactivity_timeout): an existing session counts as
+    // last used when it was last authenticated (or issued, should that be later). Not indexed, so
+    // recording activity stays a HOT update.
+    version: '20261206000004_session_activity',
+    sql: `
+ALTER TABLE sessions ADD COLUMN last_active_at timestamptz;
+UPDATE sessions SET last_active_at = GREATEST(authenticated_at, issued_at);
+ALTER TABLE sessions ALTER COLUMN last_active_at SET NOT NULL;
+`,
+  },
 ];

@@ -80,4 +80,13 @@ CREATE TABLE selfservice_errors (
 CREATE INDEX selfservice_errors_created_idx ON selfservice_errors (created_at);
 `,
   },
+  {
+    // The inactivity timeout's clock (porta.session.inactivity_timeout): an existing session counts as
+    // last used when it was last authenticated (or issued, should that be later).
+    version: '20261206000004_session_activity',
+    sql: `
+ALTER TABLE sessions ADD COLUMN last_active_at INTEGER NOT NULL DEFAULT 0;
+UPDATE sessions SET last_active_at = MAX(authenticated_at, issued_at);
+`,
+  },
 ];
