@@ -46,7 +46,7 @@ function listen(t: TestApp) {
 forEachBackend('session limits: inactivity_timeout', (backend) => {
   let t: TestApp;
   before(async () => {
-    t = await startApp({ backend, config: { porta: { session: { inactivity_timeout: '1500ms', activity_granularity: '200ms' } } } });
+    t = await startApp({ backend, config: { porta: { session: { inactivity_timeout: '3s', activity_granularity: '200ms' } } } });
   });
   after(async () => {
     await t.close();
@@ -55,16 +55,16 @@ forEachBackend('session limits: inactivity_timeout', (backend) => {
   test('a session in use stays; an idle one is refused by whoami, logout, /sessions, extend and the login flow', async () => {
     const heard = listen(t);
     try {
-      const user = await seedLogin(t);
-      const other = async () => seedSession(t, user.identity);
+      const identity = await seedIdentity(t);
+      const other = async () => seedSession(t, identity);
       const [idle, browser, native, extended] = [await other(), await other(), await other(), await other()];
       const logoutURL = pathOf((await logoutFlow(t, { cookie: browser.cookie })).logout_url);
-      assert.equal((await whoami(t, { 'x-session-token': idle.token })).statusCode, 200);
+      const user = { identity, ...(await seedSession(t, identity)) };
 
-      // Only `user` is used in between; 2 x 900 ms passes the 1.5 s timeout for the others only.
-      await sleep(900);
+      // Only `user` is used in between; 2 x 1.7 s passes the 3 s timeout for the others only.
+      await sleep(1700);
       assert.equal((await whoami(t, { cookie: user.cookie })).statusCode, 200);
-      await sleep(900);
+      await sleep(1700);
       assert.equal((await whoami(t, { cookie: user.cookie })).statusCode, 200, 'activity recorded by whoami keeps the session');
 
       const refused = await whoami(t, { 'x-session-token': idle.token });
