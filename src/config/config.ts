@@ -273,6 +273,18 @@ export class Config {
     const v = this.v.session.earliest_possible_extend;
     return v ? parseDuration(v) : this.sessionLifespanMs;
   }
+  /** porta.session.inactivity_timeout in ms; 0 = off (a session is then never refused for idleness). */
+  get sessionInactivityTimeoutMs(): number {
+    return parseDuration(this.v.porta.session.inactivity_timeout);
+  }
+  /** porta.session.activity_granularity in ms: how stale the recorded activity may get before whoami writes it. */
+  get sessionActivityGranularityMs(): number {
+    return parseDuration(this.v.porta.session.activity_granularity);
+  }
+  /** porta.session.max_lifetime in ms from authenticated_at; 0 = off (no absolute cap). */
+  get sessionMaxLifetimeMs(): number {
+    return parseDuration(this.v.porta.session.max_lifetime);
+  }
   get whoamiRequiredAAL(): 'aal1' | 'highest_available' {
     return this.v.session.whoami.required_aal;
   }

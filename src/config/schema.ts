@@ -316,6 +316,16 @@ export const configSchema = {
             claim_lease: { ...duration, default: '1m' },
           },
         },
+        session: {
+          type: 'object',
+          default: {},
+          properties: {
+            // ASVS 5.0 V7.3.1 / V7.3.2; both off by default ("0s"), as Kratos has neither.
+            inactivity_timeout: { ...duration, default: '0s' },
+            activity_granularity: { ...duration, default: '1m' },
+            max_lifetime: { ...duration, default: '0s' },
+          },
+        },
         sqlite: {
           type: 'object',
           default: {},

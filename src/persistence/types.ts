@@ -30,6 +30,9 @@ export interface EndedSessionRow {
   id: string;
   identityId: string;
   expiresAt: Date;
+  /** With lastActiveAt: whether the session was already over by the session limits (no event then). */
+  authenticatedAt: Date;
+  lastActiveAt: Date;
 }
 
 /**
@@ -73,9 +76,15 @@ export interface ListSessionsQuery {
   offset?: number;
   /** Load the identity (without credentials) of each session in the same statement. */
   expandIdentity?: boolean;
+  /**
+   * The session limits (session/limits.ts cutoffs) for the `active` filter: a session last used at or
+   * before `idleBefore`, or authenticated at or before `authenticatedBefore`, is not active.
+   */
+  idleBefore?: Date;
+  authenticatedBefore?: Date;
 }
 
-export type SessionFilter = Pick<ListSessionsQuery, 'identityId' | 'active' | 'excludeSessionId'>;
+export type SessionFilter = Pick<ListSessionsQuery, 'identityId' | 'active' | 'excludeSessionId' | 'idleBefore' | 'authenticatedBefore'>;
 
 export interface SessionPage {
   sessions: Array<Session & { identity?: Identity }>;
@@ -110,11 +119,17 @@ export interface SessionStore {
   /** How many sessions match the filters of a list query (for X-Total-Count). */
   countSessions(query: SessionFilter): Promise<number>;
   /**
-   * Writes expiresAt, authenticatedAt, authenticationMethods, aal, devices of an existing session. `active`
+   * Writes expiresAt, authenticatedAt, authenticationMethods, aal, devices of an existing session, and
+   * lastActiveAt when it is later than the stored one. `active`
    * can only go from true to false here: a revoke that lands between a caller's read and this write (an
    * admin extend, a refresh login) must never be undone.
    */
   updateSession(session: Session): Promise<void>;
+  /**
+   * Records a use of the session at `at`, only if the stored activity is older than `staleBefore`: one
+   * conditional UPDATE, so concurrent readers of one session write it once per granularity at most.
+   */
+  recordActivity(sessionId: string, at: Date, staleBefore: Date): Promise<void>;
   /** Replaces the token digest of an existing session (a refresh login issues a new token). */
   rotateSessionToken(sessionId: string, tokenHash: Buffer): Promise<void>;
   /** Deletes up to `limit` sessions that expired before `before`; returns how many. */

@@ -18,7 +18,7 @@ const noSessionCookie = () => new PortaError(401, { reason: 'No valid session co
 /** Runs the fetch and maps "no usable session" to the endpoint's own 401; other failures propagate. */
 async function authenticate(deps: SessionRouteDeps, req: FastifyRequest, unauthorized: () => PortaError): Promise<AuthenticatedSession> {
   try {
-    return await deps.sessions.fetchFromRequest(req, { requireActiveIdentity: true });
+    return await deps.sessions.fetchFromRequest(req, { requireActiveIdentity: true, recordActivity: true });
   } catch (err) {
     if (err instanceof PortaError && err.code === 401) throw unauthorized();
     throw err;
@@ -56,7 +56,13 @@ export function registerPublicSessionRoutes(servers: Servers, deps: SessionRoute
     GET: async (req, reply) => {
       const { session } = await authenticate(deps, req, noSessionCookie);
       const page = parseOffsetPage(queryOf(req));
-      const { sessions, total } = await sessionPage(store, { identityId: session.identityId, active: true, excludeSessionId: session.id, expandIdentity: true }, page);
+      const { sessions, total } = await sessionPage(store, {
+        identityId: session.identityId,
+        active: true,
+        excludeSessionId: session.id,
+        expandIdentity: true,
+        ...deps.sessions.limits.cutoffs(),
+      }, page);
       setOffsetHeaders(req, reply, total, page);
       return reply.code(200).send(sessions.map((s) => sessionToJSON(s, { config: deps.config, identity: s.identity ?? null, devices: true })));
     },

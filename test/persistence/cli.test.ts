@@ -17,8 +17,6 @@ import { POSTGRES_MIGRATIONS } from '../../src/persistence/postgres/migrations.j
 const ALL = (backend: Backend) => (backend === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS).map((m) => m.version);
 import { at, makeIdentity, makeSession, silentLogger, tokenHash } from './fixtures.js';
 
-// Every version, oldest first (both dialects have the same list).
-
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'src/cmd/index.ts');
 

@@ -131,4 +131,15 @@ CREATE TABLE courier_message_dispatches (
 CREATE INDEX courier_message_dispatches_message_idx ON courier_message_dispatches (message_id, created_at DESC);
 `,
   },
+  {
+    // The inactivity timeout's clock (porta.session.inactivity_timeout): an existing session counts as
+    // last used when it was last authenticated (or issued, should that be later). Not indexed, so
+    // recording activity stays a HOT update.
+    version: '20261206000004_session_activity',
+    sql: `
+ALTER TABLE sessions ADD COLUMN last_active_at timestamptz;
+UPDATE sessions SET last_active_at = GREATEST(authenticated_at, issued_at);
+ALTER TABLE sessions ALTER COLUMN last_active_at SET NOT NULL;
+`,
+  },
 ];

@@ -131,4 +131,13 @@ CREATE TABLE courier_message_dispatches (
 CREATE INDEX courier_message_dispatches_message_idx ON courier_message_dispatches (message_id, created_at DESC);
 `,
   },
+  {
+    // The inactivity timeout's clock (porta.session.inactivity_timeout): an existing session counts as
+    // last used when it was last authenticated (or issued, should that be later).
+    version: '20261206000004_session_activity',
+    sql: `
+ALTER TABLE sessions ADD COLUMN last_active_at INTEGER NOT NULL DEFAULT 0;
+UPDATE sessions SET last_active_at = MAX(authenticated_at, issued_at);
+`,
+  },
 ];
