@@ -67,7 +67,7 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
   }
 
   async function save(reply: FastifyReply, existing: Identity, updated: Identity): Promise<FastifyReply> {
-    const ok = await guardDuplicate(identities.update(existing, updated), conflictOnUpdate);
+    const ok = await guardDuplicate(identities.update(existing, updated, { byOperator: true }), conflictOnUpdate);
     if (!ok) throw errNoRows();
     return reply.send(adminJSON(updated, null));
   }

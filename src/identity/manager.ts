@@ -249,11 +249,13 @@ export class IdentityManager {
    * So does an operator setting a new password or removing a credential (Kratos keeps the sessions): a
    * session opened with the old secret must not outlive the change that was meant to lock it out.
    */
-  async update(existing: Identity, updated: Identity): Promise<boolean> {
+  async update(existing: Identity, updated: Identity, opts: { byOperator?: boolean } = {}): Promise<boolean> {
+    // A person changing their own password (settings) keeps their session; the settings flow's
+    // revoke_active_sessions hook decides about the others.
     const reason =
       existing.state !== 'inactive' && updated.state === 'inactive'
         ? 'identity_disabled'
-        : credentialsChanged(existing, updated)
+        : opts.byOperator && credentialsChanged(existing, updated)
           ? 'admin_credential_change'
           : null;
     if (!reason) return this.deps.store.updateIdentity(updated);
