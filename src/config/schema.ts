@@ -8,6 +8,11 @@ const sameSite = { type: 'string', enum: ['Strict', 'Lax', 'None'] } as const;
 const stringList = { type: 'array', items: { type: 'string' } } as const;
 const secretList = { type: 'array', items: { type: 'string', minLength: 16 } } as const;
 
+const loginHooks = {
+  type: 'array',
+  items: { type: 'object', required: ['hook'], properties: { hook: { type: 'string', enum: ['require_verified_address'] } } },
+} as const;
+
 const server = (port: number) => ({
   type: 'object',
   properties: {
@@ -70,7 +75,8 @@ export const configSchema = {
                   type: 'object',
                   properties: {
                     default_browser_return_url: url,
-                    password: { type: 'object', properties: { default_browser_return_url: url } },
+                    hooks: loginHooks,
+                    password: { type: 'object', properties: { default_browser_return_url: url, hooks: loginHooks } },
                   },
                 },
               },

@@ -13,6 +13,14 @@ export interface HookContext {
   identity?: Identity;
   /** The session a `session` hook issued, with its token (never serialized to a hook receiver). */
   issued?: { session: Session; token: string };
+  /** The verification flow registration started for the new address (Kratos's automatic verification hook). */
+  verification?: { id: string; verifiable_address: string; url?: string };
+  /** Items a hook adds to the answer's `continue_with` (e.g. show_verification_ui). */
+  continueWith?: Array<Record<string, unknown>>;
+  /** Where a browser goes instead of the usual return URL (e.g. the verification UI). */
+  browserRedirect?: string;
+  /** Set by a hook that wrote the response itself (a refusal); the flow step then ends there. */
+  answered?: boolean;
 }
 
 /** One configured hook (Kratos's hook executor). Throwing aborts the flow step, as in Kratos. */
