@@ -147,6 +147,10 @@ export class Config {
     if (!values.identity.schemas.some((s: SchemaSource) => s.id === values.identity.default_schema_id)) {
       throw new ConfigError(`config key "identity.default_schema_id" names schema "${values.identity.default_schema_id}" which is not in identity.schemas`);
     }
+    // Outside dev mode Porta never pretends to send: a flow that mails codes needs a real SMTP server.
+    if (!values.dev && values.selfservice?.flows?.verification?.enabled === true && !values.courier?.smtp?.connection_uri) {
+      throw new ConfigError('config key "courier.smtp.connection_uri" is required when selfservice.flows.verification.enabled is true (outside dev mode)');
+    }
     if (!this.secretsDefault().length) {
       this.generatedSecret = randomBytes(32).toString('base64url');
       this.warnings.push('secrets.default is not set: a random secret was generated; sessions and logout links will not survive a restart or work across processes');
