@@ -20,6 +20,7 @@ import { ErrorManager } from './selfservice/errors/manager.js';
 import { registerErrorRoutes } from './selfservice/errors/handler.js';
 import { registerLoginRoutes } from './selfservice/login/handler.js';
 import { registerRegistrationRoutes } from './selfservice/registration/handler.js';
+import { registerVerificationRoutes } from './selfservice/verification/handler.js';
 import { registerLogoutRoutes } from './selfservice/logout/handler.js';
 import { registerSettingsRoutes } from './selfservice/settings/handler.js';
 import { registerUI, reserveUIPaths } from './ui/index.js';
@@ -113,6 +114,7 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   registerLoginRoutes(servers, registry);
   registerRegistrationRoutes(servers, registry);
   registerLogoutRoutes(servers, registry);
+  registerVerificationRoutes(servers, registry);
   registerCourierRoutes(servers, registry);
   registerSettingsRoutes(servers, registry);
   if (config.uiEnabled) registerUI(servers, registry);

@@ -54,6 +54,11 @@ export interface IdentityStore {
   getIdentity(id: string): Promise<Identity | null>;
   /** Exact match on the stored (normalized) identifier. */
   findIdentityByCredentialIdentifier(type: string, identifier: string): Promise<Identity | null>;
+  /**
+   * The identity with this verifiable address (via + normalized value). Not indexed: the addresses live in a
+   * JSON column, so this scans; it serves the rate-limited verification sends only.
+   */
+  findIdentityByVerifiableAddress(via: string, value: string): Promise<Identity | null>;
   /** Exact match on external_id (unique, indexed). */
   findIdentityByExternalId(externalId: string): Promise<Identity | null>;
   listIdentities(query: ListIdentitiesQuery): Promise<Identity[]>;

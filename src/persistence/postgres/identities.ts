@@ -137,6 +137,15 @@ export class PgIdentityStore implements IdentityStore {
     return r.rows.length ? (await this.withCredentials(r.rows))[0] : null;
   }
 
+  async findIdentityByVerifiableAddress(via: string, value: string): Promise<Identity | null> {
+    if (unmatchable(via) || unmatchable(value)) return null;
+    const r = await this.pool.query<IdentityRow>(
+      `${SELECT_IDENTITY} WHERE i.verifiable_addresses::jsonb @> jsonb_build_array(jsonb_build_object('value', $1::text, 'via', $2::text)) LIMIT 1`,
+      [value, via],
+    );
+    return r.rows.length ? (await this.withCredentials(r.rows))[0] : null;
+  }
+
   async findIdentityByExternalId(externalId: string): Promise<Identity | null> {
     if (unmatchable(externalId)) return null;
     const r = await this.pool.query<IdentityRow>(`${SELECT_IDENTITY} WHERE i.external_id = $1`, [externalId]);
