@@ -21,6 +21,7 @@ import { registerErrorRoutes } from './selfservice/errors/handler.js';
 import { registerLoginRoutes } from './selfservice/login/handler.js';
 import { registerRegistrationRoutes } from './selfservice/registration/handler.js';
 import { registerLogoutRoutes } from './selfservice/logout/handler.js';
+import { registerRecoveryRoutes } from './selfservice/recovery/handler.js';
 import { registerUI, reserveUIPaths } from './ui/index.js';
 import { Courier } from './courier/queue.js';
 import { TemplateSet } from './courier/template/load.js';
@@ -112,6 +113,7 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   registerLoginRoutes(servers, registry);
   registerRegistrationRoutes(servers, registry);
   registerLogoutRoutes(servers, registry);
+  registerRecoveryRoutes(servers, registry);
   registerCourierRoutes(servers, registry);
   if (config.uiEnabled) registerUI(servers, registry);
   else reserveUIPaths(servers.public);

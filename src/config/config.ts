@@ -230,6 +230,18 @@ export class Config {
     if (!flow) throw new Error(`selfservice.flows.${kind} has no configuration`);
     return flow;
   }
+  /** selfservice.flows.recovery.enabled (Kratos's default: off). */
+  get recoveryEnabled(): boolean {
+    return this.v.selfservice.flows.recovery.enabled === true;
+  }
+  get recoveryNotifyUnknownRecipients(): boolean {
+    return this.v.selfservice.flows.recovery.notify_unknown_recipients === true;
+  }
+  /** selfservice.methods.code: enabled, code lifespan, tries per flow. */
+  get codeMethod(): { enabled: boolean; lifespanMs: number; maxSubmissions: number } {
+    const c = this.v.selfservice.methods.code;
+    return { enabled: c.enabled !== false, lifespanMs: parseDuration(c.config.lifespan), maxSubmissions: c.config.max_submissions };
+  }
   get registrationEnabled(): boolean {
     return this.v.selfservice.flows.registration.enabled !== false;
   }

@@ -105,6 +105,19 @@ export const configSchema = {
                 },
               },
             },
+            recovery: {
+              type: 'object',
+              default: {},
+              properties: {
+                enabled: { type: 'boolean', default: false },
+                ui_url: { ...url, default: 'https://www.ory.com/kratos/docs/fallback/recovery' },
+                lifespan: { ...duration, default: '1h' },
+                // Only the code method is implemented: `link` stops start-up naming this key.
+                use: { type: 'string', enum: ['code'], default: 'code' },
+                notify_unknown_recipients: { type: 'boolean', default: false },
+                after: { type: 'object', properties: { default_browser_return_url: url } },
+              },
+            },
             error: {
               type: 'object',
               default: {},
@@ -125,6 +138,21 @@ export const configSchema = {
           type: 'object',
           default: {},
           properties: {
+            code: {
+              type: 'object',
+              default: {},
+              properties: {
+                enabled: { type: 'boolean', default: true },
+                config: {
+                  type: 'object',
+                  default: {},
+                  properties: {
+                    lifespan: { ...duration, default: '1h' },
+                    max_submissions: { type: 'integer', minimum: 1, maximum: 255, default: 5 },
+                  },
+                },
+              },
+            },
             password: {
               type: 'object',
               default: {},
