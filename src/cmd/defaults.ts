@@ -34,6 +34,9 @@ export function embeddedDefaults(dataDir = resolve('.porta')): Record<string, un
         registration: { ui_url: `${pub}/ui/registration`, after: { password: { hooks: [{ hook: 'session' }] } } },
         error: { ui_url: `${pub}/ui/error` },
         logout: { after: { default_browser_return_url: `${pub}/ui/login` } },
+        // TODO(issue 11, item 4/5): once the built-in UI has /ui/recovery and the `revoke_active_sessions` hook kind
+        // is in main, enable recovery here: recovery: { enabled: true, ui_url: `${pub}/ui/recovery`,
+        // after: { hooks: [{ hook: 'revoke_active_sessions' }] } }. Not listed yet: an unregistered hook is skipped.
       },
     },
     identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: DEFAULT_SCHEMA_URL }] },

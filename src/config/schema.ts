@@ -115,7 +115,14 @@ export const configSchema = {
                 // Only the code method is implemented: `link` stops start-up naming this key.
                 use: { type: 'string', enum: ['code'], default: 'code' },
                 notify_unknown_recipients: { type: 'boolean', default: false },
-                after: { type: 'object', properties: { default_browser_return_url: url } },
+                after: {
+                  type: 'object',
+                  properties: {
+                    default_browser_return_url: url,
+                    // The kind is registered by the settings work (hook/index.ts); until then it is logged and skipped.
+                    hooks: { type: 'array', items: { type: 'object', required: ['hook'], properties: { hook: { type: 'string', enum: ['revoke_active_sessions'] } } } },
+                  },
+                },
               },
             },
             error: {
