@@ -23,6 +23,7 @@ import { registerRegistrationRoutes } from './selfservice/registration/handler.j
 import { registerVerificationRoutes } from './selfservice/verification/handler.js';
 import { registerLogoutRoutes } from './selfservice/logout/handler.js';
 import { registerSettingsRoutes } from './selfservice/settings/handler.js';
+import { registerRecoveryRoutes } from './selfservice/recovery/handler.js';
 import { registerUI, reserveUIPaths } from './ui/index.js';
 import { Courier } from './courier/queue.js';
 import { TemplateSet } from './courier/template/load.js';
@@ -115,6 +116,7 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   registerRegistrationRoutes(servers, registry);
   registerLogoutRoutes(servers, registry);
   registerVerificationRoutes(servers, registry);
+  registerRecoveryRoutes(servers, registry);
   registerCourierRoutes(servers, registry);
   registerSettingsRoutes(servers, registry);
   if (config.uiEnabled) registerUI(servers, registry);

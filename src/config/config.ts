@@ -237,6 +237,18 @@ export class Config {
     if (!flow) throw new Error(`selfservice.flows.${kind} has no configuration`);
     return flow;
   }
+  /** selfservice.flows.recovery.enabled (Kratos's default: off). */
+  get recoveryEnabled(): boolean {
+    return this.v.selfservice.flows.recovery.enabled === true;
+  }
+  get recoveryNotifyUnknownRecipients(): boolean {
+    return this.v.selfservice.flows.recovery.notify_unknown_recipients === true;
+  }
+  /** selfservice.methods.code: enabled, code lifespan, tries per flow. */
+  get codeMethod(): { enabled: boolean; lifespanMs: number; maxSubmissions: number } {
+    const c = this.v.selfservice.methods.code;
+    return { enabled: c.enabled !== false, lifespanMs: parseDuration(c.config.lifespan), maxSubmissions: c.config.max_submissions };
+  }
   get registrationEnabled(): boolean {
     return this.v.selfservice.flows.registration.enabled !== false;
   }
@@ -371,11 +383,6 @@ export class Config {
   }
   get verificationNotifyUnknown(): boolean {
     return this.v.selfservice.flows.verification?.notify_unknown_recipients === true;
-  }
-  /** selfservice.methods.code: one-time codes' lifespan and the tries a flow allows. */
-  get codeMethod(): { enabled: boolean; lifespanMs: number; maxSubmissions: number } {
-    const c = this.v.selfservice.methods.code ?? {};
-    return { enabled: c.enabled !== false, lifespanMs: parseDuration(c.config?.lifespan ?? '1h'), maxSubmissions: c.config?.max_submissions ?? 5 };
   }
   /** Secrets the codes' HMAC is keyed with: the first issues, all verify (rotation). */
   get codeSecrets(): string[] {

@@ -139,6 +139,19 @@ export const configSchema = {
                 after: { type: 'object', properties: { default_browser_return_url: url } },
               },
             },
+            recovery: {
+              type: 'object',
+              default: {},
+              properties: {
+                enabled: { type: 'boolean', default: false },
+                ui_url: { ...url, default: 'https://www.ory.com/kratos/docs/fallback/recovery' },
+                lifespan: { ...duration, default: '1h' },
+                // Only the code method is implemented: `link` stops start-up naming this key.
+                use: { type: 'string', enum: ['code'], default: 'code' },
+                notify_unknown_recipients: { type: 'boolean', default: false },
+                after: { type: 'object', properties: { default_browser_return_url: url, hooks: hookList } },
+              },
+            },
             error: {
               type: 'object',
               default: {},
