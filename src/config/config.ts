@@ -150,6 +150,10 @@ export class Config {
     if (!values.identity.schemas.some((s: SchemaSource) => s.id === values.identity.default_schema_id)) {
       throw new ConfigError(`config key "identity.default_schema_id" names schema "${values.identity.default_schema_id}" which is not in identity.schemas`);
     }
+    // Outside dev mode Porta never pretends to send: a flow that mails codes needs a real SMTP server.
+    if (!values.dev && values.selfservice?.flows?.verification?.enabled === true && !values.courier?.smtp?.connection_uri) {
+      throw new ConfigError('config key "courier.smtp.connection_uri" is required when selfservice.flows.verification.enabled is true (outside dev mode)');
+    }
     if (!this.secretsDefault().length) {
       this.generatedSecret = randomBytes(32).toString('base64url');
       this.warnings.push('secrets.default is not set: a random secret was generated; sessions and logout links will not survive a restart or work across processes');
@@ -232,6 +236,18 @@ export class Config {
     const flow = (this.v.selfservice.flows as Record<string, any>)[kind];
     if (!flow) throw new Error(`selfservice.flows.${kind} has no configuration`);
     return flow;
+  }
+  /** selfservice.flows.recovery.enabled (Kratos's default: off). */
+  get recoveryEnabled(): boolean {
+    return this.v.selfservice.flows.recovery.enabled === true;
+  }
+  get recoveryNotifyUnknownRecipients(): boolean {
+    return this.v.selfservice.flows.recovery.notify_unknown_recipients === true;
+  }
+  /** selfservice.methods.code: enabled, code lifespan, tries per flow. */
+  get codeMethod(): { enabled: boolean; lifespanMs: number; maxSubmissions: number } {
+    const c = this.v.selfservice.methods.code;
+    return { enabled: c.enabled !== false, lifespanMs: parseDuration(c.config.lifespan), maxSubmissions: c.config.max_submissions };
   }
   get registrationEnabled(): boolean {
     return this.v.selfservice.flows.registration.enabled !== false;
@@ -361,6 +377,22 @@ export class Config {
   }
   get sqliteWalMaxPages(): number {
     return this.v.porta.sqlite.wal_max_pages;
+  }
+  get verificationEnabled(): boolean {
+    return this.v.selfservice.flows.verification?.enabled === true;
+  }
+  get verificationNotifyUnknown(): boolean {
+    return this.v.selfservice.flows.verification?.notify_unknown_recipients === true;
+  }
+  /** Secrets the codes' HMAC is keyed with: the first issues, all verify (rotation). */
+  get codeSecrets(): string[] {
+    const s = this.secretsDefault();
+    return s.length ? s : this.cookieSecrets;
+  }
+  /** porta.send_throttle: codes per recipient and per client IP within one window. */
+  get sendThrottle(): { perRecipient: number; perIp: number; windowMs: number } {
+    const t = this.v.porta.send_throttle ?? {};
+    return { perRecipient: t.per_recipient ?? 5, perIp: t.per_ip ?? 100, windowMs: parseDuration(t.window ?? '1h') };
   }
   get loginThrottle(): LoginThrottleSettings {
     const t = this.v.porta.login_throttle;

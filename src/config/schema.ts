@@ -118,13 +118,38 @@ export const configSchema = {
                           items: {
                             type: 'object',
                             required: ['hook'],
-                            properties: { hook: { type: 'string', enum: ['session'] } },
+                            properties: { hook: { type: 'string', enum: ['session', 'show_verification_ui'] } },
                           },
                         },
                       },
                     },
                   },
                 },
+              },
+            },
+            verification: {
+              type: 'object',
+              default: {},
+              properties: {
+                enabled: { type: 'boolean', default: false },
+                ui_url: { ...url, default: 'https://www.ory.com/kratos/docs/fallback/verification' },
+                lifespan: { ...duration, default: '1h' },
+                use: { type: 'string', enum: ['code'], default: 'code' },
+                notify_unknown_recipients: { type: 'boolean', default: false },
+                after: { type: 'object', properties: { default_browser_return_url: url } },
+              },
+            },
+            recovery: {
+              type: 'object',
+              default: {},
+              properties: {
+                enabled: { type: 'boolean', default: false },
+                ui_url: { ...url, default: 'https://www.ory.com/kratos/docs/fallback/recovery' },
+                lifespan: { ...duration, default: '1h' },
+                // Only the code method is implemented: `link` stops start-up naming this key.
+                use: { type: 'string', enum: ['code'], default: 'code' },
+                notify_unknown_recipients: { type: 'boolean', default: false },
+                after: { type: 'object', properties: { default_browser_return_url: url, hooks: hookList } },
               },
             },
             error: {
@@ -148,6 +173,21 @@ export const configSchema = {
           default: {},
           properties: {
             profile: { type: 'object', default: {}, properties: { enabled: { type: 'boolean', default: true } } },
+            code: {
+              type: 'object',
+              default: {},
+              properties: {
+                enabled: { type: 'boolean', default: true },
+                config: {
+                  type: 'object',
+                  default: {},
+                  properties: {
+                    lifespan: { ...duration, default: '1h' },
+                    max_submissions: { type: 'integer', minimum: 1, maximum: 255, default: 5 },
+                  },
+                },
+              },
+            },
             password: {
               type: 'object',
               default: {},
@@ -344,6 +384,15 @@ export const configSchema = {
             max_backoff: { ...duration, default: '15m' },
             per_identifier: { type: 'integer', minimum: 1, default: 100 },
             per_ip: { type: 'integer', minimum: 1, default: 1000 },
+            window: { ...duration, default: '1h' },
+          },
+        },
+        send_throttle: {
+          type: 'object',
+          default: {},
+          properties: {
+            per_recipient: { type: 'integer', minimum: 1, default: 5 },
+            per_ip: { type: 'integer', minimum: 1, default: 100 },
             window: { ...duration, default: '1h' },
           },
         },

@@ -66,6 +66,7 @@ export function registerUI(servers: Servers, deps: UiDeps, opts: UiOptions = {})
     guard: new FormGuard(config.cookieSecrets[0], publicOrigin),
     publicBase: config.publicBaseURL.href.replace(/\/$/, ''),
     version: VERSION,
+    recoveryEnabled: config.recoveryEnabled,
   };
   const csp = contentSecurityPolicy(publicOrigin, returnOrigins(config));
 
@@ -88,6 +89,7 @@ export function registerUI(servers: Servers, deps: UiDeps, opts: UiOptions = {})
       });
       defineRoutes(ui, '/login', { GET: flowPage(ctx, 'login') });
       defineRoutes(ui, '/registration', { GET: flowPage(ctx, 'registration') });
+      defineRoutes(ui, '/recovery', { GET: flowPage(ctx, 'recovery') });
       defineRoutes(ui, '/welcome', { GET: welcomePage(ctx) });
       defineRoutes(ui, '/settings', { GET: settingsPage(ctx) });
       defineRoutes(ui, '/sessions', { GET: sessionsPage(ctx) });

@@ -10,9 +10,11 @@ export function revokeActiveSessionsHook(deps: Pick<FlowDeps, 'sessions'>): Hook
   return () => ({
     name: 'revoke_active_sessions',
     async execute(ctx) {
+      const reason = ctx.flow.kind === 'login' ? 'revoke_active_sessions' : 'credential_change';
       const keep = ctx.issued?.session ?? ctx.session;
-      if (!keep) return;
-      await deps.sessions.revokeOtherSessions(keep.identityId, keep.id, ctx.flow.kind === 'login' ? 'revoke_active_sessions' : 'credential_change');
+      if (keep) return void (await deps.sessions.revokeOtherSessions(keep.identityId, keep.id, reason));
+      // Login's after-hooks run before its session exists: end the others once it does.
+      (ctx.onIssued ??= []).push(async ({ session }) => void (await deps.sessions.revokeOtherSessions(session.identityId, session.id, reason)));
     },
   });
 }

@@ -15,6 +15,7 @@ import {
   errStrategyDisabled,
   expiredMessage,
 } from '../flow/errors.js';
+import type { HookContext } from '../hook/types.js';
 import { issueSession, redirectBrowserTo, sessionJSON } from '../flow/issue.js';
 import { dataOf, newStoredFlow, redirect, sendJSON } from '../flow/model.js';
 import { forward, loadFlowForSubmit, uiURLOf, writeFlowError } from '../flow/respond.js';
@@ -109,6 +110,10 @@ export async function submitLogin(deps: SelfServiceDeps & LoginThrottleDeps, req
         return await forward(deps, req, reply, err, flow);
       }
     }
+    // After-login hooks run before the session exists: require_verified_address may refuse it.
+    const hookCtx: HookContext = { req, reply, flow, method: strategy.id, identity };
+    await deps.hooks.run('login', 'after', hookCtx);
+    if (hookCtx.answered) return reply;
     const { session, token } = await issueSession(deps, req, reply, identity, {
       browser,
       existing,
@@ -116,7 +121,7 @@ export async function submitLogin(deps: SelfServiceDeps & LoginThrottleDeps, req
       method: strategy.id,
       aal: strategy.aal,
     });
-    await deps.hooks.run('login', 'after', { req, reply, flow, method: strategy.id, identity, issued: { session, token } });
+    for (const work of hookCtx.onIssued ?? []) await work({ session, token });
     if (!browser) return sendJSON(reply, 200, { session_token: token, session: sessionJSON(deps, session, identity), continue_with: null });
     if (json) return sendJSON(reply, 200, { session: sessionJSON(deps, session, identity), continue_with: [redirectBrowserTo(target)] });
     return redirect(req, reply, 303, target);
