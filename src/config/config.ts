@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfigValues, type LoadOptions } from './load.js';
 import { parseByteSizeKiB, parseDuration } from './duration.js';
 import { isLoopbackHost, urlHost } from '../x/host.js';
+import { parseSessionEvents, type SessionEventSettings } from './session-events.js';
 
 export type SameSite = 'Strict' | 'Lax' | 'None';
 /** One entry of a Kratos hook list: `{ hook: session }`, `{ hook: web_hook, config: {...} }`. */
@@ -78,6 +79,8 @@ export class Config {
   readonly publicBaseURL: URL;
   readonly adminBaseURL: URL;
   private readonly generatedSecret?: string;
+  /** porta.session_events, checked at start-up (session-events.ts). */
+  readonly sessionEvents: SessionEventSettings;
 
   constructor(values: Json, warnings: string[] = []) {
     this.v = values;
@@ -121,6 +124,7 @@ export class Config {
     if (!values.identity.schemas.some((s: SchemaSource) => s.id === values.identity.default_schema_id)) {
       throw new ConfigError(`config key "identity.default_schema_id" names schema "${values.identity.default_schema_id}" which is not in identity.schemas`);
     }
+    this.sessionEvents = parseSessionEvents(values.porta.session_events, { publicBase: this.publicBaseURL, dev: this.dev, warn: (w) => this.warnings.push(w) });
     if (!this.secretsDefault().length) {
       this.generatedSecret = randomBytes(32).toString('base64url');
       this.warnings.push('secrets.default is not set: a random secret was generated; sessions and logout links will not survive a restart or work across processes');

@@ -73,7 +73,8 @@ export class SessionManager {
   private readonly revocations: RevocationNotifier;
 
   constructor(readonly deps: SessionManagerDeps) {
-    this.revocations = new RevocationNotifier(deps.logger);
+    const events = deps.config.sessionEvents;
+    this.revocations = new RevocationNotifier(deps.logger, events.receivers.length > 0 ? (reason) => events.receiversFor(reason) : undefined);
   }
 
   /** Subscribes to `session.revoked` (one notification per call that ended sessions); returns the unsubscribe. */

@@ -6,6 +6,7 @@ import type { Queryable } from './db.js';
 import { PgErrorStore, PgFlowStore } from './flows.js';
 import { PgIdentityStore } from './identities.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { PgSessionEventStore } from './session-events.js';
 import { PgSessionStore } from './sessions.js';
 
 const CONNECT_TIMEOUT_MS = 3000;
@@ -35,6 +36,7 @@ export class PostgresPersister implements Persister {
   readonly sessions;
   readonly flows;
   readonly errors;
+  readonly sessionEvents;
   private closed = false;
 
   constructor(
@@ -45,6 +47,7 @@ export class PostgresPersister implements Persister {
     this.sessions = new PgSessionStore(pool);
     this.flows = new PgFlowStore(pool);
     this.errors = new PgErrorStore(pool);
+    this.sessionEvents = new PgSessionEventStore(pool);
   }
 
   static async open(url: string, opts: { logger: Logger }): Promise<PostgresPersister> {

@@ -11,6 +11,7 @@ import { SqliteErrorStore, SqliteFlowStore } from './flows.js';
 import { SqliteIdentityStore } from './identities.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteSessionStore } from './sessions.js';
+import { SqliteSessionEventStore } from './session-events.js';
 
 export interface SqliteOptions {
   logger: Logger;
@@ -28,6 +29,7 @@ export class SqlitePersister implements Persister {
   readonly sessions;
   readonly flows;
   readonly errors;
+  readonly sessionEvents;
   private checkpointer?: Checkpointer;
   private closed = false;
   private pingStmt?: ReturnType<DB['prepare']>;
@@ -41,6 +43,7 @@ export class SqlitePersister implements Persister {
     this.sessions = new SqliteSessionStore(db, gate);
     this.flows = new SqliteFlowStore(db, gate);
     this.errors = new SqliteErrorStore(db, gate);
+    this.sessionEvents = new SqliteSessionEventStore(db, gate);
   }
 
   static open(opts: SqliteOptions): SqlitePersister {
