@@ -17,6 +17,8 @@ export interface Reply {
   body?: string;
   /** Never answer (the sender's timeout must fire). */
   hang?: boolean;
+  /** Answer after this long. */
+  delayMs?: number;
 }
 
 /**
@@ -54,8 +56,12 @@ export class CaptureServer {
           this.hanging.add(res);
           return;
         }
-        res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
-        res.end(reply.body ?? '');
+        const answer = () => {
+          res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
+          res.end(reply.body ?? '');
+        };
+        if (reply.delayMs) setTimeout(answer, reply.delayMs);
+        else answer();
       });
     });
     await new Promise<void>((resolve, reject) => {
