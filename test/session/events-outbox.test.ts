@@ -98,6 +98,31 @@ forEachBackend('session-event outbox storage', (backend) => {
     });
   });
 
+  describe('cleanup', () => {
+    let t: TestApp;
+    before(async () => (t = await startApp({ backend, config: RECEIVERS })));
+    after(async () => t.close());
+
+    test('porta cleanup sql deletes an event only once all its deliveries are final', async () => {
+      const store = t.app.registry.persister.sessionEvents;
+      const [done, open] = [await seedLogin(t), await seedLogin(t)];
+      for (const s of [done, open]) assert.equal((await apiLogout(t, s.token)).statusCode, 204);
+      const rows = await sql(t, 'SELECT d.id, e.session_id FROM porta_session_event_deliveries d JOIN porta_session_events e ON e.id = d.event_id');
+      const now = new Date();
+      for (const r of rows) if (r.session_id === done.session.id) await store.finish(r.id, { state: 'delivered', status: 200 }, now);
+      const one = rows.find((r) => r.session_id === open.session.id);
+      await store.finish(one.id, { state: 'failed', status: 400, error: 'x' }, now);
+      assert.equal(await store.deleteFinishedEvents(new Date(Date.now() - 3600_000), 100), 0, '--keep-last keeps recent events');
+      assert.equal(await store.deleteFinishedEvents(new Date(Date.now() + 1000), 100), 1);
+      const left = await sql(t, 'SELECT session_id FROM porta_session_events');
+      assert.deepEqual(
+        left.map((r) => r.session_id),
+        [open.session.id],
+      );
+      assert.equal(await count(t, 'porta_session_event_deliveries'), 2, 'deliveries go with their event');
+    });
+  });
+
   describe('atomicity', () => {
     let t: TestApp;
     before(async () => (t = await startApp({ backend, config: RECEIVERS })));
