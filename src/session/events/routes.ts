@@ -57,9 +57,9 @@ export function registerSessionEventRoutes(servers: Servers, deps: SessionEventR
       delivery_methods_supported: ['urn:ietf:rfc:8935'],
       default_subjects: 'ALL',
     };
-    defineRoutes(servers.public, `/.well-known/ssf-configuration${issuerPath}`, { GET: (_req, reply) => reply.header('cache-control', 'max-age=300').send(metadata) });
+    defineRoutes(servers.public, `/.well-known/ssf-configuration${issuerPath}`, { GET: (_req, reply) => reply.header('cache-control', 'max-age=300').send(metadata) }, { csrf: 'exempt' });
     const jwks = { keys: set.keys.map((k) => k.publicJwk) };
-    defineRoutes(servers.public, '/porta/ssf/jwks.json', { GET: (_req, reply) => reply.header('cache-control', 'max-age=300').send(jwks) });
+    defineRoutes(servers.public, '/porta/ssf/jwks.json', { GET: (_req, reply) => reply.header('cache-control', 'max-age=300').send(jwks) }, { csrf: 'exempt' });
   }
 
   defineRoutes(servers.admin, '/admin/porta/session-events/deliveries', {
