@@ -77,6 +77,12 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   };
   const strategies = new StrategyRegistry(config, [...builtinStrategies(core), ...(options.strategies?.(core) ?? [])]);
   const hooks = new HookRegistry(config, builtinHooks(core), logger);
+  try {
+    await hooks.prepare();
+  } catch (err) {
+    hooks.close();
+    throw err;
+  }
   const registry: Registry = { ...core, strategies, hooks };
 
   const servers: Servers = {
@@ -104,6 +110,7 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
     registry,
     async close() {
       await Promise.all([servers.public.close(), servers.admin.close()]);
+      hooks.close();
       await persister.close();
     },
   };

@@ -42,6 +42,17 @@ export interface PasswordPolicy {
   minPasswordLength: number;
   identifierSimilarityCheck: boolean;
 }
+/** The outgoing HTTP client of web hooks: Kratos's clients.* keys and Porta's porta.web_hook.* knobs. */
+export interface WebHookClientSettings {
+  timeoutMs: number;
+  maxRetries: number;
+  retryWaitMinMs: number;
+  retryWaitMaxMs: number;
+  /** clients.web_hook.header_allowlist, as canonical header names. */
+  headerAllowlist: string[];
+  disallowPrivateIPRanges: boolean;
+  privateIPExceptionURLs: string[];
+}
 export interface SchemaSource {
   id: string;
   url: string;
@@ -111,7 +122,15 @@ export class Config {
       const value = this.get(key);
       if (typeof value === 'string' && value !== '') parseUrl(key, value);
     }
-    for (const key of ['session.lifespan', 'session.earliest_possible_extend', 'selfservice.flows.login.lifespan', 'selfservice.flows.registration.lifespan']) {
+    for (const key of [
+      'session.lifespan',
+      'session.earliest_possible_extend',
+      'selfservice.flows.login.lifespan',
+      'selfservice.flows.registration.lifespan',
+      'porta.web_hook.timeout',
+      'porta.web_hook.retry_wait_min',
+      'porta.web_hook.retry_wait_max',
+    ]) {
       const value = this.get(key);
       if (typeof value === 'string') duration(key, value);
     }
@@ -217,6 +236,19 @@ export class Config {
   flowHooks(flow: string, phase: 'before' | 'after', method?: string): HookConfig[] {
     const p = this.flowConfig(flow)[phase] ?? {};
     return ((method ? p[method]?.hooks : p.hooks) ?? []) as HookConfig[];
+  }
+  get webHookClient(): WebHookClientSettings {
+    const w = this.v.porta.web_hook;
+    const c = this.v.clients;
+    return {
+      timeoutMs: parseDuration(w.timeout),
+      maxRetries: w.max_retries,
+      retryWaitMinMs: parseDuration(w.retry_wait_min),
+      retryWaitMaxMs: parseDuration(w.retry_wait_max),
+      headerAllowlist: c.web_hook.header_allowlist,
+      disallowPrivateIPRanges: c.http.disallow_private_ip_ranges === true,
+      privateIPExceptionURLs: c.http.private_ip_exception_urls,
+    };
   }
   get passwordPolicy(): PasswordPolicy {
     const p = this.v.selfservice.methods.password;

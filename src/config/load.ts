@@ -100,7 +100,8 @@ function describe(err: ErrorObject, values: Json): string {
   let value: unknown = values;
   for (const part of err.instancePath.split('/').filter(Boolean)) value = (value as Json | undefined)?.[part];
   // `porta` and `porta.admin` hold the admin API keys below them: a type error there must not print them.
-  const secret = path.startsWith('secrets') || path === 'dsn' || path === 'porta' || path.startsWith('porta.admin');
+  // Hook configs carry receivers' credentials (auth.config): never printed either.
+  const secret = path.startsWith('secrets') || path === 'dsn' || path === 'porta' || path.startsWith('porta.admin') || path.includes('hooks');
   const shown = secret ? '<redacted>' : JSON.stringify(value);
   return `config key "${path || '(root)'}" ${err.message ?? 'is invalid'} (got ${shown})`;
 }

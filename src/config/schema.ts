@@ -1,4 +1,5 @@
 import { DURATION_PATTERN } from './duration.js';
+import { afterHooks, beforeHooks, clientsSchema, hookList, portaWebHookSchema } from './hooks-schema.js';
 
 // One JSON Schema for every key Porta implements (a subset of Kratos's embedx/config.schema.json,
 // plus Porta's own keys under `porta`). Keys outside it are warned about once and ignored.
@@ -66,13 +67,8 @@ export const configSchema = {
               properties: {
                 ui_url: { ...url, default: 'https://www.ory.com/kratos/docs/fallback/login' },
                 lifespan: { ...duration, default: '1h' },
-                after: {
-                  type: 'object',
-                  properties: {
-                    default_browser_return_url: url,
-                    password: { type: 'object', properties: { default_browser_return_url: url } },
-                  },
-                },
+                before: beforeHooks(),
+                after: afterHooks(),
               },
             },
             registration: {
@@ -83,28 +79,14 @@ export const configSchema = {
                 ui_url: { ...url, default: 'https://www.ory.com/kratos/docs/fallback/registration' },
                 lifespan: { ...duration, default: '1h' },
                 enable_legacy_one_step: { type: 'boolean' },
-                after: {
-                  type: 'object',
-                  properties: {
-                    default_browser_return_url: url,
-                    password: {
-                      type: 'object',
-                      properties: {
-                        default_browser_return_url: url,
-                        hooks: {
-                          type: 'array',
-                          items: {
-                            type: 'object',
-                            required: ['hook'],
-                            properties: { hook: { type: 'string', enum: ['session'] } },
-                          },
-                        },
-                      },
-                    },
-                  },
-                },
+                before: beforeHooks(),
+                after: afterHooks(),
               },
             },
+            // Hook lists only: these flows take Kratos's hook keys as they arrive.
+            settings: { type: 'object', default: {}, properties: { before: beforeHooks(), after: afterHooks() } },
+            recovery: { type: 'object', default: {}, properties: { before: beforeHooks(), after: afterHooks() } },
+            verification: { type: 'object', default: {}, properties: { before: beforeHooks(), after: afterHooks() } },
             error: {
               type: 'object',
               default: {},
@@ -115,7 +97,8 @@ export const configSchema = {
               default: {},
               properties: {
                 // Empty means unset: Kratos falls back to selfservice.default_browser_return_url.
-                after: { type: 'object', properties: { default_browser_return_url: { type: 'string' } } },
+                // `hooks` is Porta's (web_hook only); Kratos refuses a file that has it.
+                after: { type: 'object', properties: { default_browser_return_url: { type: 'string' }, hooks: hookList(['web_hook']) } },
                 clear_browser_data: { type: 'boolean', default: false },
               },
             },
@@ -238,10 +221,12 @@ export const configSchema = {
         leak_sensitive_values: { type: 'boolean', default: false },
       },
     },
+    clients: clientsSchema,
     porta: {
       type: 'object',
       default: {},
       properties: {
+        web_hook: portaWebHookSchema(duration),
         ui: {
           type: 'object',
           default: {},

@@ -154,7 +154,11 @@ export class SessionManager {
    * session instead (same id, new token, authenticated_at renewed, method appended). Either way the
    * token is new, so a token known before the login is worthless after it (no fixation).
    */
-  async activate(req: FastifyRequest, identity: Identity, opts: { method: string; aal?: 'aal1' | 'aal2'; refresh?: Session }): Promise<{ session: Session; token: string }> {
+  async activate(
+    req: FastifyRequest,
+    identity: Identity,
+    opts: { method: string; aal?: 'aal1' | 'aal2'; refresh?: Session; beforeStore?: (session: Session) => Promise<void> },
+  ): Promise<{ session: Session; token: string }> {
     const { config, store } = this.deps;
     const now = new Date();
     const expiresAt = new Date(now.getTime() + config.sessionLifespanMs);
@@ -169,6 +173,8 @@ export class SessionManager {
         authenticationMethods: [...opts.refresh.authenticationMethods, method],
         updatedAt: now,
       };
+      // Kratos's login after-hooks see the session before it is stored: a failing hook leaves nothing.
+      await opts.beforeStore?.(session);
       await store.updateSession(session);
       await store.rotateSessionToken(session.id, hashToken(token));
       return { session, token };
@@ -186,6 +192,7 @@ export class SessionManager {
       createdAt: now,
       updatedAt: now,
     };
+    await opts.beforeStore?.(session);
     await store.createSession(session, hashToken(token));
     return { session, token };
   }

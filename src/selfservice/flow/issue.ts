@@ -21,13 +21,22 @@ export async function issueSession(
   req: FastifyRequest,
   reply: FastifyReply,
   identity: Identity,
-  opts: { browser: boolean; existing: AuthenticatedSession | null; refresh: boolean; method: string; aal?: 'aal1' | 'aal2' },
+  opts: {
+    browser: boolean;
+    existing: AuthenticatedSession | null;
+    refresh: boolean;
+    method: string;
+    aal?: 'aal1' | 'aal2';
+    /** Runs with the new session before it is stored (login after-hooks); a throw stores nothing. */
+    beforeStore?: (session: Session) => Promise<void>;
+  },
 ): Promise<Issued> {
   const sameIdentity = opts.existing !== null && opts.existing.identity.id === identity.id;
   const issued = await deps.sessions.activate(req, identity, {
     method: opts.method,
     aal: opts.aal,
     refresh: opts.refresh && sameIdentity ? (opts.existing as AuthenticatedSession).session : undefined,
+    beforeStore: opts.beforeStore,
   });
   if (opts.browser) {
     deps.sessions.issueCookie(reply, issued.token, issued.session);

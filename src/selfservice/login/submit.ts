@@ -103,8 +103,8 @@ export async function submitLogin(deps: SelfServiceDeps, req: FastifyRequest, re
       refresh: d.refresh === true,
       method: strategy.id,
       aal: strategy.aal,
+      beforeStore: (session) => deps.hooks.run('login', 'after', { req, reply, flow, method: strategy.id, identity, session }),
     });
-    await deps.hooks.run('login', 'after', { req, reply, flow, method: strategy.id, identity, issued: { session, token } });
     if (!browser) return sendJSON(reply, 200, { session_token: token, session: sessionJSON(deps, session, identity), continue_with: null });
     if (json) return sendJSON(reply, 200, { session: sessionJSON(deps, session, identity), continue_with: [redirectBrowserTo(target)] });
     return redirect(req, reply, 303, target);

@@ -4,6 +4,7 @@ import { errBadRequest, errForbidden } from '../../http/errors.js';
 import { sendError } from '../../http/writer.js';
 import { hashToken, SESSION_TOKEN_PATTERN } from '../../x/tokens.js';
 import type { LogoutDeps } from './deps.js';
+import { hasLogoutHooks, runLogoutHooks } from './hooks.js';
 
 const errUnknownToken = () =>
   errForbidden({ reason: 'The provided Ory Session Token could not be found, is invalid, or otherwise malformed.' });
@@ -42,8 +43,12 @@ export async function performNativeLogout(deps: LogoutDeps, req: FastifyRequest,
     const token = sessionTokenOf(readJsonBody(req));
     // Porta only issues this format; anything else cannot name a session, so it costs no database work.
     if (!SESSION_TOKEN_PATTERN.test(token)) throw errUnknownToken();
-    const { sessionId } = await deps.sessions.revokeSessionByToken(hashToken(token), 'self_service_logout');
+    const { sessionId, ended } = await deps.sessions.revokeSessionByToken(hashToken(token), 'self_service_logout');
     if (sessionId === null) throw errUnknownToken();
+    if (ended.length > 0 && hasLogoutHooks(deps)) {
+      const row = await deps.sessions.deps.store.getSession(sessionId, { expandIdentity: true });
+      if (row?.identity) await runLogoutHooks(deps, req, reply, { type: 'api', returnTo: null }, { session: row, identity: row.identity });
+    }
     return reply.code(204).send();
   } catch (err) {
     return sendError(req, reply, err);

@@ -6,6 +6,7 @@ import { isPortaError, sendError } from '../../http/writer.js';
 import { seeOther } from '../errors/redirect.js';
 import type { LogoutDeps } from './deps.js';
 import { errHead, errPrefetch, isHttps, isPrefetch } from './request.js';
+import { hasLogoutHooks, runLogoutHooks } from './hooks.js';
 
 const errMissingToken = () => errBadRequest({ reason: 'Please include a token in the URL query.' });
 const errTokenMismatch = () =>
@@ -35,12 +36,23 @@ export async function updateLogoutFlow(deps: LogoutDeps, defaultHref: string, re
     if (!sessions.logoutTokenMatches(auth.session.id, token)) return errors.forward(req, reply, errTokenMismatch());
 
     // Whatever credential carried the session, that session and no other is the one revoked.
-    const { outcome } = await sessions.revokeSession(auth.session.id, 'self_service_logout');
+    const { outcome, ended } = await sessions.revokeSession(auth.session.id, 'self_service_logout');
     if (outcome === 'missing') return errors.forward(req, reply, errNoRows());
     if (auth.via === 'cookie' || sessions.hasSessionCookie(req)) sessions.clearCookie(reply);
     deps.csrf.regenerate(req, reply);
 
-    const returnTo = deps.returnTo.fromRequest(req, deps.config.logoutRedirectURL);
+    let returnTo: ReturnType<typeof deps.returnTo.fromRequest>;
+    let badReturnTo: unknown;
+    try {
+      returnTo = deps.returnTo.fromRequest(req, deps.config.logoutRedirectURL);
+    } catch (err) {
+      badReturnTo = err;
+    }
+    if (ended.length > 0 && hasLogoutHooks(deps)) {
+      const target = badReturnTo !== undefined || isJsonRequest(req) ? null : (returnTo?.href ?? defaultHref);
+      await runLogoutHooks(deps, req, reply, { type: 'browser', returnTo: target }, auth);
+    }
+    if (badReturnTo !== undefined) throw badReturnTo;
     if (deps.config.logoutClearBrowserData && isHttps(req)) reply.header('clear-site-data', '"cookies", "storage", "cache"');
     if (isJsonRequest(req)) return reply.code(204).send();
     return seeOther(req, reply, returnTo?.href ?? defaultHref);

@@ -17,6 +17,8 @@ import type { StoredFlow } from '../flow/types.js';
 import type { HookContext } from '../hook/types.js';
 import { flowSchema } from '../flow/identity-schema.js';
 import { buildRegistrationFlow } from './init.js';
+import type { Identity } from '../../identity/types.js';
+import { NIL_UUID } from '../hook/web_hook/ctx.js';
 
 const missing = (property: string) => uiText(4000002, `Property ${property} is missing.`, 'error', { property });
 
@@ -24,6 +26,36 @@ function getPath(obj: unknown, dotted: string): unknown {
   let cur = obj;
   for (const part of dotted.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined;
   return cur;
+}
+
+/** Schema violations of traits as node messages (#/traits/email → traits.email) and form messages (the root). */
+function traitViolations(deps: SelfServiceDeps, schemaId: string, traits: Record<string, unknown>, nodes: Array<{ name: string; message: UiText }>, form: UiText[]): void {
+  for (const v of deps.identities.validateTraits(schemaId, traits)) {
+    const name = v.pointer.replace(/^#\/?/, '').split('/').join('.');
+    if (name) nodes.push({ name, message: v.message });
+    else form.push(v.message);
+  }
+}
+
+/** The identity a pre-persist hook sees: nothing stored yet, so the nil id and Go's zero times (as Kratos). */
+function draftIdentity(schemaId: string, traits: Record<string, unknown>): Identity {
+  const zero = new Date(0);
+  return {
+    id: NIL_UUID,
+    schemaId,
+    state: 'active',
+    stateChangedAt: null,
+    traits,
+    metadataPublic: null,
+    metadataAdmin: null,
+    externalId: null,
+    organizationId: null,
+    verifiableAddresses: [],
+    recoveryAddresses: [],
+    credentials: {},
+    createdAt: zero,
+    updatedAt: zero,
+  };
 }
 
 /** Writes the submitted trait values back into their nodes; the methods' secrets are never echoed. */
@@ -82,12 +114,7 @@ export async function submitRegistration(deps: SelfServiceDeps, req: FastifyRequ
     const { payload, missing: missingFields } = strategy.registration.parse(body);
     const nodeMessages: Array<{ name: string; message: UiText }> = [];
     const formMessages: UiText[] = [];
-    for (const v of deps.identities.validateTraits(schema.id, traits)) {
-      // An instance pointer names the node (#/traits/email → traits.email); the root goes to the form.
-      const name = v.pointer.replace(/^#\/?/, '').split('/').join('.');
-      if (name) nodeMessages.push({ name, message: v.message });
-      else formMessages.push(v.message);
-    }
+    traitViolations(deps, schema.id, traits, nodeMessages, formMessages);
     for (const name of missingFields) nodeMessages.push({ name, message: missing(name) });
     if (nodeMessages.length || formMessages.length) throw new FlowFormError(formMessages, nodeMessages);
 
@@ -98,7 +125,7 @@ export async function submitRegistration(deps: SelfServiceDeps, req: FastifyRequ
       return await deps.errors.forward(req, reply, deps.csrf.violation(req, { tokenSent: field(body, 'csrf_token') !== undefined }));
     }
 
-    const credentials = strategy.registration.credentials({ schemaId: schema.id, traits, payload });
+    let credentials = strategy.registration.credentials({ schemaId: schema.id, traits, payload });
 
     let target = deps.config.afterReturnURL('registration', strategy.id).href;
     if (flow.type === 'browser' && d.return_to) {
@@ -109,9 +136,31 @@ export async function submitRegistration(deps: SelfServiceDeps, req: FastifyRequ
       }
     }
 
+    // Kratos's pre-persist point: web hooks with response.parse / can_interrupt see the identity about to
+    // be created and may change it (then it is validated again) or stop the registration.
+    const draft = draftIdentity(schema.id, traits);
+    await deps.hooks.runPrePersist('registration', { req, reply, flow, method: strategy.id, identity: draft });
+    if (draft.traits !== traits || draft.schemaId !== schema.id) {
+      const nodes: Array<{ name: string; message: UiText }> = [];
+      const form: UiText[] = [];
+      traitViolations(deps, draft.schemaId, draft.traits, nodes, form);
+      if (nodes.length || form.length) throw new FlowFormError(form, nodes);
+      credentials = strategy.registration.credentials({ schemaId: draft.schemaId, traits: draft.traits, payload });
+    }
+
     let identity;
     try {
-      identity = await deps.identities.create({ schemaId: schema.id, traits, ...credentials });
+      identity = await deps.identities.create({
+        schemaId: draft.schemaId,
+        traits: draft.traits,
+        state: draft.state,
+        metadataPublic: draft.metadataPublic ?? undefined,
+        metadataAdmin: draft.metadataAdmin ?? undefined,
+        externalId: draft.externalId,
+        ...(draft.verifiableAddresses.length ? { verifiableAddresses: draft.verifiableAddresses } : {}),
+        ...(draft.recoveryAddresses.length ? { recoveryAddresses: draft.recoveryAddresses } : {}),
+        ...credentials,
+      });
     } catch (err) {
       if (err instanceof DuplicateCredentialsError) {
         throw new FlowFormError([uiText(4000007, 'An account with the same identifier (email, phone, username, ...) exists already.', 'error')]);
@@ -120,7 +169,7 @@ export async function submitRegistration(deps: SelfServiceDeps, req: FastifyRequ
     }
     const identityJSON = identityToJSON(identity, { config: deps.config, credentials: 'none', metadataAdmin: false });
     const browser = flow.type === 'browser';
-    const hookCtx: HookContext = { req, reply, flow, method: strategy.id, identity };
+    const hookCtx: HookContext = { req, reply, flow, method: strategy.id, identity, stage: 'post_persist' };
     await deps.hooks.run('registration', 'after', hookCtx);
     if (!hookCtx.issued) {
       if (!browser) return sendJSON(reply, 200, { identity: identityJSON, continue_with: null });
