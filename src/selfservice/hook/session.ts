@@ -10,7 +10,7 @@ export function sessionHook(deps: FlowDeps): HookFactory {
   return () => ({
     name: 'session',
     async execute(ctx) {
-      if (!ctx.identity || !ctx.method) return;
+      if (!ctx.identity || !ctx.method || ctx.stage === 'pre_persist') return;
       ctx.issued = await issueSession(deps, ctx.req, ctx.reply, ctx.identity, {
         browser: ctx.flow.type === 'browser',
         existing: null,

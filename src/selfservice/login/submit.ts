@@ -70,6 +70,9 @@ export async function submitLogin(deps: SelfServiceDeps, req: FastifyRequest, re
     }
 
     body = decodeFlowBody(req);
+    // Kratos copies transient_payload into the flow for the hooks of this submit (never stored).
+    const tp = body.transient_payload;
+    if (tp && typeof tp === 'object' && !Array.isArray(tp)) d.transient_payload = tp as Record<string, unknown>;
     const strategy = deps.strategies.forSubmit(field(body, 'method'), 'login');
     if (!strategy?.login) {
       throw new FlowFormError([uiText(4010002, 'Could not find a strategy to log you in with. Did you fill out the form correctly?', 'error')]);

@@ -104,6 +104,9 @@ export async function submitRegistration(deps: SelfServiceDeps, req: FastifyRequ
     }
 
     body = decodeFlowBody(req, { typeOf: leafTypeLookup(schema.schema) });
+    // Kratos copies transient_payload into the flow for the hooks of this submit (never stored).
+    const tp = body.transient_payload;
+    if (tp && typeof tp === 'object' && !Array.isArray(tp)) d.transient_payload = tp as Record<string, unknown>;
     const strategy = deps.strategies.forSubmit(field(body, 'method'), 'registration');
     if (!strategy?.registration) {
       throw new FlowFormError([uiText(4010003, 'Could not find a strategy to sign you up with. Did you fill out the form correctly?', 'error')]);

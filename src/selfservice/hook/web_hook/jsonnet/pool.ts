@@ -21,6 +21,8 @@ interface Pending {
 
 interface Slot {
   child: ChildProcess | null;
+  /** Set once the worker said it is ready; jobs are sent (and timed) only then. */
+  ready: boolean;
   job: Pending | null;
   timer?: NodeJS.Timeout;
 }
@@ -46,7 +48,7 @@ export class JsonnetPool {
     size = 2,
     private readonly timeoutMs = 1000,
   ) {
-    this.slots = Array.from({ length: size }, () => ({ child: null, job: null }));
+    this.slots = Array.from({ length: size }, () => ({ child: null, ready: false, job: null }));
   }
 
   /** Evaluates `snippet` with `ctx` (JSON) as the top-level argument; without ctx, as is. */
@@ -79,14 +81,25 @@ export class JsonnetPool {
     slot.job = job;
     child.ref();
     child.channel?.ref();
+    if (slot.ready) this.dispatch(slot);
+  }
+
+  private dispatch(slot: Slot): void {
+    const job = slot.job;
+    if (!job || !slot.child) return;
     slot.timer = setTimeout(() => this.fail(slot, new JsonnetError(`the template ran longer than ${this.timeoutMs}ms and was stopped`, true), true), this.timeoutMs);
-    child.send({ id: job.id, snippet: job.snippet, ctx: job.ctx });
+    slot.child.send({ id: job.id, snippet: job.snippet, ctx: job.ctx });
   }
 
   private spawn(slot: Slot): ChildProcess {
-    const child = fork(WORKER, [], { execArgv: EXEC_ARGV, stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
+    const child = fork(WORKER, [], { execArgv: EXEC_ARGV, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
     slot.child = child;
-    child.on('message', (msg: { id: number; ok: boolean; out?: string; error?: string }) => {
+    slot.ready = false;
+    child.on('message', (msg: { ready?: boolean; id: number; ok: boolean; out?: string; error?: string }) => {
+      if (msg.ready) {
+        slot.ready = true;
+        return this.dispatch(slot);
+      }
       const job = slot.job;
       if (!job || msg.id !== job.id) return;
       this.finish(slot);

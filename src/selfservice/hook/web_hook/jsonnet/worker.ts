@@ -23,7 +23,7 @@ const require = createRequire(import.meta.url);
 const { Jsonnet } = require('@hanazuki/node-jsonnet') as { Jsonnet: new () => JsonnetVM };
 
 process.on('message', (job: Job) => {
-  const vm = new Jsonnet().maxStack(500);
+  const vm = new Jsonnet();
   if (job.ctx !== undefined) vm.tlaCode('ctx', job.ctx);
   vm.evaluateSnippet(job.snippet, 'body.jsonnet').then(
     (out) => process.send?.({ id: job.id, ok: true, out }),
@@ -31,3 +31,5 @@ process.on('message', (job: Job) => {
   );
 });
 process.on('disconnect', () => process.exit(0));
+// The parent starts an evaluation's clock only once the worker is up (start-up is not the template's time).
+process.send?.({ ready: true });
