@@ -8,6 +8,8 @@ export interface LogoutFlowView {
   kind: 'logout';
   type: FlowType;
   returnTo: string | null;
+  /** The request URL without the logout token (ctx.request_url of a logout hook). */
+  requestURL: string;
 }
 
 /** What a hook sees and may add to. One context per flow step; hooks run in their configured order. */

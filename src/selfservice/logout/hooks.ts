@@ -2,7 +2,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity } from '../../identity/types.js';
 import type { Session } from '../../session/types.js';
 import type { FlowType } from '../flow/types.js';
+import { requestURL } from '../flow/url.js';
 import type { LogoutDeps } from './deps.js';
+
+/** The logout URL's `token` is a credential: a receiver gets the URL without it. */
+function withoutToken(url: string): string {
+  try {
+    const u = new URL(url);
+    u.searchParams.delete('token');
+    return u.href;
+  } catch {
+    return '';
+  }
+}
 
 /** Whether any logout after-hook is configured (so the endpoints skip all extra work otherwise). */
 export const hasLogoutHooks = (deps: LogoutDeps): boolean => deps.hooks.list('logout', 'after').length > 0;
@@ -23,7 +35,7 @@ export async function runLogoutHooks(
   const ctx = {
     req,
     reply,
-    flow: { kind: 'logout' as const, type: view.type, returnTo: view.returnTo },
+    flow: { kind: 'logout' as const, type: view.type, returnTo: view.returnTo, requestURL: withoutToken(requestURL(req)) },
     identity: ended.identity,
     session: { ...ended.session, active: false },
   };

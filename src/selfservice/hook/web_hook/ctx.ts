@@ -19,12 +19,15 @@ export interface CtxDeps {
 }
 
 /** The request's headers named in the allow-list, canonical names, every value in order (Go's http.Header). */
-function allowedHeaders(req: FastifyRequest, allow: ReadonlySet<string>): Record<string, string[]> {
+// Logout hooks never see a credential, whatever the allow-list says.
+const CREDENTIAL_HEADERS = new Set(['Cookie', 'Authorization', 'X-Session-Token']);
+
+function allowedHeaders(req: FastifyRequest, allow: ReadonlySet<string>, logout: boolean): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   const raw = req.raw.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = canonicalHeader(raw[i]);
-    if (!allow.has(name)) continue;
+    if (!allow.has(name) || (logout && CREDENTIAL_HEADERS.has(name))) continue;
     (out[name] ??= []).push(raw[i + 1]);
   }
   return out;
@@ -63,11 +66,12 @@ function flowOf(ctx: HookContext): Record<string, unknown> {
  * and Porta's session and CSRF cookies are dropped from request_cookies.
  */
 export function buildCtx(deps: CtxDeps, ctx: HookContext): Record<string, unknown> {
+  const logout = 'returnTo' in ctx.flow ? ctx.flow : undefined;
   const out: Record<string, unknown> = {
     flow: flowOf(ctx),
-    request_headers: allowedHeaders(ctx.req, deps.headerAllowlist),
+    request_headers: allowedHeaders(ctx.req, deps.headerAllowlist, logout !== undefined),
     request_method: ctx.req.method,
-    request_url: requestURL(ctx.req),
+    request_url: logout ? logout.requestURL : requestURL(ctx.req),
     request_cookies: cookiesOf(ctx.req, deps.ownCookies),
   };
   if (ctx.identity) {
