@@ -64,8 +64,8 @@ test('register, log out, "Forgot password?", code from the dev mailbox: a new se
 
   await page.getByLabel('Recovery code').fill(await codeFor(t, email));
   await page.getByRole('button', { name: 'Continue' }).click();
-  // The settings flow is not in this branch: the person is on its init endpoint with a fresh session.
-  await page.waitForURL((u) => u.href.startsWith(`${base}/self-service/settings/browser`));
+  // Recovery hands over to a new settings flow: the person lands on the settings page with a fresh session.
+  await page.waitForURL(/\/ui\/settings\?flow=/);
   const cookie = await sessionCookie(ctx);
   assert.ok(cookie);
   assert.equal(await whoamiStatus(base, cookie), 200);
