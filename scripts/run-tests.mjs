@@ -23,11 +23,18 @@ if (process.env.CI === 'true' && !process.env.PORTA_TEST_PG_URL) {
   console.error('CI=true: PORTA_TEST_PG_URL must point at a PostgreSQL server (scripts/ci-postgres.sh)');
   process.exit(1);
 }
-const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+// The build, the tests' own typecheck and the lint come first: each fails the run on its own.
+for (const [cmd, ...args] of [
+  ['npx', 'tsc', '-p', 'tsconfig.json'],
+  ['npx', 'tsc', '-p', 'tsconfig.test.json', '--noEmit'],
+  ['npx', 'eslint', 'src', 'test', 'bench'],
+]) {
+  const step = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (step.status !== 0) process.exit(step.status ?? 1);
+}
 const res = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
   { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
 process.exit(res.status ?? 1);

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import type { Persister } from './persistence/types.js';
@@ -5,6 +6,8 @@ import { createServer, type Servers } from './http/server.js';
 import { registerHealthRoutes } from './http/health.js';
 import { registerAdminGuard } from './http/admin-guard.js';
 import { CsrfManager } from './http/csrf.js';
+import { clientIpResolver } from './http/client-ip.js';
+import { LoginThrottle } from './throttle/login.js';
 import { Hasher } from './hash/hasher.js';
 import { SchemaRegistry } from './schema/registry.js';
 import { registerSchemaRoutes } from './schema/handler.js';
@@ -17,8 +20,14 @@ import { ErrorManager } from './selfservice/errors/manager.js';
 import { registerErrorRoutes } from './selfservice/errors/handler.js';
 import { registerLoginRoutes } from './selfservice/login/handler.js';
 import { registerRegistrationRoutes } from './selfservice/registration/handler.js';
+import { registerVerificationRoutes } from './selfservice/verification/handler.js';
 import { registerLogoutRoutes } from './selfservice/logout/handler.js';
+import { registerSettingsRoutes } from './selfservice/settings/handler.js';
+import { registerRecoveryRoutes } from './selfservice/recovery/handler.js';
 import { registerUI, reserveUIPaths } from './ui/index.js';
+import { Courier } from './courier/queue.js';
+import { TemplateSet } from './courier/template/load.js';
+import { registerCourierRoutes } from './courier/handler.js';
 import { VERSION } from './version.js';
 import { StrategyRegistry } from './selfservice/strategy/registry.js';
 import { builtinStrategies } from './selfservice/strategy/index.js';
@@ -42,6 +51,11 @@ export interface Registry {
   errors: ErrorManager;
   strategies: StrategyRegistry;
   hooks: HookRegistry;
+  loginThrottle: LoginThrottle;
+  /** The client IP of a request under porta.trusted_proxies. */
+  clientIp: (req: FastifyRequest) => string;
+  /** Builds queued emails from the (start-up compiled) templates; rows go to persister.courier. */
+  courier: Courier;
 }
 
 /** The services a plug-in may use (everything but the plug-in registries themselves). */
@@ -64,6 +78,9 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   const schemas = await SchemaRegistry.load(config);
   const hasher = new Hasher(config);
   const csrf = new CsrfManager(config);
+  // Compiled now so that a bad template override stops start-up, naming its key or file.
+  const courierSettings = config.courier;
+  const templates = TemplateSet.load({ templates: courierSettings.templates, overridePath: courierSettings.templateOverridePath });
   const sessions = new SessionManager({ config, store: persister.sessions, logger });
   const core = {
     config,
@@ -76,6 +93,9 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
     csrf,
     returnTo: new ReturnToValidator(config, logger),
     errors: new ErrorManager({ config, store: persister.errors, logger }),
+    loginThrottle: new LoginThrottle(persister.throttles, config.loginThrottle),
+    clientIp: clientIpResolver(config.trustedProxies),
+    courier: new Courier(templates),
   };
   const strategies = new StrategyRegistry(config, [...builtinStrategies(core), ...(options.strategies?.(core) ?? [])]);
   const hooks = new HookRegistry(config, builtinHooks(core), logger);
@@ -97,6 +117,10 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   registerLoginRoutes(servers, registry);
   registerRegistrationRoutes(servers, registry);
   registerLogoutRoutes(servers, registry);
+  registerVerificationRoutes(servers, registry);
+  registerRecoveryRoutes(servers, registry);
+  registerCourierRoutes(servers, registry);
+  registerSettingsRoutes(servers, registry);
   // Session events: a dispatcher only while receivers are configured; the process that committed a
   // revocation tries its new deliveries at once, the others find them on their next poll.
   const dispatcher = config.sessionEvents.receivers.length > 0 ? new SessionEventDispatcher(persister.sessionEvents, config.sessionEvents, logger) : undefined;

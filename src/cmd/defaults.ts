@@ -33,7 +33,17 @@ export function embeddedDefaults(dataDir = resolve('.porta')): Record<string, un
         login: { ui_url: `${pub}/ui/login` },
         registration: { ui_url: `${pub}/ui/registration`, after: { password: { hooks: [{ hook: 'session' }] } } },
         error: { ui_url: `${pub}/ui/error` },
+        // As Kratos's quickstart; a changed password ends every other session (ASVS 5.0 V7.4.3), which
+        // Kratos leaves opt-in: a Kratos config file keeps its own meaning.
+        settings: {
+          ui_url: `${pub}/ui/settings`,
+          privileged_session_max_age: '15m',
+          after: { password: { hooks: [{ hook: 'revoke_active_sessions' }] } },
+        },
         logout: { after: { default_browser_return_url: `${pub}/ui/login` } },
+        // TODO(issue 11, item 4/5): once the built-in UI has /ui/recovery and the `revoke_active_sessions` hook kind
+        // is in main, enable recovery here: recovery: { enabled: true, ui_url: `${pub}/ui/recovery`,
+        // after: { hooks: [{ hook: 'revoke_active_sessions' }] } }. Not listed yet: an unregistered hook is skipped.
       },
     },
     identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: DEFAULT_SCHEMA_URL }] },

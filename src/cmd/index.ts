@@ -6,6 +6,7 @@ import { closeOnSignals, startServer, StartupError } from './serve.js';
 import { embeddedDefaults } from './defaults.js';
 import { runMigrateSql } from './migrate.js';
 import { runCleanupSql } from './cleanup.js';
+import { runCourierWatch } from './courier.js';
 
 function fail(err: unknown): never {
   const known = err instanceof ConfigError || err instanceof StartupError;
@@ -13,8 +14,15 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
-async function serveWith(config: Config, banner: boolean): Promise<void> {
-  const running = await startServer(config);
+async function loadConfigFiles(files: string[], dev?: boolean): Promise<Config> {
+  if (files.length <= 1) return Config.load({ file: files[0], dev });
+  const { readConfigFile } = await import('../config/load.js');
+  const values = files.slice(0, -1).reduce<Record<string, unknown>>((acc, f) => ({ ...acc, ...readConfigFile(f) }), {});
+  return Config.load({ values, file: files[files.length - 1], dev });
+}
+
+async function serveWith(config: Config, banner: boolean, watchCourier = false): Promise<void> {
+  const running = await startServer(config, { watchCourier });
   closeOnSignals(running);
   const pub = running.publicURL.replace(/\/$/, '');
   const lines = [`Porta ${VERSION} is serving`, `  public API: ${pub}/`, `  admin API:  ${running.adminURL}`];
@@ -29,17 +37,24 @@ program
   .description('Serve the public and admin APIs with a Kratos-format config file (YAML or JSON)')
   .option('-c, --config <file...>', 'config file(s); later files override earlier ones')
   .option('--dev', 'development mode: cookies without Secure, http base URLs')
+  .option('--watch-courier', 'also run the courier worker in this process (delivers queued mail)')
+  .action(async (opts: { config?: string[]; dev?: boolean; watchCourier?: boolean }) => {
+    try {
+      await serveWith(await loadConfigFiles(opts.config ?? [], opts.dev), true, opts.watchCourier === true);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+const courier = program.command('courier').description('The courier: delivery of queued messages');
+courier
+  .command('watch')
+  .description('Run the courier worker alone: claim queued messages and deliver them over SMTP')
+  .option('-c, --config <file...>', 'config file(s); later files override earlier ones')
+  .option('--dev', 'development mode')
   .action(async (opts: { config?: string[]; dev?: boolean }) => {
     try {
-      const files = opts.config ?? [];
-      let config: Config;
-      if (files.length <= 1) config = Config.load({ file: files[0], dev: opts.dev });
-      else {
-        const { readConfigFile } = await import('../config/load.js');
-        const values = files.slice(0, -1).reduce<Record<string, unknown>>((acc, f) => ({ ...acc, ...readConfigFile(f) }), {});
-        config = Config.load({ values, file: files[files.length - 1], dev: opts.dev });
-      }
-      await serveWith(config, true);
+      await runCourierWatch(await loadConfigFiles(opts.config ?? [], opts.dev));
     } catch (err) {
       fail(err);
     }

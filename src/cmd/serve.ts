@@ -2,22 +2,28 @@ import type { Config } from '../config/config.js';
 import { buildApp, type App } from '../app.js';
 import { openPersister } from '../persistence/index.js';
 import { createLogger } from '../x/logger.js';
+import type { Logger } from 'pino';
+import type { Persister } from '../persistence/types.js';
+import { CourierWorker } from '../courier/worker.js';
+import { SmtpSender } from '../courier/smtp.js';
+import type { TemplateSet } from '../courier/template/load.js';
 
 export class StartupError extends Error {}
 
 export interface Running {
   app: App;
+  /** With --watch-courier: the in-process courier worker, stopped before the servers close. */
+  worker?: CourierWorker;
   publicURL: string;
   adminURL: string;
 }
 
-/** Opens the database (migrating SQLite; refusing a PostgreSQL schema that is behind), builds and listens. */
-export async function startServer(config: Config): Promise<Running> {
-  const logger = createLogger({ level: config.log.level, leakSensitiveValues: config.log.leakSensitiveValues, format: config.log.format });
-  for (const w of config.warnings) logger.warn(w);
+/** Opens the database: migrates SQLite, refuses a PostgreSQL schema that is behind. */
+export async function openDatabase(config: Config, logger: Logger): Promise<Persister> {
   const persister = await openPersister(config.dsn, {
     logger,
     sqlite: { checkpointIntervalMs: config.sqliteCheckpointIntervalMs, walMaxPages: config.sqliteWalMaxPages },
+    serving: true,
   });
   try {
     if (persister.dialect === 'sqlite') {
@@ -35,13 +41,46 @@ export async function startServer(config: Config): Promise<Running> {
     await persister.close();
     throw err;
   }
-  const app = await buildApp(config, persister, logger);
+  return persister;
+}
+
+export function createCourierWorker(config: Config, persister: Persister, templates: TemplateSet, logger: Logger): CourierWorker {
+  const settings = config.courier;
+  if (!settings.smtp.connectionURI) throw new StartupError('the courier needs config key "courier.smtp.connection_uri" to deliver mail');
+  // The socket timeout stays well inside the claim lease, so a live worker finishes before its claim ends.
+  const sender = new SmtpSender(settings.smtp, Math.min(30_000, Math.floor(settings.claimLeaseMs / 3)));
+  return new CourierWorker({ store: persister.courier, templates, settings, sender, logger });
+}
+
+/** Opens the database, builds and listens; with `watchCourier` also runs the courier worker in-process. */
+export async function startServer(config: Config, opts: { watchCourier?: boolean } = {}): Promise<Running> {
+  const logger = createLogger({ level: config.log.level, leakSensitiveValues: config.log.leakSensitiveValues, format: config.log.format });
+  for (const w of config.warnings) logger.warn(w);
+  const persister = await openDatabase(config, logger);
+  let app: App;
+  try {
+    app = await buildApp(config, persister, logger);
+  } catch (err) {
+    // A refused config (a bad template override) must not leave the database and its checkpointer open.
+    await persister.close();
+    throw err;
+  }
+  let worker: CourierWorker | undefined;
+  if (opts.watchCourier) {
+    try {
+      worker = createCourierWorker(config, persister, app.registry.courier.templates, logger);
+    } catch (err) {
+      await app.close();
+      throw err;
+    }
+  }
   const pub = config.publicListen;
   const adm = config.adminListen;
   await app.public.listen({ host: pub.host || '0.0.0.0', port: pub.port });
   // adminListen is loopback unless serve.admin.host is set (the Config warns about a non-loopback one).
   await app.admin.listen({ host: adm.host, port: adm.port });
-  return { app, publicURL: config.publicBaseURL.href, adminURL: config.adminBaseURL.href };
+  worker?.start();
+  return { app, worker, publicURL: config.publicBaseURL.href, adminURL: config.adminBaseURL.href };
 }
 
 /** Graceful shutdown: in-flight requests finish, the database closes, then the process exits. */
@@ -53,7 +92,9 @@ export function closeOnSignals(running: Running): void {
     running.app.registry.logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    running.app.close().then(
+    // Without a worker the servers start closing right here, in the signal handler, as before.
+    const worker = running.worker;
+    (worker ? worker.stop().then(() => running.app.close()) : running.app.close()).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfigValues, type LoadOptions } from './load.js';
 import { parseByteSizeKiB, parseDuration } from './duration.js';
 import { isLoopbackHost, urlHost } from '../x/host.js';
+import { parseTrustedProxies } from '../x/client-ip.js';
+import { courierSettings, type CourierSettings } from './courier.js';
 import { parseSessionEvents, type SessionEventSettings } from './session-events.js';
 
 export type SameSite = 'Strict' | 'Lax' | 'None';
@@ -42,6 +44,18 @@ export interface PasswordPolicy {
   enabled: boolean;
   minPasswordLength: number;
   identifierSimilarityCheck: boolean;
+}
+export interface LoginThrottleSettings {
+  enabled: boolean;
+  /** Consecutive failures per identifier and IP before backoff starts. */
+  freeFailures: number;
+  /** The first backoff; each further failure doubles it up to maxBackoffMs. */
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+  /** Failures per identifier (all IPs) and per IP (all identifiers) per window. */
+  perIdentifier: number;
+  perIp: number;
+  windowMs: number;
 }
 export interface SchemaSource {
   id: string;
@@ -108,21 +122,40 @@ export class Config {
       'selfservice.default_browser_return_url',
       'selfservice.flows.login.ui_url',
       'selfservice.flows.registration.ui_url',
+      'selfservice.flows.settings.ui_url',
       'selfservice.flows.error.ui_url',
       'selfservice.flows.logout.after.default_browser_return_url',
     ]) {
       const value = this.get(key);
       if (typeof value === 'string' && value !== '') parseUrl(key, value);
     }
-    for (const key of ['session.lifespan', 'session.earliest_possible_extend', 'selfservice.flows.login.lifespan', 'selfservice.flows.registration.lifespan']) {
+    for (const key of [
+      'session.lifespan',
+      'session.earliest_possible_extend',
+      'selfservice.flows.login.lifespan',
+      'selfservice.flows.registration.lifespan',
+      'selfservice.flows.settings.lifespan',
+      'selfservice.flows.settings.privileged_session_max_age',
+      'porta.login_throttle.max_backoff',
+      'porta.login_throttle.window',
+    ]) {
       const value = this.get(key);
       if (typeof value === 'string') duration(key, value);
+    }
+    try {
+      parseTrustedProxies(this.trustedProxies);
+    } catch (err) {
+      throw new ConfigError(`config key "porta.trusted_proxies": ${(err as Error).message}`);
     }
     if (!values.identity.schemas || values.identity.schemas.length === 0) {
       throw new ConfigError('config key "identity.schemas" is required and must list at least one schema');
     }
     if (!values.identity.schemas.some((s: SchemaSource) => s.id === values.identity.default_schema_id)) {
       throw new ConfigError(`config key "identity.default_schema_id" names schema "${values.identity.default_schema_id}" which is not in identity.schemas`);
+    }
+    // Outside dev mode Porta never pretends to send: a flow that mails codes needs a real SMTP server.
+    if (!values.dev && values.selfservice?.flows?.verification?.enabled === true && !values.courier?.smtp?.connection_uri) {
+      throw new ConfigError('config key "courier.smtp.connection_uri" is required when selfservice.flows.verification.enabled is true (outside dev mode)');
     }
     this.sessionEvents = parseSessionEvents(values.porta.session_events, { publicBase: this.publicBaseURL, dev: this.dev, warn: (w) => this.warnings.push(w) });
     if (!this.secretsDefault().length) {
@@ -208,6 +241,18 @@ export class Config {
     if (!flow) throw new Error(`selfservice.flows.${kind} has no configuration`);
     return flow;
   }
+  /** selfservice.flows.recovery.enabled (Kratos's default: off). */
+  get recoveryEnabled(): boolean {
+    return this.v.selfservice.flows.recovery.enabled === true;
+  }
+  get recoveryNotifyUnknownRecipients(): boolean {
+    return this.v.selfservice.flows.recovery.notify_unknown_recipients === true;
+  }
+  /** selfservice.methods.code: enabled, code lifespan, tries per flow. */
+  get codeMethod(): { enabled: boolean; lifespanMs: number; maxSubmissions: number } {
+    const c = this.v.selfservice.methods.code;
+    return { enabled: c.enabled !== false, lifespanMs: parseDuration(c.config.lifespan), maxSubmissions: c.config.max_submissions };
+  }
   get registrationEnabled(): boolean {
     return this.v.selfservice.flows.registration.enabled !== false;
   }
@@ -221,6 +266,16 @@ export class Config {
   flowHooks(flow: string, phase: 'before' | 'after', method?: string): HookConfig[] {
     const p = this.flowConfig(flow)[phase] ?? {};
     return ((method ? p[method]?.hooks : p.hooks) ?? []) as HookConfig[];
+  }
+  /** selfservice.flows.settings.privileged_session_max_age; 0 or less means every session is privileged. */
+  get privilegedSessionMaxAgeMs(): number {
+    return parseDuration(this.v.selfservice.flows.settings.privileged_session_max_age);
+  }
+  get profileMethodEnabled(): boolean {
+    return this.v.selfservice.methods.profile.enabled !== false;
+  }
+  get settingsRequiredAAL(): 'aal1' | 'highest_available' {
+    return this.v.selfservice.flows.settings.required_aal;
   }
   get passwordPolicy(): PasswordPolicy {
     const p = this.v.selfservice.methods.password;
@@ -237,6 +292,18 @@ export class Config {
   get sessionEarliestPossibleExtendMs(): number {
     const v = this.v.session.earliest_possible_extend;
     return v ? parseDuration(v) : this.sessionLifespanMs;
+  }
+  /** porta.session.inactivity_timeout in ms; 0 = off (a session is then never refused for idleness). */
+  get sessionInactivityTimeoutMs(): number {
+    return parseDuration(this.v.porta.session.inactivity_timeout);
+  }
+  /** porta.session.activity_granularity in ms: how stale the recorded activity may get before whoami writes it. */
+  get sessionActivityGranularityMs(): number {
+    return parseDuration(this.v.porta.session.activity_granularity);
+  }
+  /** porta.session.max_lifetime in ms from authenticated_at; 0 = off (no absolute cap). */
+  get sessionMaxLifetimeMs(): number {
+    return parseDuration(this.v.porta.session.max_lifetime);
   }
   get whoamiRequiredAAL(): 'aal1' | 'highest_available' {
     return this.v.session.whoami.required_aal;
@@ -308,7 +375,43 @@ export class Config {
   get sqliteCheckpointIntervalMs(): number {
     return parseDuration(this.v.porta.sqlite.checkpoint_interval);
   }
+  /** courier.* (SMTP, retries, worker, templates) and porta.courier.*; validated by courierSettings. */
+  get courier(): CourierSettings {
+    return courierSettings(this.v);
+  }
   get sqliteWalMaxPages(): number {
     return this.v.porta.sqlite.wal_max_pages;
+  }
+  get verificationEnabled(): boolean {
+    return this.v.selfservice.flows.verification?.enabled === true;
+  }
+  get verificationNotifyUnknown(): boolean {
+    return this.v.selfservice.flows.verification?.notify_unknown_recipients === true;
+  }
+  /** Secrets the codes' HMAC is keyed with: the first issues, all verify (rotation). */
+  get codeSecrets(): string[] {
+    const s = this.secretsDefault();
+    return s.length ? s : this.cookieSecrets;
+  }
+  /** porta.send_throttle: codes per recipient and per client IP within one window. */
+  get sendThrottle(): { perRecipient: number; perIp: number; windowMs: number } {
+    const t = this.v.porta.send_throttle ?? {};
+    return { perRecipient: t.per_recipient ?? 5, perIp: t.per_ip ?? 100, windowMs: parseDuration(t.window ?? '1h') };
+  }
+  get loginThrottle(): LoginThrottleSettings {
+    const t = this.v.porta.login_throttle;
+    return {
+      enabled: t.enabled,
+      freeFailures: t.free_failures,
+      baseBackoffMs: 1000,
+      maxBackoffMs: parseDuration(t.max_backoff),
+      perIdentifier: t.per_identifier,
+      perIp: t.per_ip,
+      windowMs: parseDuration(t.window),
+    };
+  }
+  /** Addresses and CIDR ranges of reverse proxies whose X-Forwarded-For is believed. */
+  get trustedProxies(): string[] {
+    return this.v.porta.trusted_proxies;
   }
 }

@@ -24,7 +24,7 @@ export function parseDuration(input: string): number {
 /** Parses sizes such as "128MB" or "19MiB" (argon2 memory) into KiB. */
 export function parseByteSizeKiB(input: string | number): number {
   if (typeof input === 'number') return Math.floor(input / 1024);
-  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$/i.exec(input);
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?$/i.exec(input.trim());
   if (!m) throw new Error(`invalid byte size "${input}"`);
   const n = Number(m[1]);
   const unit = (m[2] ?? 'B').toLowerCase();

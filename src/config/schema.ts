@@ -8,6 +8,13 @@ const sameSite = { type: 'string', enum: ['Strict', 'Lax', 'None'] } as const;
 const stringList = { type: 'array', items: { type: 'string' } } as const;
 const secretList = { type: 'array', items: { type: 'string', minLength: 16 } } as const;
 
+// A Kratos hook list; which names run is decided by the hook registry (unknown ones are logged and skipped).
+const hookList = {
+  type: 'array',
+  items: { type: 'object', required: ['hook'], properties: { hook: { type: 'string', minLength: 1 }, config: { type: 'object' } } },
+} as const;
+const afterMethod = { type: 'object', properties: { default_browser_return_url: url, hooks: hookList } } as const;
+
 const server = (port: number) => ({
   type: 'object',
   properties: {
@@ -70,8 +77,23 @@ export const configSchema = {
                   type: 'object',
                   properties: {
                     default_browser_return_url: url,
-                    password: { type: 'object', properties: { default_browser_return_url: url } },
+                    hooks: hookList,
+                    password: afterMethod,
                   },
+                },
+              },
+            },
+            settings: {
+              type: 'object',
+              default: {},
+              properties: {
+                ui_url: { ...url, default: 'https://www.ory.com/kratos/docs/fallback/settings' },
+                lifespan: { ...duration, default: '1h' },
+                privileged_session_max_age: { ...duration, default: '1h' },
+                required_aal: { type: 'string', enum: ['aal1', 'highest_available'], default: 'highest_available' },
+                after: {
+                  type: 'object',
+                  properties: { default_browser_return_url: url, hooks: hookList, password: afterMethod, profile: afterMethod },
                 },
               },
             },
@@ -96,13 +118,38 @@ export const configSchema = {
                           items: {
                             type: 'object',
                             required: ['hook'],
-                            properties: { hook: { type: 'string', enum: ['session'] } },
+                            properties: { hook: { type: 'string', enum: ['session', 'show_verification_ui'] } },
                           },
                         },
                       },
                     },
                   },
                 },
+              },
+            },
+            verification: {
+              type: 'object',
+              default: {},
+              properties: {
+                enabled: { type: 'boolean', default: false },
+                ui_url: { ...url, default: 'https://www.ory.com/kratos/docs/fallback/verification' },
+                lifespan: { ...duration, default: '1h' },
+                use: { type: 'string', enum: ['code'], default: 'code' },
+                notify_unknown_recipients: { type: 'boolean', default: false },
+                after: { type: 'object', properties: { default_browser_return_url: url } },
+              },
+            },
+            recovery: {
+              type: 'object',
+              default: {},
+              properties: {
+                enabled: { type: 'boolean', default: false },
+                ui_url: { ...url, default: 'https://www.ory.com/kratos/docs/fallback/recovery' },
+                lifespan: { ...duration, default: '1h' },
+                // Only the code method is implemented: `link` stops start-up naming this key.
+                use: { type: 'string', enum: ['code'], default: 'code' },
+                notify_unknown_recipients: { type: 'boolean', default: false },
+                after: { type: 'object', properties: { default_browser_return_url: url, hooks: hookList } },
               },
             },
             error: {
@@ -125,6 +172,22 @@ export const configSchema = {
           type: 'object',
           default: {},
           properties: {
+            profile: { type: 'object', default: {}, properties: { enabled: { type: 'boolean', default: true } } },
+            code: {
+              type: 'object',
+              default: {},
+              properties: {
+                enabled: { type: 'boolean', default: true },
+                config: {
+                  type: 'object',
+                  default: {},
+                  properties: {
+                    lifespan: { ...duration, default: '1h' },
+                    max_submissions: { type: 'integer', minimum: 1, maximum: 255, default: 5 },
+                  },
+                },
+              },
+            },
             password: {
               type: 'object',
               default: {},
@@ -238,6 +301,36 @@ export const configSchema = {
         leak_sensitive_values: { type: 'boolean', default: false },
       },
     },
+    courier: {
+      type: 'object',
+      default: {},
+      properties: {
+        smtp: {
+          type: 'object',
+          default: {},
+          properties: {
+            connection_uri: { type: 'string', pattern: '^smtps?://' },
+            from_address: { type: 'string', minLength: 1, default: 'no-reply@ory.kratos.sh' },
+            from_name: { type: 'string' },
+            // A map of header name → value: no `properties`, so its keys are not reported as unknown.
+            headers: { type: 'object', additionalProperties: { type: 'string' } },
+            local_name: { type: 'string', minLength: 1, default: 'localhost' },
+          },
+        },
+        message_retries: { type: 'integer', minimum: 0, default: 5 },
+        worker: {
+          type: 'object',
+          default: {},
+          properties: {
+            pull_count: { type: 'integer', minimum: 1, default: 10 },
+            pull_wait: { ...duration, default: '1s' },
+          },
+        },
+        template_override_path: { type: 'string' },
+        // Checked by the template loader (src/courier/template/load.ts), which names the offending key.
+        templates: { type: 'object' },
+      },
+    },
     porta: {
       type: 'object',
       default: {},
@@ -253,6 +346,24 @@ export const configSchema = {
           properties: {
             // Bearer tokens for the admin API (RFC 6750 token characters, so any key fits a header as is).
             api_keys: { type: 'array', default: [], items: { type: 'string', minLength: 16, maxLength: 512, pattern: '^[A-Za-z0-9._~+/=-]+$' } },
+          },
+        },
+        courier: {
+          type: 'object',
+          default: {},
+          properties: {
+            // How long a worker's claim on a message lasts; a message whose worker died is retried after it.
+            claim_lease: { ...duration, default: '1m' },
+          },
+        },
+        session: {
+          type: 'object',
+          default: {},
+          properties: {
+            // ASVS 5.0 V7.3.1 / V7.3.2; both off by default ("0s"), as Kratos has neither.
+            inactivity_timeout: { ...duration, default: '0s' },
+            activity_granularity: { ...duration, default: '1m' },
+            max_lifetime: { ...duration, default: '0s' },
           },
         },
         session_events: {
@@ -314,6 +425,29 @@ export const configSchema = {
             wal_max_pages: { type: 'integer', minimum: 100, default: 4000 },
           },
         },
+        // Defaults and their reasoning: README, "Login throttling".
+        login_throttle: {
+          type: 'object',
+          default: {},
+          properties: {
+            enabled: { type: 'boolean', default: true },
+            free_failures: { type: 'integer', minimum: 0, default: 5 },
+            max_backoff: { ...duration, default: '15m' },
+            per_identifier: { type: 'integer', minimum: 1, default: 100 },
+            per_ip: { type: 'integer', minimum: 1, default: 1000 },
+            window: { ...duration, default: '1h' },
+          },
+        },
+        send_throttle: {
+          type: 'object',
+          default: {},
+          properties: {
+            per_recipient: { type: 'integer', minimum: 1, default: 5 },
+            per_ip: { type: 'integer', minimum: 1, default: 100 },
+            window: { ...duration, default: '1h' },
+          },
+        },
+        trusted_proxies: { ...stringList, default: [] },
       },
     },
   },

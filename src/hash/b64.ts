@@ -8,7 +8,7 @@ const STD = /^[A-Za-z0-9+/]*$/;
 export function decodeRawStd(s: string): Buffer | null {
   if (!STD.test(s) || s.length % 4 === 1) return null;
   const buf = Buffer.from(s, 'base64');
-  return buf.toString('base64').replace(/=+$/, '') === s ? buf : null;
+  return buf.toString('base64').replace(/={1,2}$/, '') === s ? buf : null;
 }
 
 /** StdEncoding.Strict(): padded to a multiple of 4, canonical trailing bits. */
@@ -29,5 +29,5 @@ export function decodeStdLoose(s: string): Buffer | null {
 }
 
 export function encodeRawStd(b: Buffer): string {
-  return b.toString('base64').replace(/=+$/, '');
+  return b.toString('base64').replace(/={1,2}$/, '');
 }

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { isUnavailableError } from '../x/unavailable.js';
 
 /** Stock messages, as herodot's error_defaults.go has them. */
 export const DEFAULT_MESSAGES: Record<number, string> = {
@@ -109,9 +110,17 @@ export function errBadUUID(value: string): PortaError {
   return new PortaError(400, { message: `uuid: incorrect UUID format ${JSON.stringify(value)}` });
 }
 
+/**
+ * The database cannot be reached or used right now. Kratos answers 500 here; a 503 tells clients and
+ * load balancers that the request may succeed later. The driver's text (host, port, SQL) is never sent.
+ */
+export const errUnavailable = (cause?: unknown) =>
+  new PortaError(503, { reason: 'The database is temporarily unavailable. Please try again later.', cause });
+
 /** Turns anything thrown into a PortaError; unknown errors become a 500 that hides their text. */
 export function toPortaError(err: unknown): PortaError {
   if (err instanceof PortaError) return err;
+  if (isUnavailableError(err)) return errUnavailable(err);
   const e = err as { statusCode?: number; code?: string; message?: string };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     // Fastify's own 4xx (body too large, bad media type, malformed URL): keep the status, Kratos shape.

@@ -14,14 +14,33 @@ interface Range {
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 const RANGE = new RegExp(`^(${TOKEN})/(${TOKEN})$`);
 const QVALUE = /^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/;
-const ELEMENT_SPLIT = /,(?=(?:[^"]*"[^"]*")*[^"]*$)/;
-const PARAM_SPLIT = /;(?=(?:[^"]*"[^"]*")*[^"]*$)/;
+
+/**
+ * Splits at each `sep` that has an even number of double quotes after it (so separators inside a
+ * quoted string stay), in one pass: the lookahead regex that says the same rescans the rest of the
+ * header at every separator, quadratic in the header's length.
+ */
+function splitOutsideQuotes(s: string, sep: string): string[] {
+  let quotesAfter = 0;
+  for (let i = 0; i < s.length; i++) if (s[i] === '"') quotesAfter++;
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '"') quotesAfter--;
+    else if (s[i] === sep && quotesAfter % 2 === 0) {
+      out.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start));
+  return out;
+}
 
 /** Parses an Accept header; malformed elements are skipped (RFC 9110: recipients ignore them). */
 export function parseAccept(header: string): Range[] {
   const out: Range[] = [];
-  for (const element of header.split(ELEMENT_SPLIT)) {
-    const [range, ...params] = element.split(PARAM_SPLIT).map((s) => s.trim());
+  for (const element of splitOutsideQuotes(header, ',')) {
+    const [range, ...params] = splitOutsideQuotes(element, ';').map((s) => s.trim());
     const m = RANGE.exec(range ?? '');
     if (!m) continue;
     let q = 1;

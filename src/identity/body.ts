@@ -1,4 +1,5 @@
 import { PortaError, errBadRequest } from '../http/errors.js';
+import { INPUT_LIMITS, InputLimitError } from '../http/limits.js';
 import { isUUID } from '../x/tokens.js';
 import type { NewIdentityInput } from './manager.js';
 import type { IdentityState } from './types.js';
@@ -189,14 +190,23 @@ export function decodeUpdateBody(body: unknown): UpdateBody {
 /** Deep enough for any real identity document, shallow enough that no later recursion can overflow the stack. */
 export const MAX_JSON_DEPTH = 128;
 
-/** Throws a 400 when a parsed JSON value nests deeper than MAX_JSON_DEPTH (checked without recursion). */
+/**
+ * Throws a 400 when a parsed JSON value nests deeper than MAX_JSON_DEPTH, or holds a string or key
+ * longer than the input limits (checked without recursion). Long values would otherwise reach schema
+ * formats and patterns, hashing and storage at any size up to the 5 MiB body.
+ */
 export function assertJsonDepth(value: unknown): void {
+  const { maxValueLength, maxKeyLength } = INPUT_LIMITS;
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length) {
     const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v === 'string' && v.length > maxValueLength) throw new InputLimitError(`A value in the JSON document is longer than ${maxValueLength} characters.`);
     if (!v || typeof v !== 'object') continue;
     if (depth > MAX_JSON_DEPTH) throw errBadRequest({ reason: `The JSON document is nested deeper than ${MAX_JSON_DEPTH} levels.` });
-    for (const child of Object.values(v as object)) stack.push([child, depth + 1]);
+    for (const [k, child] of Object.entries(v as object)) {
+      if (k.length > maxKeyLength) throw new InputLimitError(`A key in the JSON document is longer than ${maxKeyLength} characters.`);
+      stack.push([child, depth + 1]);
+    }
   }
 }
 

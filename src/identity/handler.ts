@@ -8,7 +8,7 @@ import { readJsonBody } from '../http/body.js';
 import { queryOf } from '../http/query.js';
 import { redirectToServer } from '../http/port-redirect.js';
 import { DuplicateCredentialsError } from '../persistence/types.js';
-import { parseUUID } from '../session/goparse.js';
+import { parseUUID } from '../http/go-params.js';
 import type { IdentityManager } from './manager.js';
 import { identityToJSON } from './json.js';
 import { assertJsonDepth, decodeCreateBody, decodeUpdateBody, parseGoJson } from './body.js';
@@ -67,7 +67,7 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
   }
 
   async function save(reply: FastifyReply, existing: Identity, updated: Identity): Promise<FastifyReply> {
-    const ok = await guardDuplicate(identities.update(existing, updated), conflictOnUpdate);
+    const ok = await guardDuplicate(identities.update(existing, updated, { byOperator: true }), conflictOnUpdate);
     if (!ok) throw errNoRows();
     return reply.send(adminJSON(updated, null));
   }

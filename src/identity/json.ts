@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import { encodeSchemaId } from '../schema/registry.js';
+import { goTime } from '../x/go/time.js';
 import type { Credential, Identity, RecoveryAddress, VerifiableAddress } from './types.js';
 
 export type CredentialsView = 'none' | 'no-config' | { withConfig: string[] };
@@ -7,9 +8,9 @@ export type CredentialsView = 'none' | 'no-config' | { withConfig: string[] };
 /** Credential config keys sent only where a config is explicitly requested (admin include_credential). */
 const SECRET_CONFIG_KEYS = new Set(['hashed_password']);
 
-/** RFC 3339 in UTC, as Go marshals time.Time (RFC3339Nano: trailing fractional zeros dropped). */
+/** Go's time.Time JSON for an optional time. */
 export function rfc3339(d: Date | null | undefined): string | undefined {
-  return d ? d.toISOString().replace(/\.?0+Z$/, 'Z') : undefined;
+  return d ? goTime(d) : undefined;
 }
 
 // whoami embeds an identity on every call; the URL only depends on the (fixed) config and schema id.

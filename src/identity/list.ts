@@ -4,7 +4,7 @@ import { queryOf, type Query } from '../http/query.js';
 import type { ListIdentitiesQuery } from '../persistence/types.js';
 import { isUUID } from '../x/tokens.js';
 import { normalizeIdentifier } from './normalize.js';
-import { requestLinkWith } from '../x/gourl.js';
+import { requestLinkWith } from '../x/go/url.js';
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 const MAX_IDS = 500;

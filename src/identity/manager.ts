@@ -246,10 +246,20 @@ export class IdentityManager {
   /**
    * Stores an admin update (false when the identity is gone). Disabling an identity revokes its sessions
    * in the same transaction, so re-activating it does not revive them (Kratos lets them revive, #1811).
+   * So does an operator setting a new password or removing a credential (Kratos keeps the sessions): a
+   * session opened with the old secret must not outlive the change that was meant to lock it out.
    */
-  async update(existing: Identity, updated: Identity): Promise<boolean> {
-    if (existing.state === 'inactive' || updated.state !== 'inactive') return this.deps.store.updateIdentity(updated);
-    const r = await this.deps.sessions.revokeWith('identity_disabled', (ended) => this.deps.store.updateIdentity(updated, { revokeSessions: ended }));
+  async update(existing: Identity, updated: Identity, opts: { byOperator?: boolean } = {}): Promise<boolean> {
+    // A person changing their own password (settings) keeps their session; the settings flow's
+    // revoke_active_sessions hook decides about the others.
+    const reason =
+      existing.state !== 'inactive' && updated.state === 'inactive'
+        ? 'identity_disabled'
+        : opts.byOperator && credentialsChanged(existing, updated)
+          ? 'admin_credential_change'
+          : null;
+    if (!reason) return this.deps.store.updateIdentity(updated);
+    const r = await this.deps.sessions.revokeWith(reason, (ended) => this.deps.store.updateIdentity(updated, { revokeSessions: ended }));
     return r.result;
   }
 
@@ -258,6 +268,16 @@ export class IdentityManager {
     const r = await this.deps.sessions.revokeWith('identity_deleted', (ended) => this.deps.store.deleteIdentity(id, ended));
     return r.result;
   }
+}
+
+/** A credential removed, or a password hash set or replaced (identifiers following the traits do not count). */
+function credentialsChanged(existing: Identity, updated: Identity): boolean {
+  for (const type of Object.keys(existing.credentials)) {
+    if (!Object.hasOwn(updated.credentials, type)) return true;
+  }
+  const before = existing.credentials.password?.config?.hashed_password;
+  const after = updated.credentials.password?.config?.hashed_password;
+  return before !== after;
 }
 
 function identifiersOf(result: ValidationResult): string[] {

@@ -3,6 +3,8 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { uiText, type UiText } from '../x/text.js';
+import { useLinearFormats } from './formats.js';
+import { regExpEngine } from './regexp.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext the callable is on `.default`.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
@@ -36,10 +38,11 @@ export interface ValidationResult {
 let collector: Array<{ ext: KratosExtension; value: unknown }> | null = null;
 
 /** Kratos's validator reads drafts 4 to 2020-12; ajv needs its matching class (draft-04/06 are read as draft-07). */
-function newAjv(draft: string): Ajv {
-  const opts = { strict: false, allErrors: true, verbose: true, logger: false as const };
+export function newAjv(draft: string): Ajv {
+  const opts = { strict: false, allErrors: true, verbose: true, logger: false as const, code: { regExp: regExpEngine } };
   const ajv = draft.includes('2020-12') ? new Ajv2020(opts) : draft.includes('2019-09') ? new Ajv2019(opts) : new Ajv(opts);
   addFormats(ajv);
+  useLinearFormats(ajv);
   // Kratos accepts `format: tel` in identity schemas; a loose E.164-ish check keeps such schemas compiling.
   ajv.addFormat('tel', /^\+?[0-9][0-9 ()./-]{3,}$/);
   ajv.addKeyword({

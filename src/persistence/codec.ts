@@ -1,3 +1,4 @@
+import { isUUID } from '../x/tokens.js';
 import type { Credential, Identity, RecoveryAddress, VerifiableAddress } from '../identity/types.js';
 import type { AuthenticationMethod, Device } from '../session/types.js';
 import { PortaError } from '../http/errors.js';
@@ -99,9 +100,8 @@ export function decodePageToken(token: string): SessionCursor {
   throw new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens' });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** PostgreSQL ids are uuid columns: a malformed id cannot match anything, so it never reaches the server. */
-export const isUuid = (s: string): boolean => UUID.test(s);
+export const isUuid = isUUID;
 
 /** Identity columns, aliased with an `i_` prefix so they can sit next to session columns in one row (same SQL on both backends). */
 export const IDENTITY_COLUMNS =

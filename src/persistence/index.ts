@@ -7,6 +7,8 @@ export interface PersisterOptions {
   logger: Logger;
   /** SQLite only: how often the WAL is checkpointed off the request path, and its size cap in pages. */
   sqlite?: { checkpointIntervalMs: number; walMaxPages: number };
+  /** PostgreSQL only: the persister serves requests, so every statement gets a timeout (not for migrations). */
+  serving?: boolean;
 }
 
 /**
@@ -18,7 +20,7 @@ export async function openPersister(dsn: string, opts: PersisterOptions): Promis
   const parsed = parseDsn(dsn);
   if (parsed.dialect === 'postgres') {
     const { PostgresPersister } = await import('./postgres/persister.js');
-    return PostgresPersister.open(parsed.url, { logger: opts.logger });
+    return PostgresPersister.open(parsed.url, { logger: opts.logger, serving: opts.serving });
   }
   return SqlitePersister.open({
     logger: opts.logger,

@@ -1,6 +1,9 @@
 import type { Identity } from '../identity/types.js';
 import type { Session, SessionWithIdentity } from '../session/types.js';
 import type { FlowKind, StoredError, StoredFlow } from '../selfservice/flow/types.js';
+import type { ThrottleStore } from '../throttle/store.js';
+import type { CourierStore } from '../courier/store.js';
+import type { NewCourierMessage } from '../courier/message.js';
 
 /** Thrown by identity writes when a credential identifier (or external_id) is already taken. */
 export class DuplicateCredentialsError extends Error {
@@ -27,6 +30,9 @@ export interface EndedSessionRow {
   id: string;
   identityId: string;
   expiresAt: Date;
+  /** With lastActiveAt: whether the session was already over by the session limits (no event then). */
+  authenticatedAt: Date;
+  lastActiveAt: Date;
 }
 
 /**
@@ -117,8 +123,18 @@ export interface IdentityStore {
   getIdentity(id: string): Promise<Identity | null>;
   /** Exact match on the stored (normalized) identifier. */
   findIdentityByCredentialIdentifier(type: string, identifier: string): Promise<Identity | null>;
+  /**
+   * The identity with this verifiable address (via + normalized value). Not indexed: the addresses live in a
+   * JSON column, so this scans; it serves the rate-limited verification sends only.
+   */
+  findIdentityByVerifiableAddress(via: string, value: string): Promise<Identity | null>;
   /** Exact match on external_id (unique, indexed). */
   findIdentityByExternalId(externalId: string): Promise<Identity | null>;
+  /**
+   * Exact match on a stored (normalized) recovery address. The addresses live in a JSON column, so this
+   * scans identities; recovery sends are throttled, which bounds how often it runs.
+   */
+  findIdentityByRecoveryAddress(via: string, value: string): Promise<Identity | null>;
   listIdentities(query: ListIdentitiesQuery): Promise<Identity[]>;
   countIdentities(): Promise<number>;
   /** Replaces one credential's config (password upgrade on login) without touching the rest. */
@@ -135,9 +151,19 @@ export interface ListSessionsQuery {
   limit: number;
   /** Opaque keyset token returned as `nextPageToken` by the previous page. */
   pageToken?: string;
+  /** Offset pagination instead (skips this many rows of the same order); not combined with pageToken. */
+  offset?: number;
   /** Load the identity (without credentials) of each session in the same statement. */
   expandIdentity?: boolean;
+  /**
+   * The session limits (session/limits.ts cutoffs) for the `active` filter: a session last used at or
+   * before `idleBefore`, or authenticated at or before `authenticatedBefore`, is not active.
+   */
+  idleBefore?: Date;
+  authenticatedBefore?: Date;
 }
+
+export type SessionFilter = Pick<ListSessionsQuery, 'identityId' | 'active' | 'excludeSessionId' | 'idleBefore' | 'authenticatedBefore'>;
 
 export interface SessionPage {
   sessions: Array<Session & { identity?: Identity }>;
@@ -167,13 +193,22 @@ export interface SessionStore {
   revokeOtherSessions(identityId: string, exceptSessionId: string, ended?: EndedSessionsSink): Promise<number>;
   /** DELETE /admin/identities/{id}/sessions: hard delete; returns how many rows (the active ones go to `ended`). */
   deleteSessionsOfIdentity(identityId: string, ended?: EndedSessionsSink): Promise<number>;
+  /** One page in the database, newest first (created_at DESC, id DESC); `limit` is the caller's capped page size. */
   listSessions(query: ListSessionsQuery): Promise<SessionPage>;
+  /** How many sessions match the filters of a list query (for X-Total-Count). */
+  countSessions(query: SessionFilter): Promise<number>;
   /**
-   * Writes expiresAt, authenticatedAt, authenticationMethods, aal, devices of an existing session. `active`
+   * Writes expiresAt, authenticatedAt, authenticationMethods, aal, devices of an existing session, and
+   * lastActiveAt when it is later than the stored one. `active`
    * can only go from true to false here: a revoke that lands between a caller's read and this write (an
    * admin extend, a refresh login) must never be undone.
    */
   updateSession(session: Session): Promise<void>;
+  /**
+   * Records a use of the session at `at`, only if the stored activity is older than `staleBefore`: one
+   * conditional UPDATE, so concurrent readers of one session write it once per granularity at most.
+   */
+  recordActivity(sessionId: string, at: Date, staleBefore: Date): Promise<void>;
   /** Replaces the token digest of an existing session (a refresh login issues a new token). */
   rotateSessionToken(sessionId: string, tokenHash: Buffer): Promise<void>;
   /** Deletes up to `limit` sessions that expired before `before`; returns how many. */
@@ -183,7 +218,11 @@ export interface SessionStore {
 export interface FlowStore {
   createFlow(flow: StoredFlow): Promise<void>;
   getFlow(kind: FlowKind, id: string): Promise<StoredFlow | null>;
-  updateFlow(flow: StoredFlow): Promise<void>;
+  /**
+   * Writes the flow's state. With `messages`, the courier rows are written in the same transaction, so a
+   * flow that says "code sent" always has its mail queued, and a failed write queues nothing.
+   */
+  updateFlow(flow: StoredFlow, opts?: { messages?: NewCourierMessage[] }): Promise<void>;
   deleteExpiredFlows(before: Date, limit: number): Promise<number>;
 }
 
@@ -205,6 +244,8 @@ export interface Persister {
   readonly sessions: SessionStore;
   readonly flows: FlowStore;
   readonly errors: ErrorStore;
+  readonly throttles: ThrottleStore;
+  readonly courier: CourierStore;
   readonly sessionEvents: SessionEventStore;
   /** Cheap round trip for /health/ready; rejects when the database is unreachable. */
   ping(): Promise<void>;

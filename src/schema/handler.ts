@@ -6,7 +6,7 @@ import { exemptFromCsrf } from '../http/csrf.js';
 import { errNotFound } from '../http/errors.js';
 import { queryOf } from '../http/query.js';
 import { redirectToServer } from '../http/port-redirect.js';
-import { parseOffsetPage, setOffsetHeaders } from '../session/pagination.js';
+import { parseOffsetPage, setOffsetHeaders } from '../http/pagination.js';
 import type { SchemaRegistry } from './registry.js';
 
 export interface SchemaDeps {

@@ -5,9 +5,9 @@ import { PortaError, errNoRows } from '../http/errors.js';
 import { queryOf, type Query } from '../http/query.js';
 import { redirectToServer } from '../http/port-redirect.js';
 import { sessionToJSON } from './json.js';
-import { parseGoBool, parseUUID } from './goparse.js';
-import { parseKeysetPage, parseOffsetPage, setKeysetHeaders, setOffsetHeaders } from './pagination.js';
-import { collectSessions, noContentJson, type SessionRouteDeps } from './deps.js';
+import { parseGoBool, parseUUID } from '../http/go-params.js';
+import { parseKeysetPage, parseOffsetPage, setKeysetHeaders, setOffsetHeaders } from '../http/pagination.js';
+import { noContentJson, sessionPage, type SessionRouteDeps } from './deps.js';
 
 interface Expand {
   identity: boolean;
@@ -52,7 +52,7 @@ export function registerAdminSessionRoutes(servers: Servers, deps: SessionRouteD
       let result;
       try {
         // The identity is always loaded: `active` must reflect a disabled identity whether or not it is shown.
-        result = await store.listSessions({ active, limit: page.size, pageToken: page.storeToken, expandIdentity: true });
+        result = await store.listSessions({ active, limit: page.size, pageToken: page.storeToken, expandIdentity: true, ...deps.sessions.limits.cutoffs() });
       } catch (err) {
         if (page.storeToken !== undefined && (!(err instanceof PortaError) || err.code === 400)) {
           throw new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens' });
@@ -96,12 +96,17 @@ export function registerAdminSessionRoutes(servers: Servers, deps: SessionRouteD
       const s = await store.getSession(id, { expandIdentity: true });
       if (!s) throw errNoRows();
       const now = Date.now();
+      const { limits } = deps.sessions;
       // Session.CanBeRefreshed: only within earliest_possible_extend of the expiry (default: the lifespan, so always).
       // A revoked session is not written: updateSession stores the whole row and must not race a revocation.
-      if (s.active && s.expiresAt.getTime() - config.sessionEarliestPossibleExtendMs < now) {
-        s.expiresAt = new Date(now + config.sessionLifespanMs);
-        s.updatedAt = new Date(now);
-        await store.updateSession(s);
+      // An idle one is over like a revoked one, and the new expiry never passes the absolute cap.
+      if (s.active && !limits.isIdle(s, now) && s.expiresAt.getTime() - config.sessionEarliestPossibleExtendMs < now) {
+        const extended = limits.clamp(new Date(now + config.sessionLifespanMs), s.authenticatedAt);
+        if (extended.getTime() > s.expiresAt.getTime()) {
+          s.expiresAt = extended;
+          s.updatedAt = new Date(now);
+          await store.updateSession(s);
+        }
       }
       // Kratos answers with the plain Session (ExpandDefault: identity, no admin metadata, devices []).
       return reply.code(200).send(sessionToJSON(s, { config, identity: s.identity ?? null, devices: 'empty' }));
@@ -114,10 +119,9 @@ export function registerAdminSessionRoutes(servers: Servers, deps: SessionRouteD
       const q = queryOf(req);
       const active = parseActive(q);
       const page = parseOffsetPage(q);
-      const all = await collectSessions(store, { identityId, active, expandIdentity: true });
-      const slice = all.slice(page.page * page.perPage, (page.page + 1) * page.perPage);
-      setOffsetHeaders(req, reply, all.length, page);
-      return reply.code(200).send(slice.map((s) => sessionToJSON(s, { config, identity: s.identity ?? null, devices: true, metadataAdmin: true })));
+      const { sessions, total } = await sessionPage(store, { identityId, active, expandIdentity: true, ...deps.sessions.limits.cutoffs() }, page);
+      setOffsetHeaders(req, reply, total, page);
+      return reply.code(200).send(sessions.map((s) => sessionToJSON(s, { config, identity: s.identity ?? null, devices: true, metadataAdmin: true })));
     },
     DELETE: async (req, reply) => {
       const identityId = parseUUID(idParam(req));

@@ -1,7 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Identity } from '../identity/types.js';
-import type { ListSessionsQuery, Persister, SessionStore } from '../persistence/types.js';
+import type { Persister, SessionFilter, SessionStore } from '../persistence/types.js';
+import type { OffsetPage } from '../http/pagination.js';
 import type { SessionManager } from './manager.js';
 import type { Session } from './types.js';
 
@@ -12,22 +13,19 @@ export interface SessionRouteDeps {
   persister: Persister;
 }
 
-// An identity with more sessions than this is listed only up to it; offset pagination needs the total.
-const MAX_LISTED = 10_000;
-
 /**
- * Every session matching the query, newest first, walking the store's keyset pages. Used by the two
- * offset-paginated lists (Kratos answers them with a total count and page links).
+ * One page of an offset-paginated list (Kratos answers /sessions and /admin/identities/{id}/sessions
+ * with a total and page links): the page is read in the database with the capped page size, and the
+ * total is a count, so no request loads more than one page of sessions.
  */
-export async function collectSessions(store: SessionStore, query: Omit<ListSessionsQuery, 'limit' | 'pageToken'>): Promise<Array<Session & { identity?: Identity }>> {
-  const out: Array<Session & { identity?: Identity }> = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await store.listSessions({ ...query, limit: 1000, pageToken });
-    out.push(...page.sessions);
-    pageToken = page.nextPageToken;
-  } while (pageToken && out.length < MAX_LISTED);
-  return out.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+export async function sessionPage(
+  store: SessionStore,
+  filter: SessionFilter & { expandIdentity?: boolean },
+  page: OffsetPage,
+): Promise<{ sessions: Array<Session & { identity?: Identity }>; total: number }> {
+  const offset = Math.min(page.page * page.perPage, Number.MAX_SAFE_INTEGER);
+  const [list, total] = await Promise.all([store.listSessions({ ...filter, limit: page.perPage, offset }), store.countSessions(filter)]);
+  return { sessions: list.sessions, total };
 }
 
 /** Kratos's WriteCode(204, nil): a 204 that still names the JSON content type. */

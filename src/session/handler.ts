@@ -6,9 +6,9 @@ import { sendError } from '../http/writer.js';
 import { queryOf } from '../http/query.js';
 import type { AuthenticatedSession } from './manager.js';
 import { sessionToJSON } from './json.js';
-import { parseUUID } from './goparse.js';
-import { parseOffsetPage, setOffsetHeaders } from './pagination.js';
-import { collectSessions, noContentJson, type SessionRouteDeps } from './deps.js';
+import { parseUUID } from '../http/go-params.js';
+import { parseOffsetPage, setOffsetHeaders } from '../http/pagination.js';
+import { noContentJson, sessionPage, type SessionRouteDeps } from './deps.js';
 import { registerAdminSessionRoutes } from './admin.js';
 
 // Kratos's session.ErrNoSessionFound wrapping the fetch error: the outer error has no id (spec §1.5).
@@ -18,7 +18,7 @@ const noSessionCookie = () => new PortaError(401, { reason: 'No valid session co
 /** Runs the fetch and maps "no usable session" to the endpoint's own 401; other failures propagate. */
 async function authenticate(deps: SessionRouteDeps, req: FastifyRequest, unauthorized: () => PortaError): Promise<AuthenticatedSession> {
   try {
-    return await deps.sessions.fetchFromRequest(req, { requireActiveIdentity: true });
+    return await deps.sessions.fetchFromRequest(req, { requireActiveIdentity: true, recordActivity: true });
   } catch (err) {
     if (err instanceof PortaError && err.code === 401) throw unauthorized();
     throw err;
@@ -56,10 +56,15 @@ export function registerPublicSessionRoutes(servers: Servers, deps: SessionRoute
     GET: async (req, reply) => {
       const { session } = await authenticate(deps, req, noSessionCookie);
       const page = parseOffsetPage(queryOf(req));
-      const all = await collectSessions(store, { identityId: session.identityId, active: true, excludeSessionId: session.id, expandIdentity: true });
-      const slice = all.slice(page.page * page.perPage, (page.page + 1) * page.perPage);
-      setOffsetHeaders(req, reply, all.length, page);
-      return reply.code(200).send(slice.map((s) => sessionToJSON(s, { config: deps.config, identity: s.identity ?? null, devices: true })));
+      const { sessions, total } = await sessionPage(store, {
+        identityId: session.identityId,
+        active: true,
+        excludeSessionId: session.id,
+        expandIdentity: true,
+        ...deps.sessions.limits.cutoffs(),
+      }, page);
+      setOffsetHeaders(req, reply, total, page);
+      return reply.code(200).send(sessions.map((s) => sessionToJSON(s, { config: deps.config, identity: s.identity ?? null, devices: true })));
     },
     DELETE: async (req, reply) => {
       const { session } = await authenticate(deps, req, noSessionCookie);

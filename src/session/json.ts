@@ -2,15 +2,24 @@ import type { Config } from '../config/config.js';
 import type { Identity } from '../identity/types.js';
 import { identityToJSON } from '../identity/json.js';
 import type { Session } from './types.js';
+import { goTime } from '../x/go/time.js';
+import { SessionLimits } from './limits.js';
 
-/** Go's time.Time JSON (RFC 3339, UTC, fractional seconds without trailing zeros). */
-export function goTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
+/**
+ * Kratos's Session.IsActive: the stored flag, unexpired, and the identity active when it is known; with
+ * `limits`, also within Porta's inactivity timeout and absolute lifetime.
+ */
+export function isSessionActive(session: Session, identity: Identity | null | undefined, now = Date.now(), limits?: SessionLimits): boolean {
+  const live = limits ? limits.isLive(session, now) : session.expiresAt.getTime() > now;
+  return session.active && live && (identity == null || identity.state === 'active');
 }
 
-/** Kratos's Session.IsActive: the stored flag, unexpired, and the identity active when it is known. */
-export function isSessionActive(session: Session, identity: Identity | null | undefined, now = Date.now()): boolean {
-  return session.active && session.expiresAt.getTime() > now && (identity == null || identity.state === 'active');
+// One SessionLimits per Config: rendering a list must not re-parse three durations per session.
+const limitsOf = new WeakMap<Config, SessionLimits>();
+function limitsFor(config: Config): SessionLimits {
+  let l = limitsOf.get(config);
+  if (!l) limitsOf.set(config, (l = new SessionLimits(config)));
+  return l;
 }
 
 export interface SessionJSONOptions {
@@ -33,6 +42,7 @@ export interface SessionJSONOptions {
  */
 export function sessionToJSON(session: Session, opts: SessionJSONOptions): Record<string, unknown> {
   const now = (opts.now ?? new Date()).getTime();
+  const limits = limitsFor(opts.config);
   const identity = opts.identity ?? null;
   const embedded =
     identity && opts.embedIdentity !== false
@@ -46,8 +56,8 @@ export function sessionToJSON(session: Session, opts: SessionJSONOptions): Recor
         : null;
   const out: Record<string, unknown> = {
     id: session.id,
-    active: isSessionActive(session, identity, now),
-    expires_at: goTime(session.expiresAt),
+    active: isSessionActive(session, identity, now, limits),
+    expires_at: goTime(limits.expiresAt(session)),
     authenticated_at: goTime(session.authenticatedAt),
     authenticator_assurance_level: session.aal,
     authentication_methods: session.authenticationMethods.map((m) => ({ method: m.method, aal: m.aal, completed_at: goTime(m.completedAt) })),

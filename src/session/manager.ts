@@ -9,6 +9,7 @@ import { encodeSessionCookie, readCookie, sessionClearCookie, sessionSetCookie }
 import { extractToken } from './credentials.js';
 import type { Device, Session, SessionWithIdentity } from './types.js';
 import { RevocationNotifier, type Ended, type RevokeReason, type SessionRevokedListener } from './revoke.js';
+import { SessionLimits } from './limits.js';
 
 export type { Ended, RevokeReason, RevokeInitiator, SessionRevokedEvent, SessionRevokedListener } from './revoke.js';
 
@@ -20,6 +21,13 @@ export interface AuthenticatedSession extends SessionWithIdentity {
   token: string;
   /** For cookie-authenticated requests: the session expiry the cookie was issued with. */
   cookieExpiresAt?: Date;
+}
+
+export interface FetchOptions {
+  /** whoami and /sessions: an inactive identity has no session either. */
+  requireActiveIdentity?: boolean;
+  /** whoami and /sessions: this request is a use of the session for the inactivity timeout. */
+  recordActivity?: boolean;
 }
 
 export interface SessionManagerDeps {
@@ -71,10 +79,17 @@ function deviceOf(req: FastifyRequest): Device {
  */
 export class SessionManager {
   private readonly revocations: RevocationNotifier;
+  /** porta.session.inactivity_timeout and max_lifetime (both off by default). */
+  readonly limits: SessionLimits;
 
   constructor(readonly deps: SessionManagerDeps) {
+    this.limits = new SessionLimits(deps.config);
     const events = deps.config.sessionEvents;
-    this.revocations = new RevocationNotifier(deps.logger, events.receivers.length > 0 ? (reason) => events.receiversFor(reason) : undefined);
+    this.revocations = new RevocationNotifier(
+      deps.logger,
+      (row, now) => this.limits.isLive(row, now),
+      events.receivers.length > 0 ? (reason) => events.receiversFor(reason) : undefined,
+    );
   }
 
   /** Subscribes to `session.revoked` (one notification per call that ended sessions); returns the unsubscribe. */
@@ -123,10 +138,14 @@ export class SessionManager {
   /**
    * Kratos FetchFromRequest: X-Session-Token, then the session cookie, then `Authorization: Bearer`.
    * One indexed read. Throws PortaError 401 `session_inactive` ("No active session was found in this
-   * request.") when there is no credential, no such session, or it is revoked or expired. With
-   * `requireActiveIdentity` (whoami, /sessions) an inactive identity also gives that 401.
+   * request.") when there is no credential, no such session, or it is revoked, expired, past
+   * `max_lifetime` or idle past `inactivity_timeout`. With `requireActiveIdentity` (whoami, /sessions) an
+   * inactive identity also gives that 401. The session comes back with its expiry cut at the absolute
+   * cap, so a cookie re-issued from it cannot outlive it either. `recordActivity` (whoami, /sessions)
+   * counts this as a use: one conditional UPDATE when the timeout is on and the recorded use is older
+   * than `activity_granularity`, otherwise no write.
    */
-  async fetchFromRequest(req: FastifyRequest, opts: { requireActiveIdentity?: boolean } = {}): Promise<AuthenticatedSession> {
+  async fetchFromRequest(req: FastifyRequest, opts: FetchOptions = {}): Promise<AuthenticatedSession> {
     const { config, store } = this.deps;
     const found = extractToken(req, config.sessionCookie.name, config.cookieSecrets);
     if (!found) throw errNoActiveSession(true);
@@ -134,13 +153,19 @@ export class SessionManager {
     const row = await store.getSessionByTokenHash(tokenHash);
     if (!row) throw errNoActiveSession();
     const { session, identity } = row;
-    if (!session.active || session.expiresAt.getTime() <= Date.now()) throw errNoActiveSession();
+    const now = Date.now();
+    if (!session.active || !this.limits.isLive(session, now)) throw errNoActiveSession();
     if (opts.requireActiveIdentity && identity.state !== 'active') throw errNoActiveSession();
+    session.expiresAt = this.limits.expiresAt(session);
+    if (opts.recordActivity && this.limits.shouldRecordActivity(session, now)) {
+      session.lastActiveAt = new Date(now);
+      await store.recordActivity(session.id, session.lastActiveAt, new Date(now - this.limits.granularityMs));
+    }
     return { session, identity, via: found.via, tokenHash, token: found.token, cookieExpiresAt: found.cookie?.expiresAt };
   }
 
   /** Like fetchFromRequest but null instead of the 401. */
-  async tryFetchFromRequest(req: FastifyRequest, opts: { requireActiveIdentity?: boolean } = {}): Promise<AuthenticatedSession | null> {
+  async tryFetchFromRequest(req: FastifyRequest, opts: FetchOptions = {}): Promise<AuthenticatedSession | null> {
     try {
       return await this.fetchFromRequest(req, opts);
     } catch (err) {
@@ -158,7 +183,8 @@ export class SessionManager {
   async activate(req: FastifyRequest, identity: Identity, opts: { method: string; aal?: 'aal1' | 'aal2'; refresh?: Session }): Promise<{ session: Session; token: string }> {
     const { config, store } = this.deps;
     const now = new Date();
-    const expiresAt = new Date(now.getTime() + config.sessionLifespanMs);
+    // A refresh re-authenticates, so the absolute cap counts again from now, as for a new session.
+    const expiresAt = this.limits.clamp(new Date(now.getTime() + config.sessionLifespanMs), now);
     const method = { method: opts.method, aal: opts.aal ?? 'aal1', completedAt: now };
     const token = newSessionToken();
     if (opts.refresh && opts.refresh.identityId === identity.id) {
@@ -166,6 +192,7 @@ export class SessionManager {
         ...opts.refresh,
         active: true,
         authenticatedAt: now,
+        lastActiveAt: now,
         expiresAt,
         authenticationMethods: [...opts.refresh.authenticationMethods, method],
         updatedAt: now,
@@ -181,6 +208,7 @@ export class SessionManager {
       expiresAt,
       authenticatedAt: now,
       issuedAt: now,
+      lastActiveAt: now,
       aal: method.aal,
       authenticationMethods: [method],
       devices: [deviceOf(req)],

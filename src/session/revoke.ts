@@ -14,6 +14,13 @@ export const REVOKE_INITIATORS = {
   admin_delete_identity_sessions: 'admin',
   identity_deleted: 'admin',
   identity_disabled: 'admin',
+  // The `revoke_active_sessions` hook: after a settings change the person changed a credential; after a
+  // login it is the operator's policy (one session per identity) that ends the others.
+  credential_change: 'user',
+  revoke_active_sessions: 'policy',
+  // An operator set a new password or removed a credential through the admin API (the future settings
+  // flow's `credential_change` is the user's own, so the admin's gets its own reason and initiator).
+  admin_credential_change: 'admin',
 } as const satisfies Record<string, RevokeInitiator>;
 
 export type RevokeReason = keyof typeof REVOKE_INITIATORS;
@@ -51,14 +58,20 @@ export interface Ended {
 
 /**
  * The notification side of every revoke: hands the store a sink, keeps what the revoking statement
- * reports, drops sessions that had already expired, and notifies the listeners. With no listener it
+ * reports, drops sessions that had already expired (or gone idle), and notifies the listeners. With no listener it
  * builds nothing, so the hot paths cost what they did.
  */
 export class RevocationNotifier {
   private readonly listeners = new Set<SessionRevokedListener>();
 
+  /**
+   * `isLive` says whether a session was still usable until the revoke (default: unexpired); the session
+   * manager passes its limits, so a session already over by idleness or the absolute cap produces nothing.
+   * `outbox` names the session-event receivers of a reason (none: nothing is written).
+   */
   constructor(
     private readonly logger: Pick<Logger, 'error'>,
+    private readonly isLive: (row: EndedSessionRow, now: number) => boolean = (row, now) => row.expiresAt.getTime() > now,
     private readonly outbox: OutboxRouting = () => undefined,
   ) {}
 
@@ -88,7 +101,7 @@ export class RevocationNotifier {
       draft ? { outbox: draft } : {},
     );
     const result = await work(sink);
-    const live = rows.filter((r) => r.expiresAt.getTime() > now);
+    const live = rows.filter((r) => this.isLive(r, now));
     if (live.length > 0 && this.listeners.size > 0) this.notify(reason, live, new Date(now), causeId);
     return { result, ended: live.map((r) => r.id) };
   }

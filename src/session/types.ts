@@ -24,6 +24,8 @@ export interface Session {
   expiresAt: Date;
   authenticatedAt: Date;
   issuedAt: Date;
+  /** Last recorded use (login, refresh, whoami at most once per activity_granularity): the inactivity timeout's clock. */
+  lastActiveAt: Date;
   aal: AAL;
   authenticationMethods: AuthenticationMethod[];
   devices: Device[];

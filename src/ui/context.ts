@@ -14,6 +14,8 @@ export interface UiContext {
   /** Public base URL without the trailing slash, for browser redirects to the API. */
   publicBase: string;
   version: string;
+  /** Whether the login page offers "Forgot password?" (selfservice.flows.recovery.enabled). */
+  recoveryEnabled: boolean;
 }
 
 export const UI_PREFIX = '/ui';

@@ -19,8 +19,11 @@ export class Frontend {
   createBrowserLogoutFlow(cookie: string | undefined, returnTo?: string): Promise<ApiResponse> {
     return this.client.send({ method: 'GET', path: '/self-service/logout/browser', query: { return_to: returnTo }, cookie });
   }
-  getFlow(kind: 'login' | 'registration', id: string, cookie: string | undefined): Promise<ApiResponse> {
+  getFlow(kind: 'login' | 'registration' | 'recovery', id: string, cookie: string | undefined): Promise<ApiResponse> {
     return this.client.send({ method: 'GET', path: `/self-service/${kind}/flows`, query: { id }, cookie });
+  }
+  getSettingsFlow(id: string, cookie: string | undefined): Promise<ApiResponse> {
+    return this.client.send({ method: 'GET', path: '/self-service/settings/flows', query: { id }, cookie });
   }
   getIdentitySchema(id: string): Promise<ApiResponse> {
     return this.client.send({ method: 'GET', path: `/schemas/${encodeURIComponent(id)}` });

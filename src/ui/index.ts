@@ -14,6 +14,7 @@ import { contentSecurityPolicy, cspSource, redirect, setSecurityHeaders } from '
 import { renderError, UI_PREFIX, type UiContext } from './context.js';
 import { flowPage } from './routes/flows.js';
 import { welcomePage } from './routes/account.js';
+import { settingsPage } from './routes/settings.js';
 import { revokeOne, revokeOthers, sessionsPage } from './routes/sessions.js';
 import { errorPage } from './routes/error.js';
 
@@ -36,6 +37,9 @@ function returnOrigins(config: Config): string[] {
     config.get('selfservice.flows.login.after.password.default_browser_return_url'),
     config.get('selfservice.flows.registration.after.default_browser_return_url'),
     config.get('selfservice.flows.registration.after.password.default_browser_return_url'),
+    config.get('selfservice.flows.settings.after.default_browser_return_url'),
+    config.get('selfservice.flows.settings.after.password.default_browser_return_url'),
+    config.get('selfservice.flows.settings.after.profile.default_browser_return_url'),
   ];
   return urls.map(cspSource).filter((s): s is string => s !== undefined);
 }
@@ -62,6 +66,7 @@ export function registerUI(servers: Servers, deps: UiDeps, opts: UiOptions = {})
     guard: new FormGuard(config.cookieSecrets[0], publicOrigin),
     publicBase: config.publicBaseURL.href.replace(/\/$/, ''),
     version: VERSION,
+    recoveryEnabled: config.recoveryEnabled,
   };
   const csp = contentSecurityPolicy(publicOrigin, returnOrigins(config));
 
@@ -84,7 +89,9 @@ export function registerUI(servers: Servers, deps: UiDeps, opts: UiOptions = {})
       });
       defineRoutes(ui, '/login', { GET: flowPage(ctx, 'login') });
       defineRoutes(ui, '/registration', { GET: flowPage(ctx, 'registration') });
+      defineRoutes(ui, '/recovery', { GET: flowPage(ctx, 'recovery') });
       defineRoutes(ui, '/welcome', { GET: welcomePage(ctx) });
+      defineRoutes(ui, '/settings', { GET: settingsPage(ctx) });
       defineRoutes(ui, '/sessions', { GET: sessionsPage(ctx) });
       defineRoutes(ui, '/sessions/revoke', { POST: revokeOne(ctx) });
       defineRoutes(ui, '/sessions/revoke-others', { POST: revokeOthers(ctx) });

@@ -12,6 +12,7 @@ export function uiConfig(publicURL: string, adminURL: string): Record<string, an
   cfg.selfservice.flows.login.ui_url = `${ui}/login`;
   cfg.selfservice.flows.registration.ui_url = `${ui}/registration`;
   cfg.selfservice.flows.error.ui_url = `${ui}/error`;
+  cfg.selfservice.flows.settings = { ui_url: `${ui}/settings`, privileged_session_max_age: '15m' };
   cfg.selfservice.flows.logout.after.default_browser_return_url = `${ui}/login`;
   cfg.porta = { ui: { enabled: true } };
   return cfg;

@@ -55,7 +55,8 @@ describe('porta CLI (spawned)', () => {
   test('unknown Kratos keys produce one warning each and the server still serves', async () => {
     const p = await spawnPorta({
       config: {
-        courier: { smtp: { connection_uri: 'smtps://test:test@mailslurper:1025/?skip_ssl_verify=true' } },
+        // The courier is implemented; its SMS channels are not (and the SMTP URI must still not leak).
+        courier: { smtp: { connection_uri: 'smtps://test:test@mailslurper:1025/?skip_ssl_verify=true' }, channels: [{ id: 'sms', type: 'http' }] },
         selfservice: { flows: { settings: { ui_url: 'http://localhost:4455/settings' } } },
       },
     });
@@ -66,7 +67,7 @@ describe('porta CLI (spawned)', () => {
       await p.stop();
     }
     const lines = `${p.stdout()}\n${p.stderr()}`.split('\n');
-    for (const key of ['courier', 'selfservice.flows.settings']) {
+    for (const key of ['courier.channels', 'selfservice.flows.settings']) {
       const hits = lines.filter((l) => l.includes(`"${key}`) || l.includes(`\\"${key}`));
       assert.equal(hits.length, 1, `exactly one warning names ${key}:\n${lines.join('\n')}`);
       assert.match(hits[0], /warn|"level":40/i);

@@ -9,7 +9,7 @@ export interface SetCookie {
 
 /** Parses every Set-Cookie header of a response (light-my-request or fetch). */
 export function setCookies(headers: Record<string, unknown> | Headers): SetCookie[] {
-  let raw: string[] = [];
+  let raw: string[];
   if (typeof (headers as Headers).getSetCookie === 'function') raw = (headers as Headers).getSetCookie();
   else {
     const v = (headers as Record<string, unknown>)['set-cookie'];

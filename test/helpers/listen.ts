@@ -11,7 +11,7 @@ export function listeningAddresses(port: number): string[] {
     ['/proc/net/tcp', ipv4],
     ['/proc/net/tcp6', ipv6],
   ] as const) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch {

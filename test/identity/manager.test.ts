@@ -57,6 +57,13 @@ function memoryStore(): IdentityStore & { rows: Map<string, Identity>; upgrades:
     async getIdentity(id: string) {
       return rows.get(id) ?? null;
     },
+    async findIdentityByVerifiableAddress(via: string, value: string) {
+      return [...rows.values()].find((i) => i.verifiableAddresses.some((a) => a.via === via && a.value === value)) ?? null;
+    },
+    async findIdentityByRecoveryAddress(via: string, value: string) {
+      for (const i of rows.values()) if (i.recoveryAddresses.some((a) => a.via === via && a.value === value)) return structuredClone(i);
+      return null;
+    },
     async findIdentityByExternalId(externalId: string) {
       for (const i of rows.values()) if (i.externalId === externalId) return structuredClone(i);
       return null;

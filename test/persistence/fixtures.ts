@@ -73,6 +73,7 @@ export function makeSession(identityId: string, over: Partial<Session> = {}): Se
     expiresAt: at(3600_000),
     authenticatedAt: now,
     issuedAt: now,
+    lastActiveAt: now,
     aal: 'aal1',
     authenticationMethods: [{ method: 'password', aal: 'aal1', completedAt: now }],
     devices: [{ id: randomUUID(), ipAddress: '127.0.0.1', userAgent: 'test', location: null }],

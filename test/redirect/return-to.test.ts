@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { Logger } from 'pino';
 import { Config } from '../../src/config/config.js';
 import { PortaError } from '../../src/http/errors.js';
-import { goQuote, ReturnToValidator } from '../../src/selfservice/flow/return-to.js';
+import { ReturnToValidator } from '../../src/selfservice/flow/return-to.js';
+import { goQuote } from '../../src/x/go/quote.js';
 import { referenceConfig } from '../helpers/harness.js';
 
 function build(allowed: string[], base = 'http://localhost:4433/') {

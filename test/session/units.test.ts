@@ -1,10 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { goQuote, parseGoBool, parseUUID } from '../../src/session/goparse.js';
-import { parseOffsetPage, setOffsetHeaders } from '../../src/session/pagination.js';
+import { parseGoBool, parseUUID } from '../../src/http/go-params.js';
+import { goQuote } from '../../src/x/go/quote.js';
+import { parseOffsetPage, setOffsetHeaders } from '../../src/http/pagination.js';
 import { bearerToken } from '../../src/session/credentials.js';
-import { goTime } from '../../src/session/json.js';
+import { goTime } from '../../src/x/go/time.js';
 import { Query } from '../../src/http/query.js';
 import { PortaError } from '../../src/http/errors.js';
 

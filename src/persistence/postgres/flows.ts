@@ -1,3 +1,6 @@
+import type { NewCourierMessage } from '../../courier/message.js';
+import { insertCourierMessagesPg } from './courier.js';
+import type { Queryable } from './db.js';
 import type pg from 'pg';
 import type { FlowKind, StoredError, StoredFlow } from '../../selfservice/flow/types.js';
 import type { ErrorStore, FlowStore } from '../types.js';
@@ -25,8 +28,18 @@ interface ErrorRow {
   updated_at: Date;
 }
 
+function write(c: Queryable, f: StoredFlow): Promise<unknown> {
+  return c.query(
+    'UPDATE selfservice_flows SET type = $1, expires_at = $2, issued_at = $3, csrf_token = $4, data = $5, updated_at = now() WHERE id = $6 AND kind = $7',
+    [f.type, f.expiresAt, f.issuedAt, f.csrfToken, json(f.data ?? {}), f.id, f.kind],
+  );
+}
+
 export class PgFlowStore implements FlowStore {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly tx: <T>(fn: (c: Queryable) => Promise<T>) => Promise<T>,
+  ) {}
 
   async createFlow(f: StoredFlow): Promise<void> {
     await this.pool.query(
@@ -53,12 +66,14 @@ export class PgFlowStore implements FlowStore {
     };
   }
 
-  async updateFlow(f: StoredFlow): Promise<void> {
+  async updateFlow(f: StoredFlow, opts: { messages?: NewCourierMessage[] } = {}): Promise<void> {
     if (!isUuid(f.id)) return;
-    await this.pool.query(
-      'UPDATE selfservice_flows SET type = $1, expires_at = $2, issued_at = $3, csrf_token = $4, data = $5, updated_at = now() WHERE id = $6 AND kind = $7',
-      [f.type, f.expiresAt, f.issuedAt, f.csrfToken, json(f.data ?? {}), f.id, f.kind],
-    );
+    const messages = opts.messages;
+    if (!messages?.length) return void (await write(this.pool, f));
+    await this.tx(async (c) => {
+      await write(c, f);
+      await insertCourierMessagesPg(c, messages);
+    });
   }
 
   async deleteExpiredFlows(before: Date, limit: number): Promise<number> {

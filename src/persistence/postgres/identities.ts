@@ -137,6 +137,24 @@ export class PgIdentityStore implements IdentityStore {
     return r.rows.length ? (await this.withCredentials(r.rows))[0] : null;
   }
 
+  async findIdentityByVerifiableAddress(via: string, value: string): Promise<Identity | null> {
+    if (unmatchable(via) || unmatchable(value)) return null;
+    const r = await this.pool.query<IdentityRow>(
+      `${SELECT_IDENTITY} WHERE i.verifiable_addresses::jsonb @> jsonb_build_array(jsonb_build_object('value', $1::text, 'via', $2::text)) LIMIT 1`,
+      [value, via],
+    );
+    return r.rows.length ? (await this.withCredentials(r.rows))[0] : null;
+  }
+
+  async findIdentityByRecoveryAddress(via: string, value: string): Promise<Identity | null> {
+    if (unmatchable(via) || unmatchable(value)) return null;
+    const r = await this.pool.query<IdentityRow>(
+      `${SELECT_IDENTITY} WHERE EXISTS (SELECT 1 FROM json_array_elements(i.recovery_addresses) r WHERE r->>'via' = $1 AND r->>'value' = $2) LIMIT 1`,
+      [via, value],
+    );
+    return r.rows.length ? (await this.withCredentials(r.rows))[0] : null;
+  }
+
   async findIdentityByExternalId(externalId: string): Promise<Identity | null> {
     if (unmatchable(externalId)) return null;
     const r = await this.pool.query<IdentityRow>(`${SELECT_IDENTITY} WHERE i.external_id = $1`, [externalId]);

@@ -81,6 +81,68 @@ CREATE INDEX selfservice_errors_created_idx ON selfservice_errors (created_at);
 `,
   },
   {
+    // Throttle counters (login throttling; reusable for other limits). `key` is a digest chosen by the caller.
+    // The window_end index serves `porta cleanup sql`.
+    version: '20261206000001_login_throttle',
+    sql: `
+CREATE TABLE throttle_counters (
+  key text PRIMARY KEY,
+  hits integer NOT NULL,
+  window_end timestamptz NOT NULL,
+  stamped_at timestamptz,
+  sliding boolean NOT NULL
+);
+CREATE INDEX throttle_counters_window_end_idx ON throttle_counters (window_end);
+`,
+  },
+  {
+    // Outgoing messages (Kratos's courier). `next_attempt_at` delays a retry; `lease_until` and `claim_token`
+    // mark a claim by one worker, so a message whose worker died is claimable again once the lease ends.
+    version: '20261206000002_courier',
+    sql: `
+CREATE TABLE courier_messages (
+  id uuid PRIMARY KEY,
+  type text NOT NULL,
+  channel text NOT NULL,
+  status text NOT NULL,
+  recipient text NOT NULL,
+  subject text NOT NULL,
+  body text NOT NULL,
+  template_type text NOT NULL,
+  template_data json NOT NULL,
+  send_count integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL,
+  lease_until timestamptz,
+  claim_token uuid,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX courier_messages_due_idx ON courier_messages (status, next_attempt_at);
+CREATE INDEX courier_messages_created_idx ON courier_messages (created_at DESC, id);
+CREATE INDEX courier_messages_recipient_idx ON courier_messages (recipient, created_at DESC, id);
+CREATE TABLE courier_message_dispatches (
+  id uuid PRIMARY KEY,
+  message_id uuid NOT NULL REFERENCES courier_messages(id) ON DELETE CASCADE,
+  status text NOT NULL,
+  error json,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX courier_message_dispatches_message_idx ON courier_message_dispatches (message_id, created_at DESC);
+`,
+  },
+  {
+    // The inactivity timeout's clock (porta.session.inactivity_timeout): an existing session counts as
+    // last used when it was last authenticated (or issued, should that be later). Not indexed, so
+    // recording activity stays a HOT update.
+    version: '20261206000004_session_activity',
+    sql: `
+ALTER TABLE sessions ADD COLUMN last_active_at timestamptz;
+UPDATE sessions SET last_active_at = GREATEST(authenticated_at, issued_at);
+ALTER TABLE sessions ALTER COLUMN last_active_at SET NOT NULL;
+`,
+  },
+  {
     // The session-event outbox (hooks-and-session-events-spec §C.4.3): written only while receivers are
     // configured, in the same transaction as the revocation. No foreign key to sessions: an event outlives them.
     version: '20261206000003_session_events',

@@ -4,12 +4,20 @@ import type { MigrationStatus, Persister } from '../types.js';
 import { pendingOf } from '../migration.js';
 import type { Queryable } from './db.js';
 import { PgErrorStore, PgFlowStore } from './flows.js';
+import { PgCourierStore } from './courier.js';
 import { PgIdentityStore } from './identities.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { PgSessionEventStore } from './session-events.js';
 import { PgSessionStore } from './sessions.js';
+import { PgThrottleStore } from './throttle.js';
 
+// Bounds on how long a request can wait for the database when it is down or unreachable: a new
+// connection (or a free pooled one) within CONNECT_TIMEOUT_MS, a statement within STATEMENT_TIMEOUT_MS.
+// The server cancels a statement at STATEMENT_TIMEOUT_MS; the client gives up a little later, for the
+// case where the server cannot even say so (a frozen host or network). Each failure is a 503.
 const CONNECT_TIMEOUT_MS = 3000;
+const STATEMENT_TIMEOUT_MS = 5000;
+const QUERY_TIMEOUT_MS = 6000;
 const PING_TIMEOUT_MS = 2000;
 // Arbitrary constant: serialises concurrent `migrate` runs against one database.
 const MIGRATION_LOCK = 727_400_001;
@@ -18,7 +26,7 @@ const MIGRATION_LOCK = 727_400_001;
  * Pool settings from a Kratos-style DSN. Kratos (pop) reads max_conns, max_idle_conns, ... from the query
  * string; they are not libpq parameters, so they are taken out before the URL reaches pg.
  */
-export function poolConfig(url: string): pg.PoolConfig {
+export function poolConfig(url: string, opts: { serving?: boolean } = {}): pg.PoolConfig {
   const u = new URL(url);
   const maxConns = Number.parseInt(u.searchParams.get('max_conns') ?? '', 10);
   for (const k of ['max_conns', 'max_idle_conns', 'max_conn_lifetime', 'max_conn_idle_time']) u.searchParams.delete(k);
@@ -27,6 +35,8 @@ export function poolConfig(url: string): pg.PoolConfig {
     max: Number.isFinite(maxConns) && maxConns > 0 ? maxConns : 10,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
+    // Only while serving requests: migrations and cleanup batches may legitimately run longer.
+    ...(opts.serving ? { statement_timeout: STATEMENT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS } : {}),
   };
 }
 
@@ -36,6 +46,8 @@ export class PostgresPersister implements Persister {
   readonly sessions;
   readonly flows;
   readonly errors;
+  readonly throttles;
+  readonly courier;
   readonly sessionEvents;
   private closed = false;
 
@@ -45,30 +57,45 @@ export class PostgresPersister implements Persister {
   ) {
     this.identities = new PgIdentityStore(pool, (fn) => this.tx(fn));
     this.sessions = new PgSessionStore(pool);
-    this.flows = new PgFlowStore(pool);
+    this.flows = new PgFlowStore(pool, (fn) => this.tx(fn));
     this.errors = new PgErrorStore(pool);
+    this.throttles = new PgThrottleStore(pool);
+    this.courier = new PgCourierStore(pool, (fn) => this.tx(fn));
     this.sessionEvents = new PgSessionEventStore(pool);
   }
 
-  static async open(url: string, opts: { logger: Logger }): Promise<PostgresPersister> {
-    const pool = new pg.Pool(poolConfig(url));
-    // An idle pooled connection that dies (server restart) must not crash the process; the pool replaces it.
+  static async open(url: string, opts: { logger: Logger; serving?: boolean }): Promise<PostgresPersister> {
+    const pool = new pg.Pool(poolConfig(url, { serving: opts.serving }));
+    // An idle pooled connection that dies (server restart) must not crash the process; the pool drops it
+    // and opens a new one on demand.
     pool.on('error', (err) => opts.logger.warn({ err: err.message }, 'postgres connection error'));
     return new PostgresPersister(pool, opts.logger);
   }
 
   async tx<T>(fn: (c: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client has no pool listener: if the server goes away mid-transaction, the socket's
+    // 'error' would be unhandled and end the process. Record it; the failing query rejects on its own.
+    let broken: Error | undefined;
+    const onError = (err: Error) => {
+      broken ??= err;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const out = await fn(client);
       await client.query('COMMIT');
       return out;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
+      broken ??= await client.query('ROLLBACK').then(
+        () => undefined,
+        (e: Error) => e,
+      );
       throw err;
     } finally {
-      client.release();
+      client.removeListener('error', onError);
+      // A client whose connection failed is destroyed instead of going back to the pool.
+      client.release(broken);
     }
   }
 

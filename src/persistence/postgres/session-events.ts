@@ -11,7 +11,7 @@ import type {
 import { isUuid } from '../codec.js';
 
 /** The columns a revoking CTE `u` returns when events may be written from it. */
-export const OUTBOX_SOURCE_COLUMNS = 'id, identity_id, expires_at, authenticated_at, aal';
+export const OUTBOX_SOURCE_COLUMNS = 'id, identity_id, expires_at, authenticated_at, last_active_at, aal';
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const utc = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', ${ISO})`;

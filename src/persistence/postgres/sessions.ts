@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import type { Identity } from '../../identity/types.js';
 import type { Session, SessionWithIdentity } from '../../session/types.js';
-import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionPage, SessionStore } from '../types.js';
+import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../types.js';
 import { decodeDevices, decodeMethods, decodePageToken, encodeMethods, encodePageToken, isUuid } from '../codec.js';
 import { IDENTITY_COLUMNS, identityFromRow, json, type IdentityRow, type Queryable } from './db.js';
 import { OUTBOX_SOURCE_COLUMNS, outboxCtes, outboxValues } from './session-events.js';
 
 const SESSION_COLUMNS =
-  's.id, s.identity_id, s.active, s.expires_at, s.authenticated_at, s.issued_at, s.aal, s.authentication_methods, s.devices, s.created_at, s.updated_at';
+  's.id, s.identity_id, s.active, s.expires_at, s.authenticated_at, s.issued_at, s.last_active_at, s.aal, s.authentication_methods, s.devices, s.created_at, s.updated_at';
 
 interface SessionRow {
   id: string;
@@ -16,6 +16,7 @@ interface SessionRow {
   expires_at: Date;
   authenticated_at: Date;
   issued_at: Date;
+  last_active_at: Date;
   aal: string;
   authentication_methods: unknown;
   devices: unknown;
@@ -31,6 +32,7 @@ function sessionFromRow(r: SessionRow): Session {
     expiresAt: r.expires_at,
     authenticatedAt: r.authenticated_at,
     issuedAt: r.issued_at,
+    lastActiveAt: r.last_active_at,
     aal: r.aal as Session['aal'],
     authenticationMethods: decodeMethods(r.authentication_methods),
     devices: decodeDevices(r.devices),
@@ -40,13 +42,21 @@ function sessionFromRow(r: SessionRow): Session {
 }
 
 /** The columns a revoking statement returns so its caller learns what ended without another read. */
-export const ENDED_COLUMNS = 'id, identity_id, expires_at';
+export const ENDED_COLUMNS = 'id, identity_id, expires_at, authenticated_at, last_active_at';
 export interface EndedRow {
   id: string;
   identity_id: string;
   expires_at: Date;
+  authenticated_at: Date;
+  last_active_at: Date;
 }
-export const endedOf = (r: EndedRow): EndedSessionRow => ({ id: r.id, identityId: r.identity_id, expiresAt: r.expires_at });
+export const endedOf = (r: EndedRow): EndedSessionRow => ({
+  id: r.id,
+  identityId: r.identity_id,
+  expiresAt: r.expires_at,
+  authenticatedAt: r.authenticated_at,
+  lastActiveAt: r.last_active_at,
+});
 
 /**
  * A revoking UPDATE/DELETE (`mod`, without RETURNING) as one statement that, with an outbox draft on the
@@ -77,32 +87,58 @@ const GET_BY_TOKEN = {
   name: 'porta_session_by_token',
   text: `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = $1`,
 };
+// Not updated_at: activity is not a change of the session an API client could observe. No index holds
+// last_active_at, so this stays a HOT update like the logout's.
+const RECORD_ACTIVITY = {
+  name: 'porta_session_activity',
+  text: 'UPDATE sessions SET last_active_at = $1 WHERE id = $2 AND last_active_at < $3',
+};
 // `u` holds the row only when this statement ended it; its identity and expiry come back from it.
 const REVOKE_BY_TOKEN = {
   name: 'porta_revoke_by_token',
   text:
-    'WITH u AS (UPDATE sessions SET active = false WHERE token_hash = $1 AND active RETURNING id, identity_id, expires_at) ' +
-    'SELECT s.id, u.identity_id, u.expires_at FROM sessions s LEFT JOIN u ON u.id = s.id WHERE s.token_hash = $1',
+    `WITH u AS (UPDATE sessions SET active = false WHERE token_hash = $1 AND active RETURNING ${ENDED_COLUMNS}) ` +
+    'SELECT s.id, u.identity_id, u.expires_at, u.authenticated_at, u.last_active_at FROM sessions s LEFT JOIN u ON u.id = s.id WHERE s.token_hash = $1',
 };
 const REVOKE_BY_ID = {
   name: 'porta_revoke_by_id',
   text:
-    'WITH u AS (UPDATE sessions SET active = false WHERE id = $1 AND active RETURNING id, identity_id, expires_at) ' +
-    'SELECT u.id, u.identity_id, u.expires_at, EXISTS (SELECT 1 FROM sessions WHERE id = $1) AS found FROM (SELECT 1) one LEFT JOIN u ON true',
+    `WITH u AS (UPDATE sessions SET active = false WHERE id = $1 AND active RETURNING ${ENDED_COLUMNS}) ` +
+    'SELECT u.id, u.identity_id, u.expires_at, u.authenticated_at, u.last_active_at, EXISTS (SELECT 1 FROM sessions WHERE id = $1) AS found FROM (SELECT 1) one LEFT JOIN u ON true',
 };
+
+/** WHERE terms (and their arguments) shared by a list and its count; null when nothing can match. */
+function filterOf(query: SessionFilter): { where: string[]; args: unknown[] } | null {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const arg = (v: unknown) => `$${args.push(v)}`;
+  if (query.identityId !== undefined) {
+    if (!isUuid(query.identityId)) return null;
+    where.push(`s.identity_id = ${arg(query.identityId)}`);
+  }
+  if (query.active !== undefined) {
+    // "Active" is the stored flag, unexpired, and within the session limits when they are on.
+    const live = ['s.active', 's.expires_at > now()'];
+    if (query.idleBefore) live.push(`s.last_active_at > ${arg(query.idleBefore)}`);
+    if (query.authenticatedBefore) live.push(`s.authenticated_at > ${arg(query.authenticatedBefore)}`);
+    where.push(query.active ? live.join(' AND ') : `NOT (${live.join(' AND ')})`);
+  }
+  if (query.excludeSessionId !== undefined && isUuid(query.excludeSessionId)) where.push(`s.id != ${arg(query.excludeSessionId)}`);
+  return { where, args };
+}
 
 // The same two statements, writing the ended session's event in the same statement (receivers configured).
 const REVOKE_BY_TOKEN_EV = {
   name: 'porta_revoke_by_token_ev',
   text:
     `WITH u AS (UPDATE sessions SET active = false WHERE token_hash = $1 AND active RETURNING ${OUTBOX_SOURCE_COLUMNS})${outboxCtes(2, false)}` +
-    'SELECT s.id, u.identity_id, u.expires_at FROM sessions s LEFT JOIN u ON u.id = s.id WHERE s.token_hash = $1',
+    'SELECT s.id, u.identity_id, u.expires_at, u.authenticated_at, u.last_active_at FROM sessions s LEFT JOIN u ON u.id = s.id WHERE s.token_hash = $1',
 };
 const REVOKE_BY_ID_EV = {
   name: 'porta_revoke_by_id_ev',
   text:
     `WITH u AS (UPDATE sessions SET active = false WHERE id = $1 AND active RETURNING ${OUTBOX_SOURCE_COLUMNS})${outboxCtes(2, false)}` +
-    'SELECT u.id, u.identity_id, u.expires_at, EXISTS (SELECT 1 FROM sessions WHERE id = $1) AS found FROM (SELECT 1) one LEFT JOIN u ON true',
+    'SELECT u.id, u.identity_id, u.expires_at, u.authenticated_at, u.last_active_at, EXISTS (SELECT 1 FROM sessions WHERE id = $1) AS found FROM (SELECT 1) one LEFT JOIN u ON true',
 };
 
 export class PgSessionStore implements SessionStore {
@@ -110,9 +146,9 @@ export class PgSessionStore implements SessionStore {
 
   async createSession(s: Session, tokenHash: Buffer): Promise<void> {
     await this.pool.query(
-      'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, devices, created_at, updated_at) ' +
-        'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
-      [s.id, s.identityId, tokenHash, s.active, s.expiresAt, s.authenticatedAt, s.issuedAt, s.aal, json(encodeMethods(s.authenticationMethods)), json(s.devices), s.createdAt, s.updatedAt],
+      'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, last_active_at, aal, authentication_methods, devices, created_at, updated_at) ' +
+        'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
+      [s.id, s.identityId, tokenHash, s.active, s.expiresAt, s.authenticatedAt, s.issuedAt, s.lastActiveAt, s.aal, json(encodeMethods(s.authenticationMethods)), json(s.devices), s.createdAt, s.updatedAt],
     );
   }
 
@@ -139,7 +175,7 @@ export class PgSessionStore implements SessionStore {
   async revokeSessionByTokenHash(tokenHash: Buffer, ended?: EndedSessionsSink): Promise<string | null> {
     const draft = ended?.outbox;
     const q = draft ? { ...REVOKE_BY_TOKEN_EV, values: [tokenHash, ...outboxValues(draft)] } : { ...REVOKE_BY_TOKEN, values: [tokenHash] };
-    const r = await this.pool.query<{ id: string; identity_id: string | null; expires_at: Date | null }>(q);
+    const r = await this.pool.query<{ id: string; identity_id: string | null; expires_at: Date | null; authenticated_at: Date | null; last_active_at: Date | null }>(q);
     const row = r.rows[0];
     ended?.(row?.identity_id ? [endedOf(row as EndedRow)] : []);
     return row?.id ?? null;
@@ -152,10 +188,10 @@ export class PgSessionStore implements SessionStore {
     }
     const draft = ended?.outbox;
     const q = draft ? { ...REVOKE_BY_ID_EV, values: [id, ...outboxValues(draft)] } : { ...REVOKE_BY_ID, values: [id] };
-    const r = await this.pool.query<{ id: string | null; identity_id: string | null; expires_at: Date | null; found: boolean }>(q);
+    const r = await this.pool.query<{ id: string | null; identity_id: string | null; expires_at: Date | null; authenticated_at: Date | null; last_active_at: Date | null; found: boolean }>(q);
     const row = r.rows[0];
     const revoked = row.id !== null;
-    ended?.(revoked ? [endedOf(row as EndedRow)] : []);
+    ended?.(revoked ? [endedOf(row as unknown as EndedRow)] : []);
     return revoked ? 'revoked' : row.found ? 'inactive' : 'missing';
   }
 
@@ -186,17 +222,18 @@ export class PgSessionStore implements SessionStore {
     return rows.length;
   }
 
+  async countSessions(query: SessionFilter): Promise<number> {
+    const f = filterOf(query);
+    if (!f) return 0;
+    const r = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM sessions s${f.where.length ? ` WHERE ${f.where.join(' AND ')}` : ''}`, f.args);
+    return Number(r.rows[0].n);
+  }
+
   async listSessions(query: ListSessionsQuery): Promise<SessionPage> {
-    const where: string[] = [];
-    const args: unknown[] = [];
+    const f = filterOf(query);
+    if (!f) return { sessions: [] };
+    const { where, args } = f;
     const arg = (v: unknown) => `$${args.push(v)}`;
-    if (query.identityId !== undefined) {
-      if (!isUuid(query.identityId)) return { sessions: [] };
-      where.push(`s.identity_id = ${arg(query.identityId)}`);
-    }
-    if (query.active === true) where.push('s.active AND s.expires_at > now()');
-    else if (query.active === false) where.push('(NOT s.active OR s.expires_at <= now())');
-    if (query.excludeSessionId !== undefined && isUuid(query.excludeSessionId)) where.push(`s.id != ${arg(query.excludeSessionId)}`);
     if (query.pageToken) {
       const c = decodePageToken(query.pageToken);
       // Row comparison matches the (created_at DESC, id DESC) index order.
@@ -207,7 +244,7 @@ export class PgSessionStore implements SessionStore {
       `SELECT ${SESSION_COLUMNS}${expand ? `, ${IDENTITY_COLUMNS}` : ''} FROM sessions s` +
       (expand ? ' JOIN identities i ON i.id = s.identity_id' : '') +
       (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-      ` ORDER BY s.created_at DESC, s.id DESC LIMIT ${arg(query.limit + 1)}`;
+      ` ORDER BY s.created_at DESC, s.id DESC LIMIT ${arg(query.limit + 1)} OFFSET ${arg(query.offset ?? 0)}`;
     const r = await this.pool.query<SessionRow & IdentityRow>(sql, args);
     const rows = r.rows;
     const more = rows.length > query.limit;
@@ -220,9 +257,16 @@ export class PgSessionStore implements SessionStore {
   async updateSession(s: Session): Promise<void> {
     if (!isUuid(s.id)) return;
     await this.pool.query(
-      'UPDATE sessions SET expires_at = $1, authenticated_at = $2, authentication_methods = $3, aal = $4, devices = $5, active = (active AND $6), updated_at = now() WHERE id = $7',
-      [s.expiresAt, s.authenticatedAt, json(encodeMethods(s.authenticationMethods)), s.aal, json(s.devices), s.active, s.id],
+      // last_active_at only moves forward: a whoami recording activity meanwhile is not undone.
+      'UPDATE sessions SET expires_at = $1, authenticated_at = $2, authentication_methods = $3, aal = $4, devices = $5, active = (active AND $6), ' +
+        'last_active_at = GREATEST(last_active_at, $8), updated_at = now() WHERE id = $7',
+      [s.expiresAt, s.authenticatedAt, json(encodeMethods(s.authenticationMethods)), s.aal, json(s.devices), s.active, s.id, s.lastActiveAt],
     );
+  }
+
+  async recordActivity(sessionId: string, at: Date, staleBefore: Date): Promise<void> {
+    if (!isUuid(sessionId)) return;
+    await this.pool.query({ ...RECORD_ACTIVITY, values: [at, sessionId, staleBefore] });
   }
 
   async rotateSessionToken(sessionId: string, tokenHash: Buffer): Promise<void> {

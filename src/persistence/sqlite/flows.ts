@@ -1,6 +1,8 @@
 import type { FlowKind, StoredError, StoredFlow } from '../../selfservice/flow/types.js';
 import type { ErrorStore, FlowStore } from '../types.js';
 import type { WriteGate } from './gate.js';
+import type { NewCourierMessage } from '../../courier/message.js';
+import { insertCourierMessagesSqlite } from './courier.js';
 import { dateOf, dateOrNull, ms, statements, type DB } from './db.js';
 
 interface FlowRow {
@@ -40,7 +42,7 @@ export class SqliteFlowStore implements FlowStore {
   private readonly q;
 
   constructor(
-    db: DB,
+    private readonly db: DB,
     private readonly gate: WriteGate,
   ) {
     this.q = statements(db);
@@ -66,8 +68,20 @@ export class SqliteFlowStore implements FlowStore {
     return row ? flowFromRow(row) : null;
   }
 
-  async updateFlow(f: StoredFlow): Promise<void> {
+  async updateFlow(f: StoredFlow, opts: { messages?: NewCourierMessage[] } = {}): Promise<void> {
     if (this.gate.closed) await this.gate.wait();
+    if (opts.messages?.length) {
+      const messages = opts.messages;
+      this.db.transaction(() => {
+        this.write(f);
+        insertCourierMessagesSqlite(this.db, messages);
+      }).immediate();
+      return;
+    }
+    this.write(f);
+  }
+
+  private write(f: StoredFlow): void {
     this.q('UPDATE selfservice_flows SET type = ?, expires_at = ?, issued_at = ?, csrf_token = ?, data = ?, updated_at = ? WHERE id = ? AND kind = ?').run(
       f.type,
       ms(f.expiresAt),

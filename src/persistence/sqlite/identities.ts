@@ -130,6 +130,22 @@ export class SqliteIdentityStore implements IdentityStore {
     return row ? this.withCredentials([row])[0] : null;
   }
 
+  async findIdentityByVerifiableAddress(via: string, value: string): Promise<Identity | null> {
+    if (unmatchable(via) || unmatchable(value)) return null;
+    const row = this.q(
+      `${SELECT_IDENTITY} WHERE EXISTS (SELECT 1 FROM json_each(i.verifiable_addresses) a WHERE json_extract(a.value, '$.value') = ? AND json_extract(a.value, '$.via') = ?) LIMIT 1`,
+    ).get(value, via) as IdentityRow | undefined;
+    return row ? this.withCredentials([row])[0] : null;
+  }
+
+  async findIdentityByRecoveryAddress(via: string, value: string): Promise<Identity | null> {
+    if (unmatchable(via) || unmatchable(value)) return null;
+    const row = this.q(
+      `${SELECT_IDENTITY} WHERE EXISTS (SELECT 1 FROM json_each(i.recovery_addresses) r WHERE json_extract(r.value, '$.via') = ? AND json_extract(r.value, '$.value') = ?) LIMIT 1`,
+    ).get(via, value) as IdentityRow | undefined;
+    return row ? this.withCredentials([row])[0] : null;
+  }
+
   async findIdentityByExternalId(externalId: string): Promise<Identity | null> {
     if (unmatchable(externalId)) return null;
     const row = this.q(`${SELECT_IDENTITY} WHERE i.external_id = ?`).get(externalId) as IdentityRow | undefined;

@@ -8,9 +8,11 @@ import { startCheckpointer, type Checkpointer } from './checkpoint.js';
 import type { DB } from './db.js';
 import { WriteGate } from './gate.js';
 import { SqliteErrorStore, SqliteFlowStore } from './flows.js';
+import { SqliteCourierStore } from './courier.js';
 import { SqliteIdentityStore } from './identities.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteSessionStore } from './sessions.js';
+import { SqliteThrottleStore } from './throttle.js';
 import { SqliteSessionEventStore } from './session-events.js';
 
 export interface SqliteOptions {
@@ -29,6 +31,8 @@ export class SqlitePersister implements Persister {
   readonly sessions;
   readonly flows;
   readonly errors;
+  readonly throttles;
+  readonly courier;
   readonly sessionEvents;
   private checkpointer?: Checkpointer;
   private closed = false;
@@ -43,6 +47,8 @@ export class SqlitePersister implements Persister {
     this.sessions = new SqliteSessionStore(db, gate);
     this.flows = new SqliteFlowStore(db, gate);
     this.errors = new SqliteErrorStore(db, gate);
+    this.throttles = new SqliteThrottleStore(db, gate);
+    this.courier = new SqliteCourierStore(db, gate);
     this.sessionEvents = new SqliteSessionEventStore(db, gate);
   }
 

@@ -17,6 +17,7 @@ export interface OutboxSourceRow {
   identity_id: string;
   expires_at: number;
   authenticated_at: number;
+  last_active_at: number;
   aal: string;
 }
 

@@ -1,6 +1,6 @@
 import type { Identity } from '../../identity/types.js';
 import type { Session, SessionWithIdentity } from '../../session/types.js';
-import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionPage, SessionStore } from '../types.js';
+import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../types.js';
 import { decodeDevices, decodeMethods, decodePageToken, encodeMethods, encodePageToken } from '../codec.js';
 import type { WriteGate } from './gate.js';
 import { writeOutbox, type OutboxSourceRow } from './session-events.js';
@@ -8,7 +8,7 @@ import { dateOf, ms, statements, type DB, type Stmt } from './db.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
 
 const SESSION_COLUMNS =
-  's.id, s.identity_id, s.active, s.expires_at, s.authenticated_at, s.issued_at, s.aal, s.authentication_methods, s.devices, s.created_at, s.updated_at';
+  's.id, s.identity_id, s.active, s.expires_at, s.authenticated_at, s.issued_at, s.last_active_at, s.aal, s.authentication_methods, s.devices, s.created_at, s.updated_at';
 
 interface SessionRow {
   id: string;
@@ -17,6 +17,7 @@ interface SessionRow {
   expires_at: number;
   authenticated_at: number;
   issued_at: number;
+  last_active_at: number;
   aal: string;
   authentication_methods: string;
   devices: string;
@@ -32,6 +33,7 @@ function sessionFromRow(r: SessionRow): Session {
     expiresAt: dateOf(r.expires_at),
     authenticatedAt: dateOf(r.authenticated_at),
     issuedAt: dateOf(r.issued_at),
+    lastActiveAt: dateOf(r.last_active_at),
     aal: r.aal as Session['aal'],
     authenticationMethods: decodeMethods(JSON.parse(r.authentication_methods)),
     devices: decodeDevices(JSON.parse(r.devices)),
@@ -41,11 +43,19 @@ function sessionFromRow(r: SessionRow): Session {
 }
 
 /** The columns a revoking statement returns so its caller learns what ended without another read. */
-export const ENDED_COLUMNS = 'id, identity_id, expires_at, authenticated_at, aal';
+export const ENDED_COLUMNS = 'id, identity_id, expires_at, authenticated_at, last_active_at, aal';
 export type EndedRow = OutboxSourceRow;
-export const endedOf = (r: EndedRow): EndedSessionRow => ({ id: r.id, identityId: r.identity_id, expiresAt: dateOf(r.expires_at) });
+export const endedOf = (r: EndedRow): EndedSessionRow => ({
+  id: r.id,
+  identityId: r.identity_id,
+  expiresAt: dateOf(r.expires_at),
+  authenticatedAt: dateOf(r.authenticated_at),
+  lastActiveAt: dateOf(r.last_active_at),
+});
 
 const GET_BY_TOKEN = `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = ?`;
+// Not updated_at: activity is not a change of the session an API client could observe.
+const RECORD_ACTIVITY = 'UPDATE sessions SET last_active_at = ? WHERE id = ? AND last_active_at < ?';
 // 1 → 0 revokes; anything else → -1 marks "was already inactive" so RETURNING (the new value) tells the cases apart.
 const REVOKE_BY_TOKEN = `UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELSE -1 END WHERE token_hash = ? RETURNING active, ${ENDED_COLUMNS}`;
 const REVOKE_BY_ID = `UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELSE -1 END WHERE id = ? RETURNING active, ${ENDED_COLUMNS}`;
@@ -62,6 +72,35 @@ export function revoking<T>(db: DB, q: (sql: string) => Stmt, sink: EndedSession
     writeOutbox(q, draft, ended(r));
     return r;
   })();
+}
+
+/** WHERE terms shared by a list and its count. */
+function filterOf(query: SessionFilter): { where: string[]; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (query.identityId !== undefined) {
+    where.push('s.identity_id = ?');
+    args.push(query.identityId);
+  }
+  if (query.active !== undefined) {
+    // "Active" is the stored flag, unexpired, and within the session limits when they are on.
+    const live = ['s.active = 1', 's.expires_at > ?'];
+    args.push(Date.now());
+    if (query.idleBefore) {
+      live.push('s.last_active_at > ?');
+      args.push(ms(query.idleBefore));
+    }
+    if (query.authenticatedBefore) {
+      live.push('s.authenticated_at > ?');
+      args.push(ms(query.authenticatedBefore));
+    }
+    where.push(query.active ? live.join(' AND ') : `NOT (${live.join(' AND ')})`);
+  }
+  if (query.excludeSessionId !== undefined) {
+    where.push('s.id != ?');
+    args.push(query.excludeSessionId);
+  }
+  return { where, args };
 }
 
 export class SqliteSessionStore implements SessionStore {
@@ -81,8 +120,8 @@ export class SqliteSessionStore implements SessionStore {
   async createSession(s: Session, tokenHash: Buffer): Promise<void> {
     if (this.gate.closed) await this.gate.wait();
     this.q(
-      'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, devices, created_at, updated_at) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, last_active_at, aal, authentication_methods, devices, created_at, updated_at) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(
       s.id,
       s.identityId,
@@ -91,6 +130,7 @@ export class SqliteSessionStore implements SessionStore {
       ms(s.expiresAt),
       ms(s.authenticatedAt),
       ms(s.issuedAt),
+      ms(s.lastActiveAt),
       s.aal,
       JSON.stringify(encodeMethods(s.authenticationMethods)),
       JSON.stringify(s.devices),
@@ -170,24 +210,14 @@ export class SqliteSessionStore implements SessionStore {
     return rows.length;
   }
 
+  async countSessions(query: SessionFilter): Promise<number> {
+    const { where, args } = filterOf(query);
+    const row = this.q(`SELECT count(*) AS n FROM sessions s${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`).get(...args) as { n: number };
+    return row.n;
+  }
+
   async listSessions(query: ListSessionsQuery): Promise<SessionPage> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (query.identityId !== undefined) {
-      where.push('s.identity_id = ?');
-      args.push(query.identityId);
-    }
-    if (query.active === true) {
-      where.push('s.active = 1 AND s.expires_at > ?');
-      args.push(Date.now());
-    } else if (query.active === false) {
-      where.push('(s.active != 1 OR s.expires_at <= ?)');
-      args.push(Date.now());
-    }
-    if (query.excludeSessionId !== undefined) {
-      where.push('s.id != ?');
-      args.push(query.excludeSessionId);
-    }
+    const { where, args } = filterOf(query);
     if (query.pageToken) {
       const c = decodePageToken(query.pageToken);
       where.push('(s.created_at < ? OR (s.created_at = ? AND s.id < ?))');
@@ -198,9 +228,9 @@ export class SqliteSessionStore implements SessionStore {
       `SELECT ${SESSION_COLUMNS}${expand ? `, ${IDENTITY_COLUMNS}` : ''} FROM sessions s` +
       (expand ? ' JOIN identities i ON i.id = s.identity_id' : '') +
       (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-      ' ORDER BY s.created_at DESC, s.id DESC LIMIT ?';
+      ' ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?';
     // One extra row says whether another page exists without a count query.
-    args.push(query.limit + 1);
+    args.push(query.limit + 1, query.offset ?? 0);
     const rows = this.q(sql).all(...args) as Array<SessionRow & IdentityRow>;
     const more = rows.length > query.limit;
     if (more) rows.length = query.limit;
@@ -212,9 +242,25 @@ export class SqliteSessionStore implements SessionStore {
   async updateSession(s: Session): Promise<void> {
     if (this.gate.closed) await this.gate.wait();
     // `active` may only fall: a revoke between the caller's read and this write must stick (-1 counts as inactive).
+    // last_active_at only moves forward: a whoami recording activity meanwhile is not undone.
     this.q(
-      'UPDATE sessions SET expires_at = ?, authenticated_at = ?, authentication_methods = ?, aal = ?, devices = ?, active = CASE WHEN active = 1 AND ? THEN 1 ELSE 0 END, updated_at = ? WHERE id = ?',
-    ).run(ms(s.expiresAt), ms(s.authenticatedAt), JSON.stringify(encodeMethods(s.authenticationMethods)), s.aal, JSON.stringify(s.devices), s.active ? 1 : 0, Date.now(), s.id);
+      'UPDATE sessions SET expires_at = ?, authenticated_at = ?, last_active_at = MAX(last_active_at, ?), authentication_methods = ?, aal = ?, devices = ?, active = CASE WHEN active = 1 AND ? THEN 1 ELSE 0 END, updated_at = ? WHERE id = ?',
+    ).run(
+      ms(s.expiresAt),
+      ms(s.authenticatedAt),
+      ms(s.lastActiveAt),
+      JSON.stringify(encodeMethods(s.authenticationMethods)),
+      s.aal,
+      JSON.stringify(s.devices),
+      s.active ? 1 : 0,
+      Date.now(),
+      s.id,
+    );
+  }
+
+  async recordActivity(sessionId: string, at: Date, staleBefore: Date): Promise<void> {
+    if (this.gate.closed) await this.gate.wait();
+    this.q(RECORD_ACTIVITY).run(ms(at), sessionId, ms(staleBefore));
   }
 
   async rotateSessionToken(sessionId: string, tokenHash: Buffer): Promise<void> {

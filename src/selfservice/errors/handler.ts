@@ -8,6 +8,7 @@ import { defineRoutes } from '../../http/routes.js';
 import { redirectToServer } from '../../http/port-redirect.js';
 import { goJson, sendError } from '../../http/writer.js';
 import { isUUID, newId } from '../../x/tokens.js';
+import { goTime } from '../../x/go/time.js';
 
 export interface ErrorRoutesDeps {
   config: Config;
@@ -18,11 +19,6 @@ export const ROUTE_ERRORS = '/self-service/errors';
 
 // Go's zero time.Time, as Kratos marshals the stub container's timestamps.
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
-
-/** Go's RFC 3339 with nanoseconds in UTC: fractional digits without trailing zeros. */
-export function goTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
-}
 
 function sendJson(reply: FastifyReply, body: unknown): FastifyReply {
   return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(goJson(body));

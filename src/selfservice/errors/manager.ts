@@ -26,6 +26,9 @@ export class ErrorManager {
   async forward(req: FastifyRequest, reply: FastifyReply, err: unknown): Promise<FastifyReply> {
     if (isJsonRequest(req)) return sendError(req, reply, err);
     const e = toPortaError(err);
+    // The container would go to the database that is unavailable: answer at once instead of waiting
+    // for a second failure (and a redirect to an error page that could not be read either).
+    if (e.code === 503) return sendError(req, reply, e);
     const id = newId();
     try {
       const now = new Date();

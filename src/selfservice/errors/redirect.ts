@@ -1,17 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-export { copyWithQuery, goEncodeValues, goParseQuery, goQueryEscape } from '../../x/gourl.js';
+import { goRedirect } from '../../http/go-redirect.js';
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+export { copyWithQuery, goEncodeValues, goParseQuery, goQueryEscape } from '../../x/go/url.js';
 
-/**
- * Go's http.Redirect with 303: Location, and for GET/HEAD the HTML content type, for GET the tiny
- * `<a href>` body. Kratos's clients and UI see exactly this.
- */
+/** Go's http.Redirect with 303 (the error UI and logout redirects). */
 export function seeOther(req: FastifyRequest, reply: FastifyReply, location: string): FastifyReply {
-  reply.code(303).header('location', location);
-  if (req.method === 'GET' || req.method === 'HEAD') reply.header('content-type', 'text/html; charset=utf-8');
-  if (req.method !== 'GET') return reply.send();
-  const escaped = location.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
-  return reply.send(`<a href="${escaped}">See Other</a>.\n\n`);
+  return goRedirect(req, reply, 303, location);
 }

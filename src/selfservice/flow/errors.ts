@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { PortaError } from '../../http/errors.js';
 import { uiText, type UiText } from '../../x/text.js';
-import { goTime } from './time.js';
+import { goTime } from '../../x/go/time.js';
 import type { FlowKind } from './types.js';
 import { flowSpec } from './kinds.js';
 
@@ -101,4 +101,14 @@ export function apiFlowBrowserCheck(req: FastifyRequest): PortaError | undefined
     }
   }
   return undefined;
+}
+
+/**
+ * A settings change that needs a recently authenticated session (Kratos's ErrRequestNeedsReAuthentication).
+ * Thrown by a method; the settings flow turns it into a refresh login or `session_refresh_required`.
+ */
+export class PrivilegedSessionRequired extends Error {
+  constructor() {
+    super('privileged session required');
+  }
 }

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
 import type { Persister } from '../../persistence/types.js';
@@ -10,7 +10,8 @@ import type { SchemaRegistry } from '../../schema/registry.js';
 import type { ReturnToValidator } from './return-to.js';
 import type { ErrorManager } from '../errors/manager.js';
 import { newId, randomAlnum } from '../../x/tokens.js';
-import { goTime } from './time.js';
+import { goTime } from '../../x/go/time.js';
+import { goRedirect } from '../../http/go-redirect.js';
 import { publicURL } from './url.js';
 import type { UiContainer } from './ui.js';
 import type { FlowKind, FlowType, StoredFlow } from './types.js';
@@ -45,6 +46,9 @@ export interface FlowData {
   identity_schema?: string;
   /** Which identity schema the nodes were built from (not serialized). */
   schema_id?: string;
+  /** Settings: the identity the flow belongs to, and its JSON as last rendered. */
+  identity_id?: string;
+  identity?: Record<string, unknown>;
 }
 
 export const dataOf = (flow: StoredFlow): FlowData => flow.data as unknown as FlowData;
@@ -79,12 +83,5 @@ export function sendJSON(reply: FastifyReply, status: number, body: unknown): Fa
   return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(body);
 }
 
-/** http.Redirect: Location plus Go's tiny HTML body for GET/HEAD. */
-export function redirect(req: FastifyRequest, reply: FastifyReply, status: 302 | 303, location: string): FastifyReply {
-  reply.code(status).header('location', location);
-  if (req.method === 'GET' || req.method === 'HEAD') {
-    const escaped = location.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
-    return reply.header('content-type', 'text/html; charset=utf-8').send(`<a href="${escaped}">${status === 303 ? 'See Other' : 'Found'}</a>.\n\n`);
-  }
-  return reply.send();
-}
+/** Go's http.Redirect (flows answer browsers with 302 or 303). */
+export const redirect = goRedirect;

@@ -28,7 +28,7 @@ export function parseMultipart(contentType: string, body: Buffer): Array<[string
     const split = part.indexOf('\r\n\r\n');
     if (split < 0) throw errBadRequest({ reason: 'Unable to decode HTTP POST form body: multipart: malformed part' });
     const headers = part.slice(0, split);
-    const disposition = /^content-disposition:\s*form-data(.*)$/im.exec(headers)?.[1] ?? '';
+    const disposition = formDataParams(headers);
     const name = /;\s*name="([^"]*)"/i.exec(disposition)?.[1];
     if (name === undefined || /;\s*filename=/i.test(disposition)) continue;
     const value = Buffer.from(part.slice(split + 4), 'latin1');
@@ -39,4 +39,20 @@ export function parseMultipart(contentType: string, body: Buffer): Array<[string
     }
   }
   return out;
+}
+
+/**
+ * The parameters after `form-data` in a part's Content-Disposition header ('' when there is none).
+ * Read line by line rather than with a multiline regex, whose cost on a long header block is not
+ * bounded by a linear term.
+ */
+function formDataParams(headers: string): string {
+  for (const raw of headers.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const colon = line.indexOf(':');
+    if (colon < 0 || line.slice(0, colon).toLowerCase() !== 'content-disposition') continue;
+    const value = line.slice(colon + 1).trimStart();
+    if (value.slice(0, 9).toLowerCase() === 'form-data') return value.slice(9);
+  }
+  return '';
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PortaError, errNoRows, toPortaError } from '../../http/errors.js';
+import { InputLimitError } from '../../http/limits.js';
 import { isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import { isUUID } from '../../x/tokens.js';
@@ -33,7 +34,8 @@ export function forward(deps: FlowDeps, req: FastifyRequest, reply: FastifyReply
 /**
  * Kratos's WriteFlowError: validation errors and herodot 400s are written into the flow (messages reset
  * first, a fresh CSRF rendering), the flow is saved, and the client is sent back to the form (browser) or
- * gets the flow with 400 (API, SPA). Anything else is forwarded.
+ * gets the flow with 400 (API, SPA). Anything else is forwarded; a body over the input limits is
+ * answered with its 400 directly.
  */
 export async function writeFlowError(
   deps: FlowDeps,
@@ -43,6 +45,8 @@ export async function writeFlowError(
   err: unknown,
   refill: (ui: ReturnType<typeof dataOf>['ui']) => void,
 ): Promise<FastifyReply> {
+  // A body over the input limits is hostile or broken: answered as it is, the stored flow left untouched.
+  if (err instanceof InputLimitError) return sendError(req, reply, err);
   const ui = dataOf(flow).ui;
   if (err instanceof FlowFormError) {
     resetMessages(ui);

@@ -1,3 +1,4 @@
+import { goQuote } from '../../x/go/quote.js';
 import { posix } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -30,24 +31,6 @@ export function errReturnToForbidden(url: string): PortaError {
   return new PortaError(400, { id: RETURN_TO_FORBIDDEN, reason: `Requested return_to URL ${goQuote(url)} is not allowed.` });
 }
 
-// Go's strconv.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
-const GO_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\' };
-
-/** Go's %q (strconv.Quote), so reasons read exactly as Kratos writes them. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    if (GO_ESCAPES[ch]) out += GO_ESCAPES[ch];
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else if (PRINTABLE.test(ch)) out += ch;
-    else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
-    else out += `\\U${c.toString(16).padStart(8, '0')}`;
-  }
-  return `${out}"`;
-}
-
 /**
  * The WHATWG serialisation of `url`, except that a bare origin keeps the form it was given in
  * (`https://www.ory.sh` stays without the slash, as Kratos returns it). Anything else that is not
@@ -62,6 +45,7 @@ export function canonicalHref(raw: string, url: URL): string {
 
 // A value a browser would not read the way a string comparison does: controls (WHATWG strips TAB/LF/CR
 // and leading C0), backslashes (read as slashes in http(s) URLs).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const HOSTILE = /[\x00-\x1f\x7f\\]/;
 // Encoded separators and traversal, and path parameters, in a path that a path-scoped entry must contain.
 const PATH_TRICKS = /%2f|%5c|%2e|;/i;

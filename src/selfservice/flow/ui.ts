@@ -14,6 +14,7 @@ export interface InputAttributes {
   pattern?: string;
   disabled: boolean;
   options?: unknown[];
+  maxlength?: number;
   node_type: 'input';
 }
 
@@ -39,6 +40,7 @@ export interface InputOptions {
   pattern?: string;
   options?: unknown[];
   label?: UiText;
+  maxlength?: number;
 }
 
 export function inputNode(group: NodeGroup, name: string, type: InputType, o: InputOptions = {}): UiNode {
@@ -49,6 +51,7 @@ export function inputNode(group: NodeGroup, name: string, type: InputType, o: In
   if (o.pattern) attributes.pattern = o.pattern;
   attributes.disabled = false;
   if (o.options) attributes.options = o.options;
+  if (o.maxlength) attributes.maxlength = o.maxlength;
   attributes.node_type = 'input';
   return { type: 'input', group, attributes, messages: [], meta: o.label ? { label: o.label } : {} };
 }
@@ -65,6 +68,7 @@ function withValue(node: UiNode, value: unknown): void {
     autocomplete: a.autocomplete,
     pattern: a.pattern,
     options: a.options,
+    maxlength: a.maxlength,
   }).attributes;
 }
 

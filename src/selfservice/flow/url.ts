@@ -3,7 +3,9 @@ import type { Config } from '../../config/config.js';
 
 /** `<serve.public.base_url>` joined with an absolute path, as Kratos's urlx.AppendPaths does. */
 export function publicURL(config: Config, path: string): string {
-  return config.publicBaseURL.href.replace(/\/+$/, '') + path;
+  let base = config.publicBaseURL.href;
+  while (base.endsWith('/')) base = base.slice(0, -1);
+  return base + path;
 }
 
 /** Adds (or replaces) one query parameter, keeping the rest of the URL as configured. */

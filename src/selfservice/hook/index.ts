@@ -1,8 +1,16 @@
 import type { FlowDeps } from '../flow/model.js';
+import type { SendDeps } from '../strategy/code/verification.js';
 import { sessionHook } from './session.js';
+import { revokeActiveSessionsHook } from './revoke-active-sessions.js';
 import type { HookFactory } from './types.js';
+import { requireVerifiedAddressHook, showVerificationUIHook } from './verification.js';
 
 /** The hook kinds by their configured name. A new kind is a file here and one line in this map. */
-export function builtinHooks(deps: FlowDeps): Map<string, HookFactory> {
-  return new Map([['session', sessionHook(deps)]]);
+export function builtinHooks(deps: FlowDeps & SendDeps): Map<string, HookFactory> {
+  return new Map([
+    ['session', sessionHook(deps)],
+    ['revoke_active_sessions', revokeActiveSessionsHook(deps)],
+    ['show_verification_ui', showVerificationUIHook()],
+    ['require_verified_address', requireVerifiedAddressHook(deps)],
+  ]);
 }

@@ -11,8 +11,23 @@ export interface HookContext {
   /** The method of the submit (after hooks of a method); undefined before a flow or for flow-wide hooks. */
   method?: string;
   identity?: Identity;
+  /** The request's own session in a flow that needs one (settings); never serialized to a hook receiver. */
+  session?: Session;
   /** The session a `session` hook issued, with its token (never serialized to a hook receiver). */
   issued?: { session: Session; token: string };
+  /**
+   * Work a hook leaves for when the flow's session exists: login's after-hooks run before the session is
+   * created (so one may refuse it), and a hook that needs the new session (revoke_active_sessions) waits.
+   */
+  onIssued?: Array<(issued: { session: Session; token: string }) => Promise<void>>;
+  /** The verification flow registration started for the new address (Kratos's automatic verification hook). */
+  verification?: { id: string; verifiable_address: string; url?: string };
+  /** Items a hook adds to the answer's `continue_with` (e.g. show_verification_ui). */
+  continueWith?: Array<Record<string, unknown>>;
+  /** Where a browser goes instead of the usual return URL (e.g. the verification UI). */
+  browserRedirect?: string;
+  /** Set by a hook that wrote the response itself (a refusal); the flow step then ends there. */
+  answered?: boolean;
 }
 
 /** One configured hook (Kratos's hook executor). Throwing aborts the flow step, as in Kratos. */

@@ -5,9 +5,10 @@ import { fetchFlow, flowIdOf } from '../flow/respond.js';
 import type { SelfServiceDeps } from '../deps.js';
 import { initLogin } from './init.js';
 import { submitLogin } from './submit.js';
+import type { LoginThrottleDeps } from './throttled.js';
 
 /** Login flows: browser and native init, fetch, submit; the admin port redirects them to the public one. */
-export function registerLoginRoutes(servers: Servers, deps: SelfServiceDeps): void {
+export function registerLoginRoutes(servers: Servers, deps: SelfServiceDeps & LoginThrottleDeps): void {
   const app = servers.public;
   defineRoutes(app, '/self-service/login/browser', { GET: (req, reply) => initLogin(deps, req, reply, 'browser') });
   defineRoutes(app, '/self-service/login/api', { GET: (req, reply) => initLogin(deps, req, reply, 'api') }, { csrf: 'exempt' });

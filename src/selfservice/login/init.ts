@@ -4,7 +4,7 @@ import { acceptsJson, isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import { uiText } from '../../x/text.js';
 import { errAAL1Required, errAlreadyLoggedIn, errBadAAL } from '../flow/errors.js';
-import { newExchangeCode, newStoredFlow, redirect, sendJSON, flowToJSON, type FlowDeps } from '../flow/model.js';
+import { newExchangeCode, newStoredFlow, redirect, sendJSON, flowToJSON } from '../flow/model.js';
 import type { SelfServiceDeps } from '../deps.js';
 import type { Identity } from '../../identity/types.js';
 import './flow.js';

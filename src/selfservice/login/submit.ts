@@ -2,6 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import { uiText } from '../../x/text.js';
+import type { Identity } from '../../identity/types.js';
+import type { LoginTicket } from '../../throttle/login.js';
 import { decodeFlowBody, field } from '../flow/decode.js';
 import {
   FlowFormError,
@@ -13,6 +15,7 @@ import {
   errStrategyDisabled,
   expiredMessage,
 } from '../flow/errors.js';
+import type { HookContext } from '../hook/types.js';
 import { issueSession, redirectBrowserTo, sessionJSON } from '../flow/issue.js';
 import { dataOf, newStoredFlow, redirect, sendJSON } from '../flow/model.js';
 import { forward, loadFlowForSubmit, uiURLOf, writeFlowError } from '../flow/respond.js';
@@ -22,6 +25,7 @@ import type { StoredFlow } from '../flow/types.js';
 import type { SelfServiceDeps } from '../deps.js';
 import { flowSchema } from '../flow/identity-schema.js';
 import { loginNodes } from './nodes.js';
+import { admitLogin, answerThrottled, type LoginThrottleDeps } from './throttled.js';
 
 /** Kratos's FromOldFlow: same type, request_url and schema; fresh id and CSRF binding; the expiry message. */
 export async function replaceExpiredLogin(deps: SelfServiceDeps, req: FastifyRequest, reply: FastifyReply, old: StoredFlow): Promise<StoredFlow> {
@@ -44,7 +48,7 @@ export async function replaceExpiredLogin(deps: SelfServiceDeps, req: FastifyReq
 }
 
 /** POST /self-service/login?flow= (updateLoginFlow): the method named by `method` authenticates. */
-export async function submitLogin(deps: SelfServiceDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+export async function submitLogin(deps: SelfServiceDeps & LoginThrottleDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const flow = await loadFlowForSubmit(deps, req, reply, 'login');
   if (!flow) return reply;
   const d = dataOf(flow);
@@ -85,7 +89,16 @@ export async function submitLogin(deps: SelfServiceDeps, req: FastifyRequest, re
       return await deps.errors.forward(req, reply, deps.csrf.violation(req, { tokenSent: field(body, 'csrf_token') !== undefined }));
     }
 
-    const identity = await strategy.login.authenticate(payload);
+    // Throttled before any hash work; a refused attempt is neither evaluated nor counted. A method whose
+    // attempt names no account is not throttled here.
+    const subject = strategy.login.throttleKey?.(payload);
+    let identity: Identity;
+    if (subject === undefined) identity = await strategy.login.authenticate(payload);
+    else {
+      const admission = await admitLogin(deps, req, subject);
+      if (!admission.allowed) return answerThrottled(req, reply, flow, admission.retryAfterMs);
+      identity = await settle(admission.ticket, strategy.login.authenticate(payload));
+    }
     if (identity.state !== 'active') throw errIdentityDisabled();
 
     const browser = flow.type === 'browser';
@@ -97,6 +110,10 @@ export async function submitLogin(deps: SelfServiceDeps, req: FastifyRequest, re
         return await forward(deps, req, reply, err, flow);
       }
     }
+    // After-login hooks run before the session exists: require_verified_address may refuse it.
+    const hookCtx: HookContext = { req, reply, flow, method: strategy.id, identity };
+    await deps.hooks.run('login', 'after', hookCtx);
+    if (hookCtx.answered) return reply;
     const { session, token } = await issueSession(deps, req, reply, identity, {
       browser,
       existing,
@@ -104,11 +121,24 @@ export async function submitLogin(deps: SelfServiceDeps, req: FastifyRequest, re
       method: strategy.id,
       aal: strategy.aal,
     });
-    await deps.hooks.run('login', 'after', { req, reply, flow, method: strategy.id, identity, issued: { session, token } });
+    for (const work of hookCtx.onIssued ?? []) await work({ session, token });
     if (!browser) return sendJSON(reply, 200, { session_token: token, session: sessionJSON(deps, session, identity), continue_with: null });
     if (json) return sendJSON(reply, 200, { session: sessionJSON(deps, session, identity), continue_with: [redirectBrowserTo(target)] });
     return redirect(req, reply, 303, target);
   } catch (err) {
     return writeFlowError(deps, req, reply, flow, err, refill);
   }
+}
+
+/** Tells the throttle how the attempt ended: a credentials error is a failure, any other error counts for nothing. */
+async function settle(ticket: LoginTicket, attempt: Promise<Identity>): Promise<Identity> {
+  let identity: Identity;
+  try {
+    identity = await attempt;
+  } catch (err) {
+    await (err instanceof FlowFormError ? ticket.failed() : ticket.abandon());
+    throw err;
+  }
+  await ticket.succeeded();
+  return identity;
 }

@@ -11,12 +11,22 @@ import { redirectBrowserTo, sessionJSON, setOrySessionToken } from '../flow/issu
 import { dataOf, redirect, sendJSON } from '../flow/model.js';
 import { forward, loadFlowForSubmit, uiURLOf, writeFlowError } from '../flow/respond.js';
 import { leafTypeLookup, traitLeaves } from '../flow/schema-ui.js';
-import { addMessage, setValue, unsetValue, type UiContainer } from '../flow/ui.js';
+import { addMessage, setValue, type UiContainer } from '../flow/ui.js';
 import { withQuery } from '../flow/url.js';
 import type { StoredFlow } from '../flow/types.js';
 import type { HookContext } from '../hook/types.js';
 import { flowSchema } from '../flow/identity-schema.js';
 import { buildRegistrationFlow } from './init.js';
+import { startVerification } from '../hook/verification.js';
+
+/** The session hook gave the browser a new CSRF cookie: the verification flow follows it, or its UI could not load it. */
+async function rebindVerificationCsrf(deps: SelfServiceDeps, req: FastifyRequest, reply: FastifyReply, id: string): Promise<void> {
+  const vflow = await deps.persister.flows.getFlow('verification', id);
+  if (!vflow) return;
+  vflow.csrfToken = deps.csrf.token(req, reply);
+  setValue(dataOf(vflow).ui, 'csrf_token', deps.csrf.masked(req, reply));
+  await deps.persister.flows.updateFlow(vflow);
+}
 
 const missing = (property: string) => uiText(4000002, `Property ${property} is missing.`, 'error', { property });
 
@@ -121,18 +131,23 @@ export async function submitRegistration(deps: SelfServiceDeps, req: FastifyRequ
     const identityJSON = identityToJSON(identity, { config: deps.config, credentials: 'none', metadataAdmin: false });
     const browser = flow.type === 'browser';
     const hookCtx: HookContext = { req, reply, flow, method: strategy.id, identity };
+    // Kratos's automatic verification runs first among the post-persist hooks (with verification enabled).
+    hookCtx.verification = await startVerification(deps, req, reply, identity, flow.type, { request_url: d.request_url, return_to: d.return_to });
     await deps.hooks.run('registration', 'after', hookCtx);
+    if (hookCtx.verification && hookCtx.issued && browser) await rebindVerificationCsrf(deps, req, reply, hookCtx.verification.id);
+    const extra = hookCtx.continueWith ?? [];
+    if (hookCtx.browserRedirect) target = hookCtx.browserRedirect;
     if (!hookCtx.issued) {
-      if (!browser) return sendJSON(reply, 200, { identity: identityJSON, continue_with: null });
-      if (json) return sendJSON(reply, 200, { identity: identityJSON, continue_with: [redirectBrowserTo(target)] });
+      if (!browser) return sendJSON(reply, 200, { identity: identityJSON, continue_with: extra.length ? extra : null });
+      if (json) return sendJSON(reply, 200, { identity: identityJSON, continue_with: [...extra, redirectBrowserTo(target)] });
       return redirect(req, reply, 303, target);
     }
     const { session, token } = hookCtx.issued;
     const sessionBody = sessionJSON(deps, session, identity);
     if (!browser) {
-      return sendJSON(reply, 200, { session_token: token, session: sessionBody, identity: identityJSON, continue_with: [setOrySessionToken(token)] });
+      return sendJSON(reply, 200, { session_token: token, session: sessionBody, identity: identityJSON, continue_with: [...extra, setOrySessionToken(token)] });
     }
-    if (json) return sendJSON(reply, 200, { session: sessionBody, identity: identityJSON, continue_with: [redirectBrowserTo(target)] });
+    if (json) return sendJSON(reply, 200, { session: sessionBody, identity: identityJSON, continue_with: [...extra, redirectBrowserTo(target)] });
     return redirect(req, reply, 303, target);
   } catch (err) {
     return writeFlowError(deps, req, reply, flow, err, refill);

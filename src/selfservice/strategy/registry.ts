@@ -1,5 +1,5 @@
 import type { Config } from '../../config/config.js';
-import type { LoginMethod, RegistrationMethod, Strategy } from './types.js';
+import type { LoginMethod, RegistrationMethod, SettingsMethod, Strategy } from './types.js';
 
 /**
  * The methods Porta offers, in the order their nodes are rendered. Built once by the app factory from
@@ -27,8 +27,12 @@ export class StrategyRegistry {
     return this.all.filter((s): s is Strategy & { registration: RegistrationMethod } => s.registration !== undefined && s.enabled(this.config));
   }
 
+  settingsMethods(): Array<Strategy & { settings: SettingsMethod }> {
+    return this.all.filter((s): s is Strategy & { settings: SettingsMethod } => s.settings !== undefined && s.enabled(this.config));
+  }
+
   /** The method a submit names, whether or not it is enabled (a disabled one answers differently). */
-  forSubmit(method: string | undefined, part: 'login' | 'registration'): Strategy | undefined {
+  forSubmit(method: string | undefined, part: 'login' | 'registration' | 'settings'): Strategy | undefined {
     const s = method === undefined ? undefined : this.byId.get(method);
     return s && s[part] ? s : undefined;
   }

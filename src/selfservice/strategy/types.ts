@@ -20,6 +20,11 @@ export interface LoginMethod<P = unknown> {
   refill(ui: UiContainer, body: Body | undefined, refresh: boolean): void;
   /** Checks the credentials (after the flow checked CSRF); throws FlowFormError when they are wrong. */
   authenticate(payload: P): Promise<Identity>;
+  /**
+   * The account identifier an attempt is about, for login throttling (counted per identifier and per
+   * client); a method that names no account returns undefined and is not throttled by the flow.
+   */
+  throttleKey?(payload: P): string | undefined;
 }
 
 /** What a registration method does inside the (one-step) registration flow. */
@@ -34,6 +39,22 @@ export interface RegistrationMethod<P = unknown> {
   credentials(ctx: { schemaId: string; traits: Record<string, unknown>; payload: P }): NewIdentityCredentials;
 }
 
+/** What a method changes inside the settings flow (the flow owns session, CSRF, expiry, hooks). */
+export interface SettingsMethod<P = unknown> {
+  /** The method's nodes (its own group) for the identity as it is now. */
+  nodes(ctx: { schema: Record<string, unknown>; identity: Identity }): UiNode[];
+  /** Reads and validates the method's fields (before CSRF, as Kratos); throws FlowFormError. */
+  parse(body: Body, ctx: { schema: Record<string, unknown> }): P;
+  /** After a failed submit: never echo secrets, keep what the person typed. */
+  refill(ui: UiContainer, body: Body | undefined): void;
+  /**
+   * The updated identity (credentials loaded), after CSRF. `privileged` says whether the session may
+   * change protected fields; a method that needs it and lacks it throws SettingsRefreshRequired.
+   * Throws FlowFormError for what the person must fix.
+   */
+  apply(ctx: { identity: Identity; payload: P; privileged: boolean }): Promise<Identity>;
+}
+
 /**
  * A self-service method (Kratos's strategy): the value of `method` in a submit, the UI node group it
  * renders into, and the flows it takes part in. Flows never name a method; they ask the registry.
@@ -45,4 +66,5 @@ export interface Strategy {
   enabled(config: Config): boolean;
   readonly login?: LoginMethod;
   readonly registration?: RegistrationMethod;
+  readonly settings?: SettingsMethod;
 }

@@ -5,11 +5,12 @@ import type { SelfServiceFlow } from '../kratos.js';
 import { fieldViews, flowMessages } from '../nodes.js';
 import { forwardCookies, redirect } from '../page.js';
 
-type Kind = 'login' | 'registration';
+type Kind = 'login' | 'registration' | 'recovery';
 
 const TEXT: Record<Kind, { title: string; intro: string; other: string; otherLink: string; otherKind: Kind }> = {
   login: { title: 'Sign in', intro: 'Welcome back. Sign in to your account.', other: 'No account yet?', otherLink: 'Create an account', otherKind: 'registration' },
   registration: { title: 'Create an account', intro: 'It only takes a moment.', other: 'Already have an account?', otherLink: 'Sign in', otherKind: 'login' },
+  recovery: { title: 'Recover your account', intro: 'Enter your email address; we will send you a code to sign in and choose a new password.', other: 'Remembered it?', otherLink: 'Sign in', otherKind: 'login' },
 };
 
 function nonEmpty(v: string | undefined): string | undefined {
@@ -56,6 +57,7 @@ export function flowPage(ctx: UiContext, kind: Kind) {
       other: text.other,
       otherLink: text.otherLink,
       otherHref: uiPath(`/${text.otherKind}`, { return_to: nonEmpty(flow.return_to) }),
+      forgotHref: kind === 'login' && !refresh && ctx.recoveryEnabled ? uiPath('/recovery', { return_to: nonEmpty(flow.return_to) }) : '',
     });
   };
 }

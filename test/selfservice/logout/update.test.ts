@@ -8,7 +8,6 @@ import {
   errorContainer,
   get,
   JSONREQ,
-  logoutFlow,
   NO_TOKEN,
   SESSION_INACTIVE,
   sessionSetCookie,

@@ -4,8 +4,9 @@ import type { Hasher } from '../../../hash/hasher.js';
 import type { Strategy } from '../types.js';
 import { passwordLogin } from './login.js';
 import { passwordRegistration } from './registration.js';
+import { passwordSettings } from './settings.js';
 
-/** The `password` method (selfservice.methods.password): login and one-step registration. */
+/** The `password` method (selfservice.methods.password): login, one-step registration and changing the password in settings. */
 export function passwordStrategy(deps: { config: Config; identities: IdentityManager; hasher: Hasher }): Strategy {
   return {
     id: 'password',
@@ -13,5 +14,6 @@ export function passwordStrategy(deps: { config: Config; identities: IdentityMan
     enabled: (config) => config.passwordPolicy.enabled,
     login: passwordLogin(deps),
     registration: passwordRegistration(deps),
+    settings: passwordSettings(deps),
   };
 }

@@ -56,6 +56,8 @@ export function passwordLogin(deps: { identities: IdentityManager; hasher: Hashe
       if (typed !== undefined && !refresh) setValue(ui, 'identifier', typed);
     },
 
+    throttleKey: ({ identifier }) => identifier,
+
     /** An unknown identifier spends the time of a verification too, so timing does not reveal accounts. */
     async authenticate({ identifier, password }): Promise<Identity> {
       const identity = await deps.identities.findByPasswordIdentifier(identifier);

@@ -42,7 +42,8 @@ export function passwordRegistration(deps: { config: Config; identities: Identit
   };
 }
 
-function passwordMessage(config: Config, identifiers: string[], password: string): UiText | undefined {
+/** The registration password policy, shared by the settings flow. */
+export function passwordMessage(config: Config, identifiers: string[], password: string): UiText | undefined {
   const policy = checkPassword(config.passwordPolicy, identifiers, password);
   if (policy) return policy;
   const length = Buffer.byteLength(password, 'utf8');

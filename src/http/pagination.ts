@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PortaError } from '../http/errors.js';
-import type { Query } from '../http/query.js';
-import { parseGoInt, parseUUID } from './goparse.js';
-import { requestLinkWith } from '../x/gourl.js';
+import { PortaError } from './errors.js';
+import type { Query } from './query.js';
+import { parseGoInt, parseUUID } from './go-params.js';
+import { requestLinkWith } from '../x/go/url.js';
 
 
 
@@ -72,7 +72,7 @@ export interface KeysetPage {
 }
 
 function encodeKeyset(lastId: string, storeToken?: string): string {
-  return Buffer.from(storeToken === undefined ? `id=${lastId}` : `id=${lastId}/page=${storeToken}`).toString('base64').replace(/=+$/, '');
+  return Buffer.from(storeToken === undefined ? `id=${lastId}` : `id=${lastId}/page=${storeToken}`).toString('base64').replace(/={1,2}$/, '');
 }
 
 /**

@@ -1,0 +1,101 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PortaError } from '../../http/errors.js';
+import { isJsonRequest } from '../../http/negotiate.js';
+import { sendError } from '../../http/writer.js';
+import { identityDisabledMessage } from '../flow/errors.js';
+import { issueSession } from '../flow/issue.js';
+import { dataOf, redirect, sendJSON, flowToJSON } from '../flow/model.js';
+import { resetMessages } from '../flow/ui.js';
+import { publicURL, withQuery } from '../flow/url.js';
+import type { StoredFlow } from '../flow/types.js';
+import { checkRecoveryCode } from '../strategy/code/recovery.js';
+import type { RecoveryDeps } from './init.js';
+import { internalOf, msgInvalidCode, msgTooOften } from './flow.js';
+import { answerSameFlow, retryRecovery } from './answer.js';
+
+/** Kratos's 422 for JSON clients that must move the browser (flow.NewBrowserLocationChangeRequiredError). */
+function errBrowserLocationChange(url: string): PortaError {
+  return new PortaError(422, {
+    id: 'browser_location_change_required',
+    reason: `In order to complete this flow please redirect the browser to: ${url}`,
+    message: 'browser location change required',
+    extra: { redirect_browser_to: url },
+  });
+}
+
+/**
+ * Where the person goes after a recovery: the settings flow, to choose a new password. Porta starts it
+ * through the settings browser init (which creates the flow for the new session and sends the browser to
+ * the settings UI), carrying the recovery flow's return_to, else recovery.after.default_browser_return_url.
+ */
+function settingsTarget(deps: RecoveryDeps, flow: StoredFlow): string {
+  const d = dataOf(flow);
+  const after = deps.config.afterReturnURL('recovery', 'code');
+  const returnTo = d.return_to ?? (after.href !== deps.config.defaultBrowserReturnURL.href ? after.href : undefined);
+  const init = publicURL(deps.config, '/self-service/settings/browser');
+  return returnTo ? withQuery(init, 'return_to', returnTo) : init;
+}
+
+const skipSettings = (requestUrl: string): boolean => {
+  try {
+    return new URL(requestUrl).searchParams.get('skip_settings') === 'true';
+  } catch {
+    return false;
+  }
+};
+
+/** Redeems a code on a flow past choose_method (§4.6): attempt limit, check, session, onward to settings. */
+export async function redeemRecoveryCode(deps: RecoveryDeps, req: FastifyRequest, reply: FastifyReply, flow: StoredFlow, code: string): Promise<FastifyReply> {
+  const d = dataOf(flow);
+  const internal = internalOf(flow);
+  // Every redemption counts, right ones too, before the code is looked at: the 6th try fails whatever it is.
+  internal.submits += 1;
+  if (internal.submits > deps.config.codeMethod.maxSubmissions) {
+    flow.updatedAt = new Date();
+    await deps.persister.flows.updateFlow(flow);
+    return retryRecovery(deps, req, reply, flow, msgTooOften());
+  }
+  const stored = internal.code;
+  const check = checkRecoveryCode(deps.config, stored, code);
+  if (check !== 'ok' || !stored?.identityId) {
+    d.ui.messages = [msgInvalidCode()];
+    flow.updatedAt = new Date();
+    await deps.persister.flows.updateFlow(flow);
+    return answerSameFlow(deps, req, reply, flow);
+  }
+  // Single use: the code is gone from the flow before anything else can fail.
+  delete internal.code;
+  d.state = 'passed_challenge';
+  resetMessages(d.ui);
+  flow.updatedAt = new Date();
+  await deps.persister.flows.updateFlow(flow);
+
+  const identity = await deps.persister.identities.getIdentity(stored.identityId);
+  if (!identity || identity.state !== 'active') return retryRecovery(deps, req, reply, flow, identityDisabledMessage());
+  if (!internal.admin && stored.address) {
+    // A self-service code proves control of the address: it counts as verified (admin codes prove nothing).
+    const now = new Date();
+    let changed = false;
+    for (const a of identity.verifiableAddresses) {
+      if (a.value === stored.address && !a.verified) {
+        Object.assign(a, { verified: true, status: 'completed', verifiedAt: now, updatedAt: now });
+        changed = true;
+      }
+    }
+    if (changed) await deps.persister.identities.updateIdentity(identity);
+  }
+
+  const browser = flow.type === 'browser';
+  const issued = await issueSession(deps, req, reply, identity, { browser, existing: null, refresh: false, method: 'code_recovery' });
+  await deps.hooks.run('recovery', 'after', { req, reply, flow, identity, issued });
+
+  const json = flow.type === 'api' || isJsonRequest(req);
+  if (skipSettings(d.request_url)) {
+    if (json) return sendJSON(reply, 200, flowToJSON(flow));
+    const target = d.return_to ? deps.returnTo.validate(d.return_to, deps.config.defaultBrowserReturnURL).href : deps.config.defaultBrowserReturnURL.href;
+    return redirect(req, reply, 303, target);
+  }
+  const target = settingsTarget(deps, flow);
+  if (json) return sendError(req, reply, errBrowserLocationChange(target));
+  return redirect(req, reply, 303, target);
+}

@@ -1,0 +1,51 @@
+import { PortaError } from '../../http/errors.js';
+import { uiText } from '../../x/text.js';
+import { defineFlow } from '../flow/kinds.js';
+
+/** The verification flow's kind: lifespan, UI, JSON shape (verificationFlow: no continue_with) and texts. */
+export const verificationFlow = defineFlow({
+  kind: 'verification',
+  lifespanMs: (config) => config.flowLifespanMs('verification'),
+  uiURL: (config) => config.flowUIURL('verification'),
+  rerenderStatus: 303,
+  alreadyLoggedInReason: 'A valid session was detected and thus verification is not possible.',
+  expiredMessage: (minutes, ctx) => uiText(4070005, `The verification flow expired ${minutes} minutes ago, please try again.`, 'error', ctx),
+  toJSON(flow, d, goTime) {
+    const out: Record<string, unknown> = { id: flow.id, type: flow.type };
+    out.expires_at = goTime(flow.expiresAt);
+    out.issued_at = goTime(flow.issuedAt);
+    out.request_url = d.request_url;
+    if (d.return_to) out.return_to = d.return_to;
+    out.active = d.active ?? 'code';
+    out.ui = d.ui;
+    out.state = d.state;
+    if (d.transient_payload) out.transient_payload = d.transient_payload;
+    return out;
+  },
+});
+
+export const errVerificationDisabled = () => new PortaError(400, { reason: 'Verification is not allowed because it was disabled.' });
+
+export const errVerificationNotFound = () =>
+  new PortaError(404, { reason: 'The verification request could not be found. Please restart the flow.', message: 'Unable to locate the resource' });
+
+/** flow.ReplacedError: the client must continue with `use_flow_id`. */
+export const errFlowReplaced = (reason: string, useFlowId: string) =>
+  new PortaError(410, { id: 'self_service_flow_replaced', reason, message: 'self-service flow replaced', extra: { use_flow_id: useFlowId } });
+
+export const msgSent = () =>
+  uiText(
+    1080003,
+    'An email containing a verification code has been sent to the email address you provided. If you have not received an email, check the spelling of the address and make sure to use the address you registered with.',
+    'info',
+  );
+export const msgVerified = () => uiText(1080002, 'You successfully verified your email address.', 'success');
+export const msgInvalidCode = () => uiText(4070006, 'The verification code is invalid or has already been used. Please try again.', 'error');
+export const msgAlreadyDone = () => uiText(4070002, 'The request was already completed successfully and can not be retried.', 'error');
+export const msgNoStrategy = () => uiText(4010006, 'Could not find a strategy to verify your account with. Did you fill out the form correctly?', 'error');
+export const msgTooOften = () => uiText(4000001, 'The request was submitted too often. Please request another code.', 'error', { reason: 'The request was submitted too often. Please request another code.' });
+/** Porta's send throttle (no Kratos counterpart): the same for known and unknown addresses. */
+export const msgSendThrottled = () =>
+  uiText(4000001, 'Too many codes were requested. Please wait a while before requesting another code.', 'error', {
+    reason: 'Too many codes were requested. Please wait a while before requesting another code.',
+  });

@@ -1,0 +1,3 @@
+import { killSuite } from './faults-kill.js';
+
+killSuite('postgres');

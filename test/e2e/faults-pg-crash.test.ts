@@ -1,0 +1,3 @@
+import { pgRestartSuite } from './faults-pg-restart.js';
+
+pgRestartSuite('immediate');
