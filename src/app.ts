@@ -34,6 +34,8 @@ import { builtinStrategies } from './selfservice/strategy/index.js';
 import type { Strategy } from './selfservice/strategy/types.js';
 import { HookRegistry } from './selfservice/hook/registry.js';
 import { builtinHooks } from './selfservice/hook/index.js';
+import { SessionEventDispatcher } from './session/events/dispatcher.js';
+import { registerSessionEventRoutes } from './session/events/routes.js';
 
 /** Every long-lived service, built once here; handlers take the narrow slice they declare. */
 export interface Registry {
@@ -119,15 +121,22 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   registerRecoveryRoutes(servers, registry);
   registerCourierRoutes(servers, registry);
   registerSettingsRoutes(servers, registry);
+  // Session events: a dispatcher only while receivers are configured; the process that committed a
+  // revocation tries its new deliveries at once, the others find them on their next poll.
+  const dispatcher = config.sessionEvents.receivers.length > 0 ? new SessionEventDispatcher(persister.sessionEvents, config.sessionEvents, logger) : undefined;
+  if (dispatcher) sessions.onRevoked(() => dispatcher.kick());
+  registerSessionEventRoutes(servers, { config, logger, store: persister.sessionEvents, dispatcher });
   if (config.uiEnabled) registerUI(servers, registry);
   else reserveUIPaths(servers.public);
   await Promise.all([servers.public.ready(), servers.admin.ready()]);
+  dispatcher?.start();
 
   return {
     ...servers,
     registry,
     async close() {
       await Promise.all([servers.public.close(), servers.admin.close()]);
+      await dispatcher?.stop();
       await persister.close();
     },
   };

@@ -55,6 +55,9 @@ export async function runCleanupSql(opts: CleanupOptions, io: { stdout: NodeJS.W
     out(`Deleted ${errors} self-service error container(s).`);
     const throttles = await drain((n) => persister.throttles.deleteExpiredThrottles(before, n), batchSize, pauseMs);
     out(`Deleted ${throttles} expired throttle counter(s).`);
+    // Session events go once every delivery is final (delivered, failed, expired, orphaned).
+    const events = await drain((n) => persister.sessionEvents.deleteFinishedEvents(before, n), batchSize, pauseMs);
+    out(`Deleted ${events} finished session event(s).`);
     out('Cleanup finished.');
     return 0;
   } finally {

@@ -5,6 +5,7 @@ import { parseByteSizeKiB, parseDuration } from './duration.js';
 import { isLoopbackHost, urlHost } from '../x/host.js';
 import { parseTrustedProxies } from '../x/client-ip.js';
 import { courierSettings, type CourierSettings } from './courier.js';
+import { parseSessionEvents, type SessionEventSettings } from './session-events.js';
 
 export type SameSite = 'Strict' | 'Lax' | 'None';
 /** One entry of a Kratos hook list: `{ hook: session }`, `{ hook: web_hook, config: {...} }`. */
@@ -92,6 +93,8 @@ export class Config {
   readonly publicBaseURL: URL;
   readonly adminBaseURL: URL;
   private readonly generatedSecret?: string;
+  /** porta.session_events, checked at start-up (session-events.ts). */
+  readonly sessionEvents: SessionEventSettings;
 
   constructor(values: Json, warnings: string[] = []) {
     this.v = values;
@@ -154,6 +157,7 @@ export class Config {
     if (!values.dev && values.selfservice?.flows?.verification?.enabled === true && !values.courier?.smtp?.connection_uri) {
       throw new ConfigError('config key "courier.smtp.connection_uri" is required when selfservice.flows.verification.enabled is true (outside dev mode)');
     }
+    this.sessionEvents = parseSessionEvents(values.porta.session_events, { publicBase: this.publicBaseURL, dev: this.dev, warn: (w) => this.warnings.push(w) });
     if (!this.secretsDefault().length) {
       this.generatedSecret = randomBytes(32).toString('base64url');
       this.warnings.push('secrets.default is not set: a random secret was generated; sessions and logout links will not survive a restart or work across processes');

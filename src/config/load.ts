@@ -100,8 +100,15 @@ function describe(err: ErrorObject, values: Json): string {
   let value: unknown = values;
   for (const part of err.instancePath.split('/').filter(Boolean)) value = (value as Json | undefined)?.[part];
   // `porta` and `porta.admin` hold the admin API keys below them: a type error there must not print them.
-  // The DSN and the SMTP URI may carry passwords.
-  const secret = path.startsWith('secrets') || path === 'dsn' || path === 'porta' || path.startsWith('porta.admin') || path === 'courier.smtp.connection_uri';
+  // The DSN and the SMTP URI may carry passwords; porta.session_events holds receiver credentials and signing
+  // secrets the same way.
+  const secret =
+    path.startsWith('secrets') ||
+    path === 'dsn' ||
+    path === 'porta' ||
+    path.startsWith('porta.admin') ||
+    path.startsWith('porta.session_events') ||
+    path === 'courier.smtp.connection_uri';
   const shown = secret ? '<redacted>' : JSON.stringify(value);
   return `config key "${path || '(root)'}" ${err.message ?? 'is invalid'} (got ${shown})`;
 }

@@ -366,6 +366,57 @@ export const configSchema = {
             max_lifetime: { ...duration, default: '0s' },
           },
         },
+        session_events: {
+          type: 'object',
+          default: {},
+          properties: {
+            receivers: {
+              type: 'array',
+              default: [],
+              items: {
+                type: 'object',
+                required: ['id', 'url'],
+                additionalProperties: false,
+                properties: {
+                  id: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' },
+                  url,
+                  format: { type: 'string', enum: ['json', 'caep_set'], default: 'json' },
+                  headers: { type: 'object', additionalProperties: { type: 'string' } },
+                  auth: {
+                    type: 'object',
+                    required: ['type'],
+                    properties: { type: { type: 'string', enum: ['api_key', 'basic_auth'] }, config: { type: 'object' } },
+                  },
+                  signing_secret: { type: 'string' },
+                  reasons: { type: 'array', items: { type: 'string', minLength: 1 } },
+                  audience: { type: 'string', minLength: 1 },
+                  authorization_header: { type: 'string', minLength: 1 },
+                },
+              },
+            },
+            delivery: {
+              type: 'object',
+              default: {},
+              properties: {
+                timeout: duration,
+                initial_interval: duration,
+                multiplier: { type: 'number', minimum: 1, maximum: 10 },
+                max_interval: duration,
+                max_age: duration,
+                poll_interval: duration,
+              },
+            },
+            set: {
+              type: 'object',
+              default: {},
+              properties: {
+                issuer: url,
+                signing_keys: { type: 'string', minLength: 1 },
+                user_format: { type: 'string', enum: ['iss_sub', 'opaque'] },
+              },
+            },
+          },
+        },
         sqlite: {
           type: 'object',
           default: {},

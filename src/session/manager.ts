@@ -84,7 +84,12 @@ export class SessionManager {
 
   constructor(readonly deps: SessionManagerDeps) {
     this.limits = new SessionLimits(deps.config);
-    this.revocations = new RevocationNotifier(deps.logger, (row, now) => this.limits.isLive(row, now));
+    const events = deps.config.sessionEvents;
+    this.revocations = new RevocationNotifier(
+      deps.logger,
+      (row, now) => this.limits.isLive(row, now),
+      events.receivers.length > 0 ? (reason) => events.receiversFor(reason) : undefined,
+    );
   }
 
   /** Subscribes to `session.revoked` (one notification per call that ended sessions); returns the unsubscribe. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EndedSessionRow, EndedSessionsSink } from '../persistence/types.js';
+import type { EndedSessionRow, EndedSessionsSink, SessionEventDraft } from '../persistence/types.js';
 import { newId } from '../x/tokens.js';
 
 /**
@@ -45,6 +45,12 @@ export interface SessionRevokedEvent {
 /** May be async; neither a throw nor a rejection reaches the request that ended the session. */
 export type SessionRevokedListener = (event: SessionRevokedEvent) => void | Promise<void>;
 
+/**
+ * The receivers (ids) a session event of this reason goes to; empty or undefined when none is configured,
+ * and then the store writes no event and runs exactly the statement it runs without the feature.
+ */
+export type OutboxRouting = (reason: RevokeReason) => readonly string[] | undefined;
+
 /** What one revoke call ended: the ids named by its notification (empty when it ended nothing). */
 export interface Ended {
   ended: string[];
@@ -61,10 +67,12 @@ export class RevocationNotifier {
   /**
    * `isLive` says whether a session was still usable until the revoke (default: unexpired); the session
    * manager passes its limits, so a session already over by idleness or the absolute cap produces nothing.
+   * `outbox` names the session-event receivers of a reason (none: nothing is written).
    */
   constructor(
     private readonly logger: Pick<Logger, 'error'>,
     private readonly isLive: (row: EndedSessionRow, now: number) => boolean = (row, now) => row.expiresAt.getTime() > now,
+    private readonly outbox: OutboxRouting = () => undefined,
   ) {}
 
   /** Subscribes; returns the unsubscribe. Subscribing one function twice gives two subscriptions. */
@@ -79,16 +87,26 @@ export class RevocationNotifier {
   /** Runs one revoking store operation with a sink, then notifies what it ended, once. */
   async run<T>(reason: RevokeReason, work: (sink: EndedSessionsSink) => Promise<T>): Promise<{ result: T } & Ended> {
     const rows: EndedSessionRow[] = [];
-    const result = await work((ended) => {
-      rows.push(...ended);
-    });
+    // One instant for the store's event rows and the notification: both count a session as ended
+    // only if it was unexpired at that instant.
     const now = Date.now();
+    const causeId = newId();
+    const receiverIds = this.outbox(reason);
+    const draft: SessionEventDraft | undefined =
+      receiverIds && receiverIds.length > 0 ? { causeId, reason, initiator: REVOKE_INITIATORS[reason], occurredAt: new Date(now), receiverIds } : undefined;
+    const sink: EndedSessionsSink = Object.assign(
+      (ended: EndedSessionRow[]) => {
+        rows.push(...ended);
+      },
+      draft ? { outbox: draft } : {},
+    );
+    const result = await work(sink);
     const live = rows.filter((r) => this.isLive(r, now));
-    if (live.length > 0 && this.listeners.size > 0) this.notify(reason, live, new Date(now));
+    if (live.length > 0 && this.listeners.size > 0) this.notify(reason, live, new Date(now), causeId);
     return { result, ended: live.map((r) => r.id) };
   }
 
-  private notify(reason: RevokeReason, rows: EndedSessionRow[], occurredAt: Date): void {
+  private notify(reason: RevokeReason, rows: EndedSessionRow[], occurredAt: Date, causeId: string): void {
     // Every path ends sessions of one identity; grouping keeps "one identity per event" true regardless.
     const byIdentity = new Map<string, string[]>();
     for (const r of rows) {
@@ -96,7 +114,6 @@ export class RevocationNotifier {
       if (ids) ids.push(r.id);
       else byIdentity.set(r.identityId, [r.id]);
     }
-    const causeId = newId();
     for (const [identityId, sessionIds] of byIdentity) {
       const event: SessionRevokedEvent = Object.freeze({
         type: 'session.revoked',

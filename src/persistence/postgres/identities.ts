@@ -4,7 +4,7 @@ import { DuplicateCredentialsError, type EndedSessionsSink, type IdentityStore, 
 import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
 import { IDENTITY_COLUMNS, identityFromRow, isUniqueViolation, json, jsonOrNull, type IdentityRow, type Queryable } from './db.js';
 import { PortaError } from '../../http/errors.js';
-import { ENDED_COLUMNS, endedOf, type EndedRow } from './sessions.js';
+import { endedOf, revokeReturning, type EndedRow } from './sessions.js';
 
 interface CredentialRow {
   identity_id: string;
@@ -113,7 +113,7 @@ export class PgIdentityStore implements IdentityStore {
       await c.query('DELETE FROM identity_credentials WHERE identity_id = $1', [identity.id]);
       await this.writeCredentials(c, identity);
       if (opts.revokeSessions) {
-        ended = (await c.query<EndedRow>(`UPDATE sessions SET active = false WHERE identity_id = $1 AND active RETURNING ${ENDED_COLUMNS}`, [identity.id])).rows;
+        ended = await revokeReturning(c, 'UPDATE sessions SET active = false WHERE identity_id = $1 AND active', [identity.id], opts.revokeSessions);
       }
       return true;
     });
@@ -208,7 +208,7 @@ export class PgIdentityStore implements IdentityStore {
       // The row lock makes a concurrent session insert (its foreign-key check) wait and then fail, so no
       // session can appear between the read below and the cascade, unreported.
       await c.query('SELECT 1 FROM identities WHERE id = $1 FOR UPDATE', [id]);
-      rows = (await c.query<EndedRow & { active: boolean }>(`DELETE FROM sessions WHERE identity_id = $1 RETURNING active, ${ENDED_COLUMNS}`, [id])).rows;
+      rows = await revokeReturning<EndedRow & { active: boolean }>(c, 'DELETE FROM sessions WHERE identity_id = $1', [id], ended, { activeColumn: true });
       const r = await c.query('DELETE FROM identities WHERE id = $1', [id]);
       return (r.rowCount ?? 0) > 0;
     });

@@ -142,4 +142,37 @@ UPDATE sessions SET last_active_at = GREATEST(authenticated_at, issued_at);
 ALTER TABLE sessions ALTER COLUMN last_active_at SET NOT NULL;
 `,
   },
+  {
+    // The session-event outbox (hooks-and-session-events-spec §C.4.3): written only while receivers are
+    // configured, in the same transaction as the revocation. No foreign key to sessions: an event outlives them.
+    version: '20261206000003_session_events',
+    sql: `
+CREATE TABLE porta_session_events (
+  id uuid PRIMARY KEY,
+  cause_id uuid NOT NULL,
+  reason text NOT NULL,
+  initiator text NOT NULL,
+  session_id uuid NOT NULL,
+  identity_id uuid NOT NULL,
+  occurred_at timestamptz NOT NULL,
+  session json NOT NULL
+);
+CREATE TABLE porta_session_event_deliveries (
+  id uuid PRIMARY KEY,
+  event_id uuid NOT NULL REFERENCES porta_session_events(id) ON DELETE CASCADE,
+  receiver_id text NOT NULL,
+  state text NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL,
+  lease_until timestamptz,
+  last_status integer,
+  last_error text,
+  created_at timestamptz NOT NULL,
+  delivered_at timestamptz
+);
+CREATE INDEX porta_session_event_deliveries_due_idx ON porta_session_event_deliveries (state, next_attempt_at);
+CREATE INDEX porta_session_event_deliveries_event_idx ON porta_session_event_deliveries (event_id);
+CREATE INDEX porta_session_events_occurred_idx ON porta_session_events (occurred_at);
+`,
+  },
 ];

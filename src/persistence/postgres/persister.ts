@@ -7,6 +7,7 @@ import { PgErrorStore, PgFlowStore } from './flows.js';
 import { PgCourierStore } from './courier.js';
 import { PgIdentityStore } from './identities.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { PgSessionEventStore } from './session-events.js';
 import { PgSessionStore } from './sessions.js';
 import { PgThrottleStore } from './throttle.js';
 
@@ -47,6 +48,7 @@ export class PostgresPersister implements Persister {
   readonly errors;
   readonly throttles;
   readonly courier;
+  readonly sessionEvents;
   private closed = false;
 
   constructor(
@@ -59,6 +61,7 @@ export class PostgresPersister implements Persister {
     this.errors = new PgErrorStore(pool);
     this.throttles = new PgThrottleStore(pool);
     this.courier = new PgCourierStore(pool, (fn) => this.tx(fn));
+    this.sessionEvents = new PgSessionEventStore(pool);
   }
 
   static async open(url: string, opts: { logger: Logger; serving?: boolean }): Promise<PostgresPersister> {

@@ -3,7 +3,8 @@ import type { Identity } from '../../identity/types.js';
 import type { Session, SessionWithIdentity } from '../../session/types.js';
 import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../types.js';
 import { decodeDevices, decodeMethods, decodePageToken, encodeMethods, encodePageToken, isUuid } from '../codec.js';
-import { IDENTITY_COLUMNS, identityFromRow, json, type IdentityRow } from './db.js';
+import { IDENTITY_COLUMNS, identityFromRow, json, type IdentityRow, type Queryable } from './db.js';
+import { OUTBOX_SOURCE_COLUMNS, outboxCtes, outboxValues } from './session-events.js';
 
 const SESSION_COLUMNS =
   's.id, s.identity_id, s.active, s.expires_at, s.authenticated_at, s.issued_at, s.last_active_at, s.aal, s.authentication_methods, s.devices, s.created_at, s.updated_at';
@@ -57,6 +58,25 @@ export const endedOf = (r: EndedRow): EndedSessionRow => ({
   lastActiveAt: r.last_active_at,
 });
 
+/**
+ * A revoking UPDATE/DELETE (`mod`, without RETURNING) as one statement that, with an outbox draft on the
+ * sink, also writes the events of what it ended (§C.4.3: the same statement); returns the ended rows.
+ * Without a draft it is the plain statement it always was.
+ */
+export async function revokeReturning<R extends EndedRow>(
+  db: Queryable,
+  mod: string,
+  values: unknown[],
+  sink: EndedSessionsSink | undefined,
+  opts: { activeColumn?: boolean } = {},
+): Promise<R[]> {
+  const cols = `${opts.activeColumn ? 'active, ' : ''}${ENDED_COLUMNS}`;
+  const draft = sink?.outbox;
+  if (!draft) return (await db.query<R>(`${mod} RETURNING ${cols}`, values)).rows;
+  const text = `WITH u AS (${mod} RETURNING ${opts.activeColumn ? 'active, ' : ''}${OUTBOX_SOURCE_COLUMNS})${outboxCtes(values.length + 1, opts.activeColumn === true)}SELECT ${cols} FROM u`;
+  return (await db.query<R>(text, [...values, ...outboxValues(draft)])).rows;
+}
+
 /*
  * Hot statements are named, so each pooled connection parses and plans them once.
  * The revokes only rewrite rows that are still active (a retry or a concurrent logout of the same
@@ -107,6 +127,20 @@ function filterOf(query: SessionFilter): { where: string[]; args: unknown[] } | 
   return { where, args };
 }
 
+// The same two statements, writing the ended session's event in the same statement (receivers configured).
+const REVOKE_BY_TOKEN_EV = {
+  name: 'porta_revoke_by_token_ev',
+  text:
+    `WITH u AS (UPDATE sessions SET active = false WHERE token_hash = $1 AND active RETURNING ${OUTBOX_SOURCE_COLUMNS})${outboxCtes(2, false)}` +
+    'SELECT s.id, u.identity_id, u.expires_at, u.authenticated_at, u.last_active_at FROM sessions s LEFT JOIN u ON u.id = s.id WHERE s.token_hash = $1',
+};
+const REVOKE_BY_ID_EV = {
+  name: 'porta_revoke_by_id_ev',
+  text:
+    `WITH u AS (UPDATE sessions SET active = false WHERE id = $1 AND active RETURNING ${OUTBOX_SOURCE_COLUMNS})${outboxCtes(2, false)}` +
+    'SELECT u.id, u.identity_id, u.expires_at, u.authenticated_at, u.last_active_at, EXISTS (SELECT 1 FROM sessions WHERE id = $1) AS found FROM (SELECT 1) one LEFT JOIN u ON true',
+};
+
 export class PgSessionStore implements SessionStore {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -139,7 +173,9 @@ export class PgSessionStore implements SessionStore {
   }
 
   async revokeSessionByTokenHash(tokenHash: Buffer, ended?: EndedSessionsSink): Promise<string | null> {
-    const r = await this.pool.query<{ id: string; identity_id: string | null }>({ ...REVOKE_BY_TOKEN, values: [tokenHash] });
+    const draft = ended?.outbox;
+    const q = draft ? { ...REVOKE_BY_TOKEN_EV, values: [tokenHash, ...outboxValues(draft)] } : { ...REVOKE_BY_TOKEN, values: [tokenHash] };
+    const r = await this.pool.query<{ id: string; identity_id: string | null; expires_at: Date | null; authenticated_at: Date | null; last_active_at: Date | null }>(q);
     const row = r.rows[0];
     ended?.(row?.identity_id ? [endedOf(row as EndedRow)] : []);
     return row?.id ?? null;
@@ -150,7 +186,9 @@ export class PgSessionStore implements SessionStore {
       ended?.([]);
       return 'missing';
     }
-    const r = await this.pool.query<{ id: string | null; found: boolean }>({ ...REVOKE_BY_ID, values: [id] });
+    const draft = ended?.outbox;
+    const q = draft ? { ...REVOKE_BY_ID_EV, values: [id, ...outboxValues(draft)] } : { ...REVOKE_BY_ID, values: [id] };
+    const r = await this.pool.query<{ id: string | null; identity_id: string | null; expires_at: Date | null; authenticated_at: Date | null; last_active_at: Date | null; found: boolean }>(q);
     const row = r.rows[0];
     const revoked = row.id !== null;
     ended?.(revoked ? [endedOf(row as unknown as EndedRow)] : []);
@@ -159,11 +197,8 @@ export class PgSessionStore implements SessionStore {
 
   async revokeSessionOfIdentity(identityId: string, sessionId: string, ended?: EndedSessionsSink): Promise<void> {
     if (!isUuid(identityId) || !isUuid(sessionId)) return ended?.([]);
-    const r = await this.pool.query<EndedRow>(`UPDATE sessions SET active = false WHERE id = $1 AND identity_id = $2 AND active RETURNING ${ENDED_COLUMNS}`, [
-      sessionId,
-      identityId,
-    ]);
-    ended?.(r.rows.map(endedOf));
+    const rows = await revokeReturning(this.pool, 'UPDATE sessions SET active = false WHERE id = $1 AND identity_id = $2 AND active', [sessionId, identityId], ended);
+    ended?.(rows.map(endedOf));
   }
 
   async revokeOtherSessions(identityId: string, exceptSessionId: string, ended?: EndedSessionsSink): Promise<number> {
@@ -172,12 +207,9 @@ export class PgSessionStore implements SessionStore {
       return 0;
     }
     // A non-uuid "except" id matches no session, so every active session is revoked.
-    const r = await this.pool.query<EndedRow>(`UPDATE sessions SET active = false WHERE identity_id = $1 AND id::text != $2 AND active RETURNING ${ENDED_COLUMNS}`, [
-      identityId,
-      exceptSessionId,
-    ]);
-    ended?.(r.rows.map(endedOf));
-    return r.rows.length;
+    const rows = await revokeReturning(this.pool, 'UPDATE sessions SET active = false WHERE identity_id = $1 AND id::text != $2 AND active', [identityId, exceptSessionId], ended);
+    ended?.(rows.map(endedOf));
+    return rows.length;
   }
 
   async deleteSessionsOfIdentity(identityId: string, ended?: EndedSessionsSink): Promise<number> {
@@ -185,9 +217,9 @@ export class PgSessionStore implements SessionStore {
       ended?.([]);
       return 0;
     }
-    const r = await this.pool.query<EndedRow & { active: boolean }>(`DELETE FROM sessions WHERE identity_id = $1 RETURNING active, ${ENDED_COLUMNS}`, [identityId]);
-    ended?.(r.rows.filter((row) => row.active).map(endedOf));
-    return r.rows.length;
+    const rows = await revokeReturning<EndedRow & { active: boolean }>(this.pool, 'DELETE FROM sessions WHERE identity_id = $1', [identityId], ended, { activeColumn: true });
+    ended?.(rows.filter((row) => row.active).map(endedOf));
+    return rows.length;
   }
 
   async countSessions(query: SessionFilter): Promise<number> {

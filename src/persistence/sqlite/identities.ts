@@ -6,6 +6,7 @@ import type { WriteGate } from './gate.js';
 import { dateOf, isUniqueViolation, jsonOrNull, ms, statements, type DB } from './db.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
 import { ENDED_COLUMNS, endedOf, type EndedRow } from './sessions.js';
+import { writeOutbox } from './session-events.js';
 
 interface CredentialRow {
   identity_id: string;
@@ -107,6 +108,7 @@ export class SqliteIdentityStore implements IdentityStore {
       this.writeCredentials(identity);
       if (opts.revokeSessions) {
         ended = this.q(`UPDATE sessions SET active = 0 WHERE identity_id = ? AND active = 1 RETURNING ${ENDED_COLUMNS}`).all(identity.id) as EndedRow[];
+        if (opts.revokeSessions.outbox) writeOutbox(this.q, opts.revokeSessions.outbox, ended);
       }
       return true;
     });
@@ -195,6 +197,7 @@ export class SqliteIdentityStore implements IdentityStore {
     let rows: Array<EndedRow & { active: number }> = [];
     const deleted = this.db.transaction(() => {
       if (ended) rows = this.q(`DELETE FROM sessions WHERE identity_id = ? RETURNING active, ${ENDED_COLUMNS}`).all(id) as typeof rows;
+      if (ended?.outbox) writeOutbox(this.q, ended.outbox, rows.filter((r) => r.active === 1));
       return this.q('DELETE FROM identities WHERE id = ?').run(id).changes > 0;
     })();
     ended?.(rows.filter((r) => r.active === 1).map(endedOf));

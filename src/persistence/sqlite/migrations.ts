@@ -140,4 +140,37 @@ ALTER TABLE sessions ADD COLUMN last_active_at INTEGER NOT NULL DEFAULT 0;
 UPDATE sessions SET last_active_at = MAX(authenticated_at, issued_at);
 `,
   },
+  {
+    // The session-event outbox (hooks-and-session-events-spec §C.4.3): written only while receivers are
+    // configured, in the same transaction as the revocation. No foreign key to sessions: an event outlives them.
+    version: '20261206000003_session_events',
+    sql: `
+CREATE TABLE porta_session_events (
+  id TEXT PRIMARY KEY NOT NULL,
+  cause_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  initiator TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  identity_id TEXT NOT NULL,
+  occurred_at INTEGER NOT NULL,
+  session TEXT NOT NULL
+);
+CREATE TABLE porta_session_event_deliveries (
+  id TEXT PRIMARY KEY NOT NULL,
+  event_id TEXT NOT NULL REFERENCES porta_session_events(id) ON DELETE CASCADE,
+  receiver_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  lease_until INTEGER,
+  last_status INTEGER,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  delivered_at INTEGER
+);
+CREATE INDEX porta_session_event_deliveries_due_idx ON porta_session_event_deliveries (state, next_attempt_at);
+CREATE INDEX porta_session_event_deliveries_event_idx ON porta_session_event_deliveries (event_id);
+CREATE INDEX porta_session_events_occurred_idx ON porta_session_events (occurred_at);
+`,
+  },
 ];

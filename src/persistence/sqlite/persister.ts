@@ -13,6 +13,7 @@ import { SqliteIdentityStore } from './identities.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteSessionStore } from './sessions.js';
 import { SqliteThrottleStore } from './throttle.js';
+import { SqliteSessionEventStore } from './session-events.js';
 
 export interface SqliteOptions {
   logger: Logger;
@@ -32,6 +33,7 @@ export class SqlitePersister implements Persister {
   readonly errors;
   readonly throttles;
   readonly courier;
+  readonly sessionEvents;
   private checkpointer?: Checkpointer;
   private closed = false;
   private pingStmt?: ReturnType<DB['prepare']>;
@@ -47,6 +49,7 @@ export class SqlitePersister implements Persister {
     this.errors = new SqliteErrorStore(db, gate);
     this.throttles = new SqliteThrottleStore(db, gate);
     this.courier = new SqliteCourierStore(db, gate);
+    this.sessionEvents = new SqliteSessionEventStore(db, gate);
   }
 
   static open(opts: SqliteOptions): SqlitePersister {

@@ -3,7 +3,8 @@ import type { Session, SessionWithIdentity } from '../../session/types.js';
 import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../types.js';
 import { decodeDevices, decodeMethods, decodePageToken, encodeMethods, encodePageToken } from '../codec.js';
 import type { WriteGate } from './gate.js';
-import { dateOf, ms, statements, type DB } from './db.js';
+import { writeOutbox, type OutboxSourceRow } from './session-events.js';
+import { dateOf, ms, statements, type DB, type Stmt } from './db.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
 
 const SESSION_COLUMNS =
@@ -42,14 +43,8 @@ function sessionFromRow(r: SessionRow): Session {
 }
 
 /** The columns a revoking statement returns so its caller learns what ended without another read. */
-export const ENDED_COLUMNS = 'id, identity_id, expires_at, authenticated_at, last_active_at';
-export interface EndedRow {
-  id: string;
-  identity_id: string;
-  expires_at: number;
-  authenticated_at: number;
-  last_active_at: number;
-}
+export const ENDED_COLUMNS = 'id, identity_id, expires_at, authenticated_at, last_active_at, aal';
+export type EndedRow = OutboxSourceRow;
 export const endedOf = (r: EndedRow): EndedSessionRow => ({
   id: r.id,
   identityId: r.identity_id,
@@ -64,6 +59,20 @@ const RECORD_ACTIVITY = 'UPDATE sessions SET last_active_at = ? WHERE id = ? AND
 // 1 → 0 revokes; anything else → -1 marks "was already inactive" so RETURNING (the new value) tells the cases apart.
 const REVOKE_BY_TOKEN = `UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELSE -1 END WHERE token_hash = ? RETURNING active, ${ENDED_COLUMNS}`;
 const REVOKE_BY_ID = `UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELSE -1 END WHERE id = ? RETURNING active, ${ENDED_COLUMNS}`;
+
+/**
+ * Runs a revoking statement; with an outbox draft on the sink, inside one transaction that also writes
+ * the events of the rows `ended` picks from its result (without one, exactly the statement as before).
+ */
+export function revoking<T>(db: DB, q: (sql: string) => Stmt, sink: EndedSessionsSink | undefined, run: () => T, ended: (r: T) => EndedRow[]): T {
+  const draft = sink?.outbox;
+  if (!draft) return run();
+  return db.transaction(() => {
+    const r = run();
+    writeOutbox(q, draft, ended(r));
+    return r;
+  })();
+}
 
 /** WHERE terms shared by a list and its count. */
 function filterOf(query: SessionFilter): { where: string[]; args: unknown[] } {
@@ -98,10 +107,14 @@ export class SqliteSessionStore implements SessionStore {
   private readonly q;
 
   constructor(
-    db: DB,
+    private readonly db: DB,
     private readonly gate: WriteGate,
   ) {
     this.q = statements(db);
+  }
+
+  private revoking<T>(sink: EndedSessionsSink | undefined, run: () => T, ended: (r: T) => EndedRow[]): T {
+    return revoking(this.db, this.q, sink, run, ended);
   }
 
   async createSession(s: Session, tokenHash: Buffer): Promise<void> {
@@ -144,14 +157,22 @@ export class SqliteSessionStore implements SessionStore {
 
   async revokeSessionByTokenHash(tokenHash: Buffer, ended?: EndedSessionsSink): Promise<string | null> {
     if (this.gate.closed) await this.gate.wait();
-    const row = this.q(REVOKE_BY_TOKEN).get(tokenHash) as (EndedRow & { active: number }) | undefined;
+    const row = this.revoking(
+      ended,
+      () => this.q(REVOKE_BY_TOKEN).get(tokenHash) as (EndedRow & { active: number }) | undefined,
+      (r) => (r && r.active === 0 ? [r] : []),
+    );
     ended?.(row && row.active === 0 ? [endedOf(row)] : []);
     return row ? row.id : null;
   }
 
   async revokeSessionById(id: string, ended?: EndedSessionsSink): Promise<'revoked' | 'inactive' | 'missing'> {
     if (this.gate.closed) await this.gate.wait();
-    const row = this.q(REVOKE_BY_ID).get(id) as (EndedRow & { active: number }) | undefined;
+    const row = this.revoking(
+      ended,
+      () => this.q(REVOKE_BY_ID).get(id) as (EndedRow & { active: number }) | undefined,
+      (r) => (r && r.active === 0 ? [r] : []),
+    );
     ended?.(row && row.active === 0 ? [endedOf(row)] : []);
     if (!row) return 'missing';
     return row.active === 0 ? 'revoked' : 'inactive';
@@ -159,20 +180,32 @@ export class SqliteSessionStore implements SessionStore {
 
   async revokeSessionOfIdentity(identityId: string, sessionId: string, ended?: EndedSessionsSink): Promise<void> {
     if (this.gate.closed) await this.gate.wait();
-    const rows = this.q(`UPDATE sessions SET active = 0 WHERE id = ? AND identity_id = ? AND active = 1 RETURNING ${ENDED_COLUMNS}`).all(sessionId, identityId) as EndedRow[];
+    const rows = this.revoking(
+      ended,
+      () => this.q(`UPDATE sessions SET active = 0 WHERE id = ? AND identity_id = ? AND active = 1 RETURNING ${ENDED_COLUMNS}`).all(sessionId, identityId) as EndedRow[],
+      (r) => r,
+    );
     ended?.(rows.map(endedOf));
   }
 
   async revokeOtherSessions(identityId: string, exceptSessionId: string, ended?: EndedSessionsSink): Promise<number> {
     if (this.gate.closed) await this.gate.wait();
-    const rows = this.q(`UPDATE sessions SET active = 0 WHERE identity_id = ? AND id != ? AND active = 1 RETURNING ${ENDED_COLUMNS}`).all(identityId, exceptSessionId) as EndedRow[];
+    const rows = this.revoking(
+      ended,
+      () => this.q(`UPDATE sessions SET active = 0 WHERE identity_id = ? AND id != ? AND active = 1 RETURNING ${ENDED_COLUMNS}`).all(identityId, exceptSessionId) as EndedRow[],
+      (r) => r,
+    );
     ended?.(rows.map(endedOf));
     return rows.length;
   }
 
   async deleteSessionsOfIdentity(identityId: string, ended?: EndedSessionsSink): Promise<number> {
     if (this.gate.closed) await this.gate.wait();
-    const rows = this.q(`DELETE FROM sessions WHERE identity_id = ? RETURNING active, ${ENDED_COLUMNS}`).all(identityId) as Array<EndedRow & { active: number }>;
+    const rows = this.revoking(
+      ended,
+      () => this.q(`DELETE FROM sessions WHERE identity_id = ? RETURNING active, ${ENDED_COLUMNS}`).all(identityId) as Array<EndedRow & { active: number }>,
+      (r) => r.filter((row) => row.active === 1),
+    );
     ended?.(rows.filter((r) => r.active === 1).map(endedOf));
     return rows.length;
   }

@@ -1,0 +1,177 @@
+import type {
+  ClaimedDelivery,
+  DeliveryOutcome,
+  DeliveryState,
+  SessionEvent,
+  SessionEventDelivery,
+  SessionEventDraft,
+  SessionEventStore,
+} from '../types.js';
+import { newId } from '../../x/tokens.js';
+import type { WriteGate } from './gate.js';
+import { dateOf, dateOrNull, ms, statements, type DB, type Stmt } from './db.js';
+
+/** What a revoking statement returns when it may have to write events (the frozen `session` of §C.4.5). */
+export interface OutboxSourceRow {
+  id: string;
+  identity_id: string;
+  expires_at: number;
+  authenticated_at: number;
+  last_active_at: number;
+  aal: string;
+}
+
+const iso = (v: number) => new Date(v).toISOString();
+
+/**
+ * Inserts one event per session that was still unexpired at `occurredAt`, and one pending delivery per
+ * receiver. The caller runs it inside the transaction of the revoking statement.
+ */
+export function writeOutbox(q: (sql: string) => Stmt, draft: SessionEventDraft, rows: OutboxSourceRow[]): void {
+  const at = ms(draft.occurredAt);
+  const insertEvent = q(
+    'INSERT INTO porta_session_events (id, cause_id, reason, initiator, session_id, identity_id, occurred_at, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const insertDelivery = q(
+    "INSERT INTO porta_session_event_deliveries (id, event_id, receiver_id, state, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)",
+  );
+  for (const r of rows) {
+    if (r.expires_at <= at) continue;
+    const eventId = newId();
+    const session = { id: r.id, authenticated_at: iso(r.authenticated_at), expires_at: iso(r.expires_at), authenticator_assurance_level: r.aal };
+    insertEvent.run(eventId, draft.causeId, draft.reason, draft.initiator, r.id, r.identity_id, at, JSON.stringify(session));
+    for (const receiver of draft.receiverIds) insertDelivery.run(newId(), eventId, receiver, at, at);
+  }
+}
+
+interface DeliveryRow {
+  id: string;
+  event_id: string;
+  receiver_id: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+interface EventRow {
+  e_id: string;
+  e_cause_id: string;
+  e_reason: string;
+  e_initiator: string;
+  e_session_id: string;
+  e_identity_id: string;
+  e_occurred_at: number;
+  e_session: string;
+}
+
+const DELIVERY_COLUMNS = 'd.id, d.event_id, d.receiver_id, d.state, d.attempts, d.next_attempt_at, d.lease_until, d.last_status, d.last_error, d.created_at, d.delivered_at';
+const EVENT_COLUMNS =
+  'e.id AS e_id, e.cause_id AS e_cause_id, e.reason AS e_reason, e.initiator AS e_initiator, e.session_id AS e_session_id, e.identity_id AS e_identity_id, e.occurred_at AS e_occurred_at, e.session AS e_session';
+
+const deliveryOf = (r: DeliveryRow): SessionEventDelivery => ({
+  id: r.id,
+  eventId: r.event_id,
+  receiverId: r.receiver_id,
+  state: r.state as DeliveryState,
+  attempts: r.attempts,
+  nextAttemptAt: dateOf(r.next_attempt_at),
+  leaseUntil: dateOrNull(r.lease_until),
+  lastStatus: r.last_status,
+  lastError: r.last_error,
+  createdAt: dateOf(r.created_at),
+  deliveredAt: dateOrNull(r.delivered_at),
+});
+const eventOf = (r: EventRow): SessionEvent => ({
+  id: r.e_id,
+  causeId: r.e_cause_id,
+  reason: r.e_reason,
+  initiator: r.e_initiator,
+  sessionId: r.e_session_id,
+  identityId: r.e_identity_id,
+  occurredAt: dateOf(r.e_occurred_at),
+  session: JSON.parse(r.e_session),
+});
+
+const FINAL = "('delivered', 'failed', 'expired', 'orphaned')";
+
+export class SqliteSessionEventStore implements SessionEventStore {
+  private readonly q;
+
+  constructor(
+    db: DB,
+    private readonly gate: WriteGate,
+  ) {
+    this.q = statements(db);
+  }
+
+  async claimDue(now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> {
+    if (this.gate.closed) await this.gate.wait();
+    const t = ms(now);
+    // One write statement: SQLite serialises writers, so two processes on one file never claim the same row.
+    const ids = this.q(
+      "UPDATE porta_session_event_deliveries SET lease_until = ?, attempts = attempts + 1 WHERE id IN (SELECT id FROM porta_session_event_deliveries WHERE state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?) RETURNING id",
+    )
+      .all(ms(leaseUntil), t, t, limit)
+      .map((r) => (r as { id: string }).id);
+    if (ids.length === 0) return [];
+    const rows = this.q(
+      `SELECT ${DELIVERY_COLUMNS}, ${EVENT_COLUMNS} FROM porta_session_event_deliveries d JOIN porta_session_events e ON e.id = d.event_id WHERE d.id IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(ids)) as Array<DeliveryRow & EventRow>;
+    return rows.map((r) => ({ delivery: deliveryOf(r), event: eventOf(r) }));
+  }
+
+  async finish(id: string, o: DeliveryOutcome, now: Date): Promise<void> {
+    if (this.gate.closed) await this.gate.wait();
+    if (o.state === 'delivered') {
+      this.q("UPDATE porta_session_event_deliveries SET state = 'delivered', delivered_at = ?, last_status = ?, last_error = NULL, lease_until = NULL WHERE id = ?").run(
+        ms(now),
+        o.status,
+        id,
+      );
+    } else if (o.state === 'pending') {
+      this.q("UPDATE porta_session_event_deliveries SET next_attempt_at = ?, last_status = ?, last_error = ?, lease_until = NULL WHERE id = ? AND state = 'pending'").run(
+        ms(o.nextAttemptAt),
+        o.status,
+        o.error,
+        id,
+      );
+    } else {
+      this.q('UPDATE porta_session_event_deliveries SET state = ?, last_status = ?, last_error = ?, lease_until = NULL WHERE id = ?').run(o.state, o.status, o.error, id);
+    }
+  }
+
+  async listDeliveries(query: { receiverId?: string; state?: DeliveryState; limit: number; afterId?: string }): Promise<SessionEventDelivery[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (clause: string, v: unknown) => {
+      where.push(clause);
+      args.push(v);
+    };
+    if (query.receiverId !== undefined) add('d.receiver_id = ?', query.receiverId);
+    if (query.state !== undefined) add('d.state = ?', query.state);
+    if (query.afterId !== undefined) add('d.id > ?', query.afterId);
+    args.push(query.limit);
+    const sql = `SELECT ${DELIVERY_COLUMNS} FROM porta_session_event_deliveries d${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.id LIMIT ?`;
+    return (this.q(sql).all(...args) as DeliveryRow[]).map(deliveryOf);
+  }
+
+  async retryDelivery(id: string, now: Date): Promise<'ok' | 'missing' | 'delivered'> {
+    if (this.gate.closed) await this.gate.wait();
+    const row = this.q('SELECT state FROM porta_session_event_deliveries WHERE id = ?').get(id) as { state: string } | undefined;
+    if (!row) return 'missing';
+    if (row.state === 'delivered') return 'delivered';
+    this.q("UPDATE porta_session_event_deliveries SET state = 'pending', next_attempt_at = ?, lease_until = NULL WHERE id = ? AND state != 'delivered'").run(ms(now), id);
+    return 'ok';
+  }
+
+  async deleteFinishedEvents(before: Date, limit: number): Promise<number> {
+    if (this.gate.closed) await this.gate.wait();
+    return this.q(
+      `DELETE FROM porta_session_events WHERE id IN (SELECT e.id FROM porta_session_events e WHERE e.occurred_at < ? AND NOT EXISTS (SELECT 1 FROM porta_session_event_deliveries d WHERE d.event_id = e.id AND d.state NOT IN ${FINAL}) LIMIT ?)`,
+    ).run(ms(before), limit).changes;
+  }
+}
