@@ -22,6 +22,17 @@ export interface FlowSpec {
   alreadyLoggedInReason: string;
 }
 
+/**
+ * The fields every flow's JSON starts with, in Kratos's order (id, type, expires_at, issued_at,
+ * request_url, return_to); each kind's toJSON continues from here.
+ */
+export function flowJSONHead(flow: StoredFlow, d: FlowData, goTime: (d: Date) => string): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: flow.id, type: flow.type, expires_at: goTime(flow.expiresAt), issued_at: goTime(flow.issuedAt) };
+  out.request_url = d.request_url;
+  if (d.return_to) out.return_to = d.return_to;
+  return out;
+}
+
 const specs = new Map<FlowKind, FlowSpec>();
 
 /** Called once by each flow module when it is loaded. */

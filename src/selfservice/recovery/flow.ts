@@ -1,5 +1,5 @@
 import { uiText, type UiText } from '../../x/text.js';
-import { defineFlow } from '../flow/kinds.js';
+import { defineFlow, flowJSONHead } from '../flow/kinds.js';
 import type { FlowData } from '../flow/model.js';
 import { csrfNode, inputNode, type UiNode } from '../flow/ui.js';
 import type { StoredFlow } from '../flow/types.js';
@@ -32,11 +32,7 @@ export const recoveryFlow = defineFlow({
   alreadyLoggedInReason: 'A valid session was detected and thus recovery is not possible.',
   expiredMessage: (minutes, ctx) => uiText(4060005, `The recovery flow expired ${minutes} minutes ago, please try again.`, 'error', ctx),
   toJSON(flow, d: FlowData, goTime) {
-    const out: Record<string, unknown> = { id: flow.id, type: flow.type };
-    out.expires_at = goTime(flow.expiresAt);
-    out.issued_at = goTime(flow.issuedAt);
-    out.request_url = d.request_url;
-    if (d.return_to) out.return_to = d.return_to;
+    const out = flowJSONHead(flow, d, goTime);
     out.active = d.active ?? 'code';
     out.ui = d.ui;
     out.state = d.state;

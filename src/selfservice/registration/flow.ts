@@ -1,5 +1,5 @@
 import { uiText } from '../../x/text.js';
-import { defineFlow } from '../flow/kinds.js';
+import { defineFlow, flowJSONHead } from '../flow/kinds.js';
 
 /** The registration flow's kind: its lifespan, UI, JSON shape (registrationFlow) and texts. */
 export const registrationFlow = defineFlow({
@@ -10,11 +10,7 @@ export const registrationFlow = defineFlow({
   alreadyLoggedInReason: 'A valid session was detected and thus registration is not possible.',
   expiredMessage: (minutes, ctx) => uiText(4040001, `The registration flow expired ${minutes} minutes ago, please try again.`, 'error', ctx),
   toJSON(flow, d, goTime) {
-    const out: Record<string, unknown> = { id: flow.id, type: flow.type };
-    out.expires_at = goTime(flow.expiresAt);
-    out.issued_at = goTime(flow.issuedAt);
-    out.request_url = d.request_url;
-    if (d.return_to) out.return_to = d.return_to;
+    const out = flowJSONHead(flow, d, goTime);
     if (d.active) out.active = d.active;
     out.ui = d.ui;
     out.organization_id = null;

@@ -1,6 +1,6 @@
 import { PortaError } from '../../http/errors.js';
 import { uiText } from '../../x/text.js';
-import { defineFlow } from '../flow/kinds.js';
+import { defineFlow, flowJSONHead } from '../flow/kinds.js';
 
 /** The verification flow's kind: lifespan, UI, JSON shape (verificationFlow: no continue_with) and texts. */
 export const verificationFlow = defineFlow({
@@ -11,11 +11,7 @@ export const verificationFlow = defineFlow({
   alreadyLoggedInReason: 'A valid session was detected and thus verification is not possible.',
   expiredMessage: (minutes, ctx) => uiText(4070005, `The verification flow expired ${minutes} minutes ago, please try again.`, 'error', ctx),
   toJSON(flow, d, goTime) {
-    const out: Record<string, unknown> = { id: flow.id, type: flow.type };
-    out.expires_at = goTime(flow.expiresAt);
-    out.issued_at = goTime(flow.issuedAt);
-    out.request_url = d.request_url;
-    if (d.return_to) out.return_to = d.return_to;
+    const out = flowJSONHead(flow, d, goTime);
     out.active = d.active ?? 'code';
     out.ui = d.ui;
     out.state = d.state;
