@@ -46,6 +46,13 @@ export interface SessionEventDraft {
   initiator: string;
   occurredAt: Date;
   receiverIds: readonly string[];
+  /**
+   * Porta's session limits at `occurredAt`: a session last used at or before `idleBefore`, or
+   * authenticated at or before `authenticatedBefore`, was already over, so its revocation ends nothing
+   * and writes no event (the in-process notification drops it the same way). Undefined when off.
+   */
+  idleBefore?: Date;
+  authenticatedBefore?: Date;
 }
 
 /**

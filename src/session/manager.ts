@@ -89,6 +89,7 @@ export class SessionManager {
       deps.logger,
       (row, now) => this.limits.isLive(row, now),
       events.receivers.length > 0 ? (reason) => events.receiversFor(reason) : undefined,
+      (now) => this.limits.cutoffs(now),
     );
   }
 

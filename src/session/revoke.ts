@@ -73,6 +73,7 @@ export class RevocationNotifier {
     private readonly logger: Pick<Logger, 'error'>,
     private readonly isLive: (row: EndedSessionRow, now: number) => boolean = (row, now) => row.expiresAt.getTime() > now,
     private readonly outbox: OutboxRouting = () => undefined,
+    private readonly cutoffs: (now: number) => Pick<SessionEventDraft, 'idleBefore' | 'authenticatedBefore'> = () => ({}),
   ) {}
 
   /** Subscribes; returns the unsubscribe. Subscribing one function twice gives two subscriptions. */
@@ -93,7 +94,8 @@ export class RevocationNotifier {
     const causeId = newId();
     const receiverIds = this.outbox(reason);
     const draft: SessionEventDraft | undefined =
-      receiverIds && receiverIds.length > 0 ? { causeId, reason, initiator: REVOKE_INITIATORS[reason], occurredAt: new Date(now), receiverIds } : undefined;
+      receiverIds && receiverIds.length > 0 ? { causeId, reason, initiator: REVOKE_INITIATORS[reason], occurredAt: new Date(now), receiverIds, ...this.cutoffs(now) }
+        : undefined;
     const sink: EndedSessionsSink = Object.assign(
       (ended: EndedSessionRow[]) => {
         rows.push(...ended);

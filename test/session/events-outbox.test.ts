@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend, startApp, type TestApp } from '../helpers/harness.js';
-import { seedLogin } from '../helpers/seed.js';
+import { seedLogin, seedSession } from '../helpers/seed.js';
 
 // The outbox's storage contract (hooks-and-session-events-spec §C.4.3): nothing written without
 // receivers; with receivers, the events are part of the revocation (same store call, same transaction).
@@ -95,6 +95,42 @@ forEachBackend('session-event outbox storage', (backend) => {
       const res = await t.app.admin.inject({ method: 'DELETE', url: `/admin/identities/${s.identity.id}/sessions` });
       assert.equal(res.statusCode, 204);
       assert.equal((await sql(t, `SELECT id FROM porta_session_events WHERE identity_id = '${s.identity.id}'`)).length, 0);
+    });
+  });
+
+  describe('receivers with session limits on', () => {
+    let t: TestApp;
+    const config = { porta: { ...RECEIVERS.porta, session: { inactivity_timeout: '1h', max_lifetime: '1h' } } };
+    before(async () => (t = await startApp({ backend, config })));
+    after(async () => t.close());
+
+    /** Ends every session of the identity as an operator would, and returns the session ids that got an event. */
+    async function revokeAllAndListEvents(identityId: string): Promise<string[]> {
+      const res = await t.app.admin.inject({ method: 'DELETE', url: `/admin/identities/${identityId}/sessions` });
+      assert.equal(res.statusCode, 204);
+      const rows = await sql(t, `SELECT session_id FROM porta_session_events WHERE identity_id = '${identityId}'`);
+      return rows.map((r) => r.session_id);
+    }
+
+    test('a session already over by inactivity produces no event; a live one of the same identity does', async () => {
+      const idle = await seedLogin(t);
+      const live = await seedSession(t, idle.identity);
+      const twoHoursAgo = Date.now() - 2 * 3600_000;
+      const set =
+        (t.app.registry.persister as any).dialect === 'sqlite'
+          ? `UPDATE sessions SET last_active_at = ${twoHoursAgo} WHERE id = '${idle.session.id}'`
+          : `UPDATE sessions SET last_active_at = to_timestamp(${twoHoursAgo / 1000}) WHERE id = '${idle.session.id}'`;
+      await sql(t, set);
+      assert.equal((await whoami(t, idle.token)).statusCode, 401, 'the idle session is already refused');
+      assert.deepEqual(await revokeAllAndListEvents(idle.identity.id), [live.session.id]);
+    });
+
+    test('a session past max_lifetime produces no event; a live one of the same identity does', async () => {
+      const old = await seedLogin(t);
+      const live = await seedSession(t, old.identity);
+      await t.app.registry.persister.sessions.updateSession({ ...old.session, authenticatedAt: new Date(Date.now() - 2 * 3600_000) });
+      assert.equal((await whoami(t, old.token)).statusCode, 401, 'the capped session is already refused');
+      assert.deepEqual(await revokeAllAndListEvents(old.identity.id), [live.session.id]);
     });
   });
 

@@ -19,21 +19,32 @@ const utc = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', ${ISO})`;
 /**
  * The CTEs that turn the rows of a revoking CTE `u` into events and deliveries inside the same statement
  * (`first` is the number of the first placeholder they use; `activeOnly` for DELETEs, whose RETURNING
- * includes rows that were already inactive). Only sessions unexpired at `occurred_at` get an event.
+ * includes rows that were already inactive). Only sessions live at `occurred_at` get an event: unexpired,
+ * and neither idle nor past the absolute cap when those limits are on (their cut-offs are NULL when off).
  */
 export function outboxCtes(first: number, activeOnly: boolean): string {
-  const [cause, reason, initiator, at, receivers] = [0, 1, 2, 3, 4].map((i) => `$${first + i}`);
+  const [cause, reason, initiator, at, receivers, idle, authenticated] = [0, 1, 2, 3, 4, 5, 6].map((i) => `$${first + i}`);
   return (
     `, ev AS (INSERT INTO porta_session_events (id, cause_id, reason, initiator, session_id, identity_id, occurred_at, session) ` +
     `SELECT gen_random_uuid(), ${cause}::uuid, ${reason}::text, ${initiator}::text, u.id, u.identity_id, ${at}::timestamptz, ` +
     `json_build_object('id', u.id, 'authenticated_at', ${utc('u.authenticated_at')}, 'expires_at', ${utc('u.expires_at')}, 'authenticator_assurance_level', u.aal) ` +
-    `FROM u WHERE u.expires_at > ${at}::timestamptz${activeOnly ? ' AND u.active' : ''} RETURNING id), ` +
+    `FROM u WHERE u.expires_at > ${at}::timestamptz${activeOnly ? ' AND u.active' : ''} ` +
+    `AND (${idle}::timestamptz IS NULL OR u.last_active_at > ${idle}::timestamptz) ` +
+    `AND (${authenticated}::timestamptz IS NULL OR u.authenticated_at > ${authenticated}::timestamptz) RETURNING id), ` +
     `dl AS (INSERT INTO porta_session_event_deliveries (id, event_id, receiver_id, state, attempts, next_attempt_at, created_at) ` +
     `SELECT gen_random_uuid(), ev.id, r.rid, 'pending', 0, ${at}::timestamptz, ${at}::timestamptz FROM ev CROSS JOIN unnest(${receivers}::text[]) AS r(rid)) `
   );
 }
 
-export const outboxValues = (d: SessionEventDraft): unknown[] => [d.causeId, d.reason, d.initiator, d.occurredAt, [...d.receiverIds]];
+export const outboxValues = (d: SessionEventDraft): unknown[] => [
+  d.causeId,
+  d.reason,
+  d.initiator,
+  d.occurredAt,
+  [...d.receiverIds],
+  d.idleBefore ?? null,
+  d.authenticatedBefore ?? null,
+];
 
 interface Row {
   id: string;

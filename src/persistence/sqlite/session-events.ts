@@ -24,8 +24,9 @@ export interface OutboxSourceRow {
 const iso = (v: number) => new Date(v).toISOString();
 
 /**
- * Inserts one event per session that was still unexpired at `occurredAt`, and one pending delivery per
- * receiver. The caller runs it inside the transaction of the revoking statement.
+ * Inserts one event per session that was still live at `occurredAt` (unexpired, and neither idle nor past
+ * the absolute cap when those limits are on), and one pending delivery per receiver. The caller runs it
+ * inside the transaction of the revoking statement.
  */
 export function writeOutbox(q: (sql: string) => Stmt, draft: SessionEventDraft, rows: OutboxSourceRow[]): void {
   const at = ms(draft.occurredAt);
@@ -35,8 +36,10 @@ export function writeOutbox(q: (sql: string) => Stmt, draft: SessionEventDraft, 
   const insertDelivery = q(
     "INSERT INTO porta_session_event_deliveries (id, event_id, receiver_id, state, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)",
   );
+  const idleBefore = draft.idleBefore ? ms(draft.idleBefore) : -Infinity;
+  const authenticatedBefore = draft.authenticatedBefore ? ms(draft.authenticatedBefore) : -Infinity;
   for (const r of rows) {
-    if (r.expires_at <= at) continue;
+    if (r.expires_at <= at || r.last_active_at <= idleBefore || r.authenticated_at <= authenticatedBefore) continue;
     const eventId = newId();
     const session = { id: r.id, authenticated_at: iso(r.authenticated_at), expires_at: iso(r.expires_at), authenticator_assurance_level: r.aal };
     insertEvent.run(eventId, draft.causeId, draft.reason, draft.initiator, r.id, r.identity_id, at, JSON.stringify(session));
