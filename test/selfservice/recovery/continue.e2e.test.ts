@@ -3,7 +3,8 @@ import { after, before, test } from 'node:test';
 import { Configuration, FrontendApi, IdentityApi, type SettingsFlow } from '@ory/client';
 import { forEachSpawnBackend, spawnPorta, type PortaProcess } from '../../helpers/spawn.js';
 import { startSink, type Sink } from '../../helpers/smtp-sink.js';
-import { courierConfig } from '../../helpers/courier-spawn.js';
+import { courierConfig, openDb } from '../../helpers/courier-spawn.js';
+import type { Persister } from '../../../src/persistence/types.js';
 import { CookieJar } from '../../helpers/jar.js';
 
 /**
@@ -39,6 +40,7 @@ forEachSpawnBackend('recovery continues in a settings flow', (backend) => {
   let frontend: FrontendApi;
   let admin: IdentityApi;
   let n = 0;
+  let db: Persister;
 
   function mailsTo(to: string) {
     return sink.received.filter((r) => JSON.stringify(r.mail.to ?? '').includes(to));
@@ -84,8 +86,10 @@ forEachSpawnBackend('recovery continues in a settings flow', (backend) => {
     });
     frontend = new FrontendApi(new Configuration({ basePath: porta.publicURL }));
     admin = new IdentityApi(new Configuration({ basePath: porta.adminURL }));
+    db = await openDb(porta.database);
   });
   after(async () => {
+    await db?.close();
     await porta?.stop();
     await sink?.close();
   });
@@ -196,5 +200,71 @@ forEachSpawnBackend('recovery continues in a settings flow', (backend) => {
     }
     const queued = (await (await fetch(`${porta.adminURL}/admin/courier/messages?recipient=${encodeURIComponent(email)}`)).json()) as unknown[];
     assert.equal(queued.length, PER_RECIPIENT);
+  });
+
+  /** Recovers `email` through a native flow and returns the session token and the settings flow id. */
+  async function recoverNative(email: string): Promise<{ token: string; settingsId: string }> {
+    const flow = await frontend.createNativeRecoveryFlow();
+    await frontend.updateRecoveryFlow({ flow: flow.data.id, updateRecoveryFlowBody: { method: 'code', email } });
+    const done = await frontend.updateRecoveryFlow({ flow: flow.data.id, updateRecoveryFlowBody: { method: 'code', code: await codeFrom(email, 0) } });
+    const items = done.data.continue_with as Array<{ ory_session_token?: string; flow?: { id: string } }>;
+    return { token: items[0].ory_session_token!, settingsId: items[1].flow!.id };
+  }
+  /** Moves the session's authentication 20 minutes back: past the 15m privileged age. */
+  async function makeOld(sessionId: string): Promise<void> {
+    const s = await db.sessions.getSession(sessionId);
+    assert.ok(s);
+    s.authenticatedAt = new Date(Date.now() - 20 * 60_000);
+    await db.sessions.updateSession(s);
+  }
+
+  test('a recovered session past the privileged age cannot set a password (native, SPA, browser form) until it re-authenticates', async () => {
+    // Native: 403 session_refresh_required; a refresh login with the password the person still has fixes it.
+    const email = await newIdentity();
+    const { token, settingsId } = await recoverNative(email);
+    await makeOld((await frontend.toSession({ xSessionToken: token })).data.id);
+    const refused = await failure(frontend.updateSettingsFlow({ flow: settingsId, xSessionToken: token, updateSettingsFlowBody: { method: 'password', password: NEW_PASSWORD } }));
+    assert.equal(refused.status, 403);
+    assert.equal(refused.data.error.id, 'session_refresh_required');
+    assert.equal((await failure(nativeLogin(email, NEW_PASSWORD))).status, 400, 'the password did not change');
+    const refresh = await frontend.createNativeLoginFlow({ xSessionToken: token, refresh: true });
+    const renewed = await frontend.updateLoginFlow({ flow: refresh.data.id, xSessionToken: token, updateLoginFlowBody: { method: 'password', identifier: email, password: OLD_PASSWORD } });
+    const ok = await frontend.updateSettingsFlow({
+      flow: settingsId,
+      xSessionToken: renewed.data.session_token as string,
+      updateSettingsFlowBody: { method: 'password', password: NEW_PASSWORD },
+    });
+    assert.equal(ok.data.state, 'success');
+    assert.match(await nativeLogin(email, NEW_PASSWORD), /^ory_st_/);
+
+    // SPA and browser form, on a recovered browser session.
+    const spaEmail = await newIdentity();
+    const jar = new CookieJar();
+    const flow = await frontend.createBrowserRecoveryFlow();
+    jar.store(flow.headers as Record<string, unknown>);
+    const csrf = csrfOf(flow.data);
+    await frontend.updateRecoveryFlow({ flow: flow.data.id, cookie: jar.header(), updateRecoveryFlowBody: { method: 'code', email: spaEmail, csrf_token: csrf } });
+    const res = await failure(
+      frontend.updateRecoveryFlow({ flow: flow.data.id, cookie: jar.header(), updateRecoveryFlowBody: { method: 'code', code: await codeFrom(spaEmail, 0), csrf_token: csrf } }),
+    );
+    jar.store(res.headers);
+    const settingsId2 = new URL(res.data.redirect_browser_to).searchParams.get('flow')!;
+    await makeOld((await frontend.toSession({ cookie: jar.header() })).data.id);
+    const settings = await frontend.getSettingsFlow({ id: settingsId2, cookie: jar.header() });
+    const spa = await failure(
+      frontend.updateSettingsFlow({ flow: settingsId2, cookie: jar.header(), updateSettingsFlowBody: { method: 'password', password: NEW_PASSWORD, csrf_token: csrfOf(settings.data) } }),
+    );
+    assert.equal(spa.status, 403);
+    assert.equal(spa.data.error.id, 'session_refresh_required');
+    const form = await fetch(`${porta.publicURL}/self-service/settings?flow=${settingsId2}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', cookie: jar.header() },
+      body: new URLSearchParams({ method: 'password', password: NEW_PASSWORD, csrf_token: csrfOf(settings.data) }),
+    });
+    await form.arrayBuffer();
+    assert.equal(form.status, 303);
+    assert.equal(form.headers.get('location'), spa.data.redirect_browser_to);
+    assert.equal((await failure(nativeLogin(spaEmail, NEW_PASSWORD))).status, 400, 'the password did not change');
   });
 });
