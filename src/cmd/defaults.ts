@@ -41,9 +41,9 @@ export function embeddedDefaults(dataDir = resolve('.porta')): Record<string, un
           after: { password: { hooks: [{ hook: 'revoke_active_sessions' }] } },
         },
         logout: { after: { default_browser_return_url: `${pub}/ui/login` } },
-        // TODO(issue 11, item 4/5): once the built-in UI has /ui/recovery and the `revoke_active_sessions` hook kind
-        // is in main, enable recovery here: recovery: { enabled: true, ui_url: `${pub}/ui/recovery`,
-        // after: { hooks: [{ hook: 'revoke_active_sessions' }] } }. Not listed yet: an unregistered hook is skipped.
+        // Recovery by a mailed code, landing on the settings page; the recovered session ends every other
+        // session of the identity (Kratos leaves this hook opt-in).
+        recovery: { enabled: true, use: 'code', ui_url: `${pub}/ui/recovery`, after: { hooks: [{ hook: 'revoke_active_sessions' }] } },
       },
     },
     identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: DEFAULT_SCHEMA_URL }] },

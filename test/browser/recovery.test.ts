@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/harness.js';
 import { uiConfig } from './app.js';
 import { axeViolations, browserSkip, launch, newContext } from './browser.js';
-import { newEmail, register, sessionCookie, whoamiStatus } from './actions.js';
+import { PASSWORD, login, newEmail, register, sessionCookie, whoamiStatus } from './actions.js';
 
 const skip = browserSkip();
 
@@ -31,7 +31,8 @@ before(async () => {
     listen: true,
     baseConfig: (pub, adm) => {
       const cfg = uiConfig(pub, adm);
-      cfg.selfservice.flows.recovery = { enabled: true, ui_url: `${pub}/ui/recovery` };
+      // As `npm start` configures it: the sessions from before a recovery end with it.
+      cfg.selfservice.flows.recovery = { enabled: true, ui_url: `${pub}/ui/recovery`, after: { hooks: [{ hook: 'revoke_active_sessions' }] } };
       return cfg;
     },
   });
@@ -42,13 +43,27 @@ after(async () => {
   await t?.close();
 });
 
-test('register, log out, "Forgot password?", code from the dev mailbox: a new session on the way to settings', { skip }, async () => {
+const NEW_PASSWORD = 'a recovered horse battery staple 9';
+
+test('register, log out, "Forgot password?", code from the courier, new password on the settings page; other sessions end', { skip }, async () => {
   const base = t.publicURL;
   const email = newEmail();
   const first = await newContext(browser);
   const page1 = await first.newPage();
   await register(page1, base, email);
+  await page1.getByRole('link', { name: 'Log out' }).click();
+  await page1.waitForURL(/\/ui\/login\?flow=/);
+  assert.equal(await sessionCookie(first), undefined);
   await first.close();
+
+  // Another browser, signed in before the recovery: its session must not survive it.
+  const other = await newContext(browser);
+  const otherPage = await other.newPage();
+  await login(otherPage, base, email);
+  assert.equal(otherPage.url(), `${base}/ui/welcome`);
+  const otherCookie = await sessionCookie(other);
+  assert.ok(otherCookie);
+  assert.equal(await whoamiStatus(base, otherCookie), 200);
 
   const ctx = await newContext(browser);
   const page = await ctx.newPage();
@@ -64,10 +79,32 @@ test('register, log out, "Forgot password?", code from the dev mailbox: a new se
 
   await page.getByLabel('Recovery code').fill(await codeFor(t, email));
   await page.getByRole('button', { name: 'Continue' }).click();
-  // Recovery hands over to a new settings flow: the person lands on the settings page with a fresh session.
+  // Recovery hands over to a new settings flow: the settings page, a fresh (privileged) session.
   await page.waitForURL(/\/ui\/settings\?flow=/);
+  await page.getByText('You successfully recovered your account.', { exact: false }).waitFor();
+  await assertAccessible(page, 'settings after recovery');
   const cookie = await sessionCookie(ctx);
   assert.ok(cookie);
-  assert.equal(await whoamiStatus(base, cookie), 200);
+  const whoami = (await (await fetch(`${base}/sessions/whoami`, { headers: { cookie: `ory_kratos_session=${cookie}` } })).json()) as any;
+  assert.equal(whoami.authentication_methods[0].method, 'code_recovery');
+  assert.equal(await whoamiStatus(base, otherCookie), 401, 'the session from before the recovery is over');
+
+  // Privileged: the new password is accepted without signing in again.
+  const passwordForm = page.getByTestId('settings-password');
+  await passwordForm.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD);
+  await passwordForm.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Your changes have been saved!').waitFor();
+  assert.match(page.url(), /\/ui\/settings\?flow=/);
+  await assertAccessible(page, 'settings saved after recovery');
+
+  await page.goto(`${base}/ui/welcome`);
+  await page.getByRole('link', { name: 'Log out' }).click();
+  await page.waitForURL(/\/ui\/login\?flow=/);
+  await login(page, base, email, PASSWORD);
+  assert.match(page.url(), /\/ui\/login\?flow=/, 'the old password is refused');
+  await login(page, base, email, NEW_PASSWORD);
+  assert.equal(page.url(), `${base}/ui/welcome`);
+  assert.deepEqual(ctx.problems, []);
   await ctx.close();
+  await other.close();
 });

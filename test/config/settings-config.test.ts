@@ -64,4 +64,15 @@ describe('settings configuration', () => {
     assert.deepEqual(c.flowHooks('settings', 'after', 'password'), [{ hook: 'revoke_active_sessions' }]);
     assert.deepEqual(c.flowHooks('settings', 'after', 'profile'), []);
   });
+
+  test('npm start: recovery on with the code method, its UI, revoke_active_sessions after recovery', () => {
+    const c = Config.load({ values: embeddedDefaults(join(mkdtempSync(join(tmpdir(), 'porta-defaults-')), 'data')), env: {} });
+    assert.equal(c.recoveryEnabled, true);
+    assert.equal(c.get('selfservice.flows.recovery.use'), 'code');
+    assert.equal(c.codeMethod.enabled, true);
+    assert.equal(c.flowUIURL('recovery').href, 'http://127.0.0.1:4433/ui/recovery');
+    assert.deepEqual(c.flowHooks('recovery', 'after'), [{ hook: 'revoke_active_sessions' }]);
+    // The settings password hook is unchanged.
+    assert.deepEqual(c.flowHooks('settings', 'after', 'password'), [{ hook: 'revoke_active_sessions' }]);
+  });
 });

@@ -1,40 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PortaError } from '../../http/errors.js';
 import { isJsonRequest } from '../../http/negotiate.js';
-import { sendError } from '../../http/writer.js';
 import { identityDisabledMessage } from '../flow/errors.js';
 import { issueSession } from '../flow/issue.js';
 import { dataOf, redirect, sendJSON, flowToJSON } from '../flow/model.js';
 import { resetMessages } from '../flow/ui.js';
-import { publicURL, withQuery } from '../flow/url.js';
 import type { StoredFlow } from '../flow/types.js';
 import { checkRecoveryCode } from '../strategy/code/recovery.js';
 import type { RecoveryDeps } from './init.js';
 import { internalOf, msgInvalidCode, msgTooOften } from './flow.js';
 import { answerSameFlow, retryRecovery } from './answer.js';
-
-/** Kratos's 422 for JSON clients that must move the browser (flow.NewBrowserLocationChangeRequiredError). */
-function errBrowserLocationChange(url: string): PortaError {
-  return new PortaError(422, {
-    id: 'browser_location_change_required',
-    reason: `In order to complete this flow please redirect the browser to: ${url}`,
-    message: 'browser location change required',
-    extra: { redirect_browser_to: url },
-  });
-}
-
-/**
- * Where the person goes after a recovery: the settings flow, to choose a new password. Porta starts it
- * through the settings browser init (which creates the flow for the new session and sends the browser to
- * the settings UI), carrying the recovery flow's return_to, else recovery.after.default_browser_return_url.
- */
-function settingsTarget(deps: RecoveryDeps, flow: StoredFlow): string {
-  const d = dataOf(flow);
-  const after = deps.config.afterReturnURL('recovery', 'code');
-  const returnTo = d.return_to ?? (after.href !== deps.config.defaultBrowserReturnURL.href ? after.href : undefined);
-  const init = publicURL(deps.config, '/self-service/settings/browser');
-  return returnTo ? withQuery(init, 'return_to', returnTo) : init;
-}
+import { continueToSettings } from './continue.js';
 
 const skipSettings = (requestUrl: string): boolean => {
   try {
@@ -95,7 +70,5 @@ export async function redeemRecoveryCode(deps: RecoveryDeps, req: FastifyRequest
     const target = d.return_to ? deps.returnTo.validate(d.return_to, deps.config.defaultBrowserReturnURL).href : deps.config.defaultBrowserReturnURL.href;
     return redirect(req, reply, 303, target);
   }
-  const target = settingsTarget(deps, flow);
-  if (json) return sendError(req, reply, errBrowserLocationChange(target));
-  return redirect(req, reply, 303, target);
+  return continueToSettings(deps, req, reply, flow, identity, issued);
 }

@@ -43,6 +43,26 @@ export function buildSettingsFlow(
   });
 }
 
+/**
+ * Builds and stores a new settings flow: the one path every settings flow is created through (the init
+ * endpoints, and recovery handing a recovered person over to choose a new password). `prepare` runs on the
+ * built flow before it is stored (the init's before-hooks, recovery's success message).
+ */
+export async function createSettingsFlow(
+  deps: SelfServiceDeps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  type: FlowType,
+  identity: Identity,
+  fields: { request_url: string; return_to?: string },
+  prepare?: (flow: StoredFlow) => void | Promise<void>,
+): Promise<StoredFlow> {
+  const flow = buildSettingsFlow(deps, req, reply, type, identity, fields);
+  if (prepare) await prepare(flow);
+  await deps.persister.flows.createFlow(flow);
+  return flow;
+}
+
 /** GET /self-service/settings/browser and /self-service/settings/api (createBrowser/NativeSettingsFlow). */
 export async function initSettings(deps: SelfServiceDeps, req: FastifyRequest, reply: FastifyReply, type: FlowType): Promise<FastifyReply> {
   const fail = (err: unknown) => (type === 'api' ? sendError(req, reply, err) : deps.errors.forward(req, reply, err));
@@ -59,9 +79,9 @@ export async function initSettings(deps: SelfServiceDeps, req: FastifyRequest, r
     const returnTo = deps.returnTo.fromRequest(req, deps.config.afterReturnURL('settings'));
     const identity = await deps.identities.get(auth.identity.id);
     if (!identity) return await fail(errNoActiveSession());
-    const flow = buildSettingsFlow(deps, req, reply, type, identity, { request_url: requestURL(req), return_to: returnTo?.href });
-    await deps.hooks.run('settings', 'before', { req, reply, flow, identity, session: auth.session });
-    await deps.persister.flows.createFlow(flow);
+    const flow = await createSettingsFlow(deps, req, reply, type, identity, { request_url: requestURL(req), return_to: returnTo?.href }, (f) =>
+      deps.hooks.run('settings', 'before', { req, reply, flow: f, identity, session: auth.session }),
+    );
     if (type === 'browser' && !acceptsJson(req)) return redirect(req, reply, 303, withQuery(uiURLOf(deps, 'settings'), 'flow', flow.id));
     return sendJSON(reply, 200, flowToJSON(flow));
   } catch (err) {

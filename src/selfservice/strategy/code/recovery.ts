@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../../../config/config.js';
@@ -9,6 +8,7 @@ import { normalizeIdentifier } from '../../../identity/normalize.js';
 import type { Persister } from '../../../persistence/types.js';
 import { identityToJSON } from '../../../identity/json.js';
 import { checkCode, newCode, storeCode, type CodeCheck, type StoredCode } from './secret-code.js';
+import { sendThrottled } from './verification.js';
 
 /**
  * The `code` method of recovery: mailing a code to a recovery address and checking one. The flow module
@@ -23,27 +23,6 @@ export interface RecoveryCodeDeps {
 }
 
 const PURPOSE = 'recovery';
-
-/**
- * Send limits, counted in the shared throttle table under keys of their own (`recovery-send:*`, digests, never
- * the address). A send over a limit is dropped silently: the answer stays the same as for any address, so
- * the limits reveal nothing about which addresses exist. TODO(porta.send_throttle.*): share these with the
- * verification sends once that config exists.
- */
-export const SEND_LIMITS = { perAddress: 5, perIp: 50, windowMs: 60 * 60 * 1000 };
-
-const digest = (s: string) => createHash('sha256').update(s).digest('base64url');
-
-async function sendAllowed(deps: RecoveryCodeDeps, req: FastifyRequest, address: string): Promise<boolean> {
-  const [byAddress, byIp] = await deps.persister.throttles.hit(
-    [
-      { key: `recovery-send:addr:${digest(address)}`, windowMs: SEND_LIMITS.windowMs, sliding: false },
-      { key: `recovery-send:ip:${digest(deps.clientIp(req))}`, windowMs: SEND_LIMITS.windowMs, sliding: false },
-    ],
-    Date.now(),
-  );
-  return byAddress.count <= SEND_LIMITS.perAddress && byIp.count <= SEND_LIMITS.perIp;
-}
 
 export interface PreparedSend {
   /** The new code's digest, or undefined when nothing was sent to a known address. */
@@ -60,7 +39,9 @@ export interface PreparedSend {
 export async function prepareRecoverySend(deps: RecoveryCodeDeps, req: FastifyRequest, rawAddress: string, requestUrl: string, transientPayload?: Record<string, unknown>): Promise<PreparedSend> {
   const address = normalizeIdentifier(rawAddress);
   const identity = await deps.persister.identities.findIdentityByRecoveryAddress('email', address);
-  if (!(await sendAllowed(deps, req, address))) {
+  // The one send throttle of every code (porta.send_throttle.*), counted before the lookup's result is
+  // used: a send over a limit is dropped with the usual answer, so the limits reveal no account.
+  if (await sendThrottled(deps, deps.clientIp(req), address)) {
     deps.logger.warn({ flow: 'recovery' }, 'recovery code not sent: send limit reached');
     return { messages: [] };
   }

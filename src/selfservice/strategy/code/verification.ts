@@ -65,7 +65,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest('base64url')
  * Counts one send against the recipient and the client IP (fixed windows, shared through the database).
  * True when either limit is exceeded: the caller then answers as usual but queues nothing.
  */
-export async function sendThrottled(deps: FlowDeps & { persister: { throttles: ThrottleStore } }, ip: string, address: string): Promise<boolean> {
+export async function sendThrottled(deps: { config: FlowDeps['config']; persister: { throttles: ThrottleStore } }, ip: string, address: string): Promise<boolean> {
   const t = deps.config.sendThrottle;
   const [rcpt, byIp] = await deps.persister.throttles.hit(
     [
