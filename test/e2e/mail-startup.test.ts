@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { deepMerge, e2eConfig, runPorta, spawnPorta, tempDir, writeConfig } from '../helpers/spawn.js';
+import { deepMerge, e2eConfig, runPorta, spawnPorta, startPorta, tempDir, terminate, writeConfig } from '../helpers/spawn.js';
+import { enqueueMails } from '../helpers/courier.js';
+import { openDb, waitFor } from '../helpers/courier-spawn.js';
 
 /**
  * Outside dev mode Porta never pretends to send; in dev mode without SMTP the courier delivers to the dev
@@ -53,6 +55,33 @@ describe('mail at start-up: SMTP required outside dev mode, the dev mailbox in i
       assert.ok(html.includes(email), 'the mailbox page shows the message');
     } finally {
       await p.stop();
+    }
+  });
+
+  test('porta courier watch in dev mode without SMTP delivers to the dev mailbox: messages end sent, one attempt each', async () => {
+    const dir = tempDir();
+    const database = { dsn: `sqlite://${join(dir, 'db.sqlite')}?_fk=true`, drop: async () => {} };
+    const file = writeConfig(dir, deepMerge(e2eConfig(database.dsn, 1, 1), { courier: { worker: { pull_wait: '100ms' } } }));
+    const db = await openDb(database);
+    try {
+      const ids = await enqueueMails(db, [{ to: 'one@example.org' }, { to: 'two@example.org' }]);
+      const p = startPorta(['courier', 'watch', '-c', file], { cwd: dir });
+      try {
+        for (const id of ids) {
+          const m = await waitFor(`message ${id} sent`, async () => {
+            const row = await db.courier.getMessage(id);
+            return row?.status === 'sent' ? row : undefined;
+          });
+          assert.equal(m.sendCount, 1);
+          const dispatches = await db.courier.listDispatches(id);
+          assert.deepEqual(dispatches.map((d) => d.status), ['success']);
+        }
+      } finally {
+        const res = await terminate(p);
+        assert.equal(res.code, 0, res.stderr);
+      }
+    } finally {
+      await db.close();
     }
   });
 });
