@@ -31,7 +31,13 @@ export function embeddedDefaults(dataDir = resolve('.porta')): Record<string, un
       allowed_return_urls: [`${pub}/ui`],
       flows: {
         login: { ui_url: `${pub}/ui/login` },
-        registration: { ui_url: `${pub}/ui/registration`, after: { password: { hooks: [{ hook: 'session' }] } } },
+        registration: {
+          ui_url: `${pub}/ui/registration`,
+          // Kratos's quickstart order: the session first, then the browser goes on to the verification page.
+          after: { password: { hooks: [{ hook: 'session' }, { hook: 'show_verification_ui' }] } },
+        },
+        // Codes go to the dev mailbox (dev mode without courier.smtp.connection_uri), shown at /ui/dev/mailbox.
+        verification: { enabled: true, use: 'code', ui_url: `${pub}/ui/verification` },
         error: { ui_url: `${pub}/ui/error` },
         // As Kratos's quickstart; a changed password ends every other session (ASVS 5.0 V7.4.3), which
         // Kratos leaves opt-in: a Kratos config file keeps its own meaning.

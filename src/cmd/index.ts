@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { Config } from '../config/config.js';
 import { ConfigError } from '../config/load.js';
 import { VERSION } from '../version.js';
-import { closeOnSignals, startServer, StartupError } from './serve.js';
+import { closeOnSignals, devMailboxURL, startServer, StartupError } from './serve.js';
 import { embeddedDefaults } from './defaults.js';
 import { runMigrateSql } from './migrate.js';
 import { runCleanupSql } from './cleanup.js';
@@ -27,6 +27,8 @@ async function serveWith(config: Config, banner: boolean, watchCourier = false):
   const pub = running.publicURL.replace(/\/$/, '');
   const lines = [`Porta ${VERSION} is serving`, `  public API: ${pub}/`, `  admin API:  ${running.adminURL}`];
   if (config.uiEnabled) lines.splice(1, 0, `  open the UI: ${pub}/ui/`);
+  // The mailbox page exists in dev mode only: it shows every queued code to whoever can reach the public port.
+  if (config.uiEnabled && config.dev) lines.splice(2, 0, `  dev mailbox: ${devMailboxURL(config)}`);
   if (banner) process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -62,10 +64,11 @@ courier
 
 program
   .command('start')
-  .description('Serve with the embedded defaults (SQLite under ./.porta, dev mode, built-in UI)')
+  .description('Serve with the embedded defaults (SQLite under ./.porta, dev mode, built-in UI, mail to the dev mailbox)')
   .action(async () => {
     try {
-      await serveWith(Config.load({ values: embeddedDefaults() }), true);
+      // The courier runs in-process so that verification mail reaches the dev mailbox (or SMTP, if configured).
+      await serveWith(Config.load({ values: embeddedDefaults() }), true, true);
     } catch (err) {
       fail(err);
     }

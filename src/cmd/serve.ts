@@ -5,7 +5,7 @@ import { createLogger } from '../x/logger.js';
 import type { Logger } from 'pino';
 import type { Persister } from '../persistence/types.js';
 import { CourierWorker } from '../courier/worker.js';
-import { SmtpSender } from '../courier/smtp.js';
+import { createSender, DEV_MAILBOX_PATH, DevMailboxSender, NoSmtpError } from '../courier/sender.js';
 import type { TemplateSet } from '../courier/template/load.js';
 
 export class StartupError extends Error {}
@@ -44,11 +44,23 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Pers
   return persister;
 }
 
+/** Where the dev mailbox page answers (dev mode with the built-in UI). */
+export function devMailboxURL(config: Config): string {
+  return `${config.publicBaseURL.href.replace(/\/$/, '')}${DEV_MAILBOX_PATH}`;
+}
+
 export function createCourierWorker(config: Config, persister: Persister, templates: TemplateSet, logger: Logger): CourierWorker {
   const settings = config.courier;
-  if (!settings.smtp.connectionURI) throw new StartupError('the courier needs config key "courier.smtp.connection_uri" to deliver mail');
-  // The socket timeout stays well inside the claim lease, so a live worker finishes before its claim ends.
-  const sender = new SmtpSender(settings.smtp, Math.min(30_000, Math.floor(settings.claimLeaseMs / 3)));
+  let sender;
+  try {
+    sender = createSender({ dev: config.dev, settings });
+  } catch (err) {
+    if (err instanceof NoSmtpError) throw new StartupError(err.message);
+    throw err;
+  }
+  if (sender instanceof DevMailboxSender) {
+    logger.info(`dev mailbox: ${devMailboxURL(config)} (dev mode without courier.smtp.connection_uri: no mail leaves this machine)`);
+  }
   return new CourierWorker({ store: persister.courier, templates, settings, sender, logger });
 }
 

@@ -154,8 +154,10 @@ export class Config {
       throw new ConfigError(`config key "identity.default_schema_id" names schema "${values.identity.default_schema_id}" which is not in identity.schemas`);
     }
     // Outside dev mode Porta never pretends to send: a flow that mails codes needs a real SMTP server.
-    if (!values.dev && values.selfservice?.flows?.verification?.enabled === true && !values.courier?.smtp?.connection_uri) {
-      throw new ConfigError('config key "courier.smtp.connection_uri" is required when selfservice.flows.verification.enabled is true (outside dev mode)');
+    for (const flow of ['verification', 'recovery']) {
+      if (!values.dev && values.selfservice?.flows?.[flow]?.enabled === true && !values.courier?.smtp?.connection_uri) {
+        throw new ConfigError(`config key "courier.smtp.connection_uri" is required when selfservice.flows.${flow}.enabled is true (outside dev mode)`);
+      }
     }
     this.sessionEvents = parseSessionEvents(values.porta.session_events, { publicBase: this.publicBaseURL, dev: this.dev, warn: (w) => this.warnings.push(w) });
     if (!this.secretsDefault().length) {

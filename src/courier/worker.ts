@@ -3,12 +3,10 @@ import type { CourierSettings } from '../config/courier.js';
 import type { ClaimedMessage } from './message.js';
 import type { CourierStore, DeliveryOutcome } from './store.js';
 import type { TemplateSet } from './template/load.js';
-import { DeliveryError, type OutgoingMail } from './smtp.js';
+import { DeliveryError } from './smtp.js';
+import type { Sender } from './sender.js';
 
-export interface Sender {
-  send(mail: OutgoingMail): Promise<void>;
-  close(): void;
-}
+export type { Sender } from './sender.js';
 
 export interface WorkerDeps {
   store: CourierStore;

@@ -16,6 +16,10 @@ export interface UiContext {
   version: string;
   /** Whether the login page offers "Forgot password?" (selfservice.flows.recovery.enabled). */
   recoveryEnabled: boolean;
+  /** Whether the account page offers "Verify" (selfservice.flows.verification.enabled). */
+  verificationEnabled: boolean;
+  /** Dev mode: the dev mailbox page exists and the verification page points to it. */
+  devMailbox: boolean;
 }
 
 export const UI_PREFIX = '/ui';

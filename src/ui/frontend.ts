@@ -19,8 +19,12 @@ export class Frontend {
   createBrowserLogoutFlow(cookie: string | undefined, returnTo?: string): Promise<ApiResponse> {
     return this.client.send({ method: 'GET', path: '/self-service/logout/browser', query: { return_to: returnTo }, cookie });
   }
-  getFlow(kind: 'login' | 'registration' | 'recovery', id: string, cookie: string | undefined): Promise<ApiResponse> {
+  getFlow(kind: 'login' | 'registration' | 'recovery' | 'verification', id: string, cookie: string | undefined): Promise<ApiResponse> {
     return this.client.send({ method: 'GET', path: `/self-service/${kind}/flows`, query: { id }, cookie });
+  }
+  /** createBrowserVerificationFlow: asked for JSON, the API answers with the flow and sets its CSRF cookie. */
+  createBrowserVerificationFlow(cookie: string | undefined, returnTo?: string): Promise<ApiResponse> {
+    return this.client.send({ method: 'GET', path: '/self-service/verification/browser', query: { return_to: returnTo }, cookie });
   }
   getSettingsFlow(id: string, cookie: string | undefined): Promise<ApiResponse> {
     return this.client.send({ method: 'GET', path: '/self-service/settings/flows', query: { id }, cookie });

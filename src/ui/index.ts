@@ -17,9 +17,14 @@ import { welcomePage } from './routes/account.js';
 import { settingsPage } from './routes/settings.js';
 import { revokeOne, revokeOthers, sessionsPage } from './routes/sessions.js';
 import { errorPage } from './routes/error.js';
+import { verificationPage } from './routes/verification.js';
+import { mailboxPage } from './routes/mailbox.js';
+import type { CourierStore } from '../courier/store.js';
 
 export interface UiDeps {
   config: Config;
+  /** The courier's store, read by the dev mailbox page (dev mode only); without it there is no mailbox. */
+  persister?: { courier: CourierStore };
 }
 
 export interface UiOptions {
@@ -67,6 +72,8 @@ export function registerUI(servers: Servers, deps: UiDeps, opts: UiOptions = {})
     publicBase: config.publicBaseURL.href.replace(/\/$/, ''),
     version: VERSION,
     recoveryEnabled: config.recoveryEnabled,
+    verificationEnabled: config.verificationEnabled,
+    devMailbox: config.dev && deps.persister !== undefined,
   };
   const csp = contentSecurityPolicy(publicOrigin, returnOrigins(config));
 
@@ -90,6 +97,9 @@ export function registerUI(servers: Servers, deps: UiDeps, opts: UiOptions = {})
       defineRoutes(ui, '/login', { GET: flowPage(ctx, 'login') });
       defineRoutes(ui, '/registration', { GET: flowPage(ctx, 'registration') });
       defineRoutes(ui, '/recovery', { GET: flowPage(ctx, 'recovery') });
+      defineRoutes(ui, '/verification', { GET: verificationPage(ctx) });
+      // Dev mode only: outside it the path is an ordinary 404 (the not-found handler above).
+      if (ctx.devMailbox && deps.persister) defineRoutes(ui, '/dev/mailbox', { GET: mailboxPage(ctx, deps.persister.courier) });
       defineRoutes(ui, '/welcome', { GET: welcomePage(ctx) });
       defineRoutes(ui, '/settings', { GET: settingsPage(ctx) });
       defineRoutes(ui, '/sessions', { GET: sessionsPage(ctx) });

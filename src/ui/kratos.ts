@@ -56,6 +56,7 @@ export interface Identity {
   schema_id: string;
   traits: Record<string, unknown> | null;
   created_at?: string;
+  verifiable_addresses?: { value: string; via: string; verified: boolean; status?: string; verified_at?: string | null }[] | null;
 }
 
 export interface SessionDevice {

@@ -18,8 +18,11 @@ test('recovery keys: Kratos defaults, implemented without warnings; `use: link` 
   assert.equal(d.flowUIURL('recovery').href, 'https://www.ory.com/kratos/docs/fallback/recovery');
   assert.deepEqual(d.codeMethod, { enabled: true, lifespanMs: 3600_000, maxSubmissions: 5 });
 
+  // Outside dev mode recovery needs SMTP (Porta never pretends to send).
+  const smtp = { courier: { smtp: { connection_uri: 'smtp://127.0.0.1:2525/' } } };
   const values = {
     ...minimal,
+    ...smtp,
     selfservice: {
       ...minimal.selfservice,
       flows: { recovery: { enabled: true, use: 'code', lifespan: '15m', notify_unknown_recipients: true, after: { default_browser_return_url: 'http://localhost:4455/x' } } },
@@ -32,6 +35,6 @@ test('recovery keys: Kratos defaults, implemented without warnings; `use: link` 
   assert.deepEqual(c.codeMethod, { enabled: true, lifespanMs: 600_000, maxSubmissions: 3 });
   assert.deepEqual(c.warnings.filter((w) => /recovery|methods\.code/.test(w)), []);
 
-  const link = { ...minimal, selfservice: { ...minimal.selfservice, flows: { recovery: { enabled: true, use: 'link' } } } };
+  const link = { ...minimal, ...smtp, selfservice: { ...minimal.selfservice, flows: { recovery: { enabled: true, use: 'link' } } } };
   assert.throws(() => Config.load({ values: link, env: {} }), (e: Error) => e instanceof ConfigError && /selfservice\.flows\.recovery\.use/.test(e.message));
 });

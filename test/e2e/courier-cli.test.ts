@@ -28,7 +28,8 @@ describe('courier: start-up refusals', () => {
     const r1 = await runPorta(['serve', '-c', http], { cwd: dir, timeoutMs: 60_000 });
     assert.equal(r1.code, 1);
     assert.ok(r1.stderr.includes('courier.templates.recovery_code.valid.email.subject'), r1.stderr);
-    const none = writeConfig(dir, base, 'none.yaml');
+    // Outside dev mode (in dev mode the worker delivers to the dev mailbox instead, test/e2e/mail-startup.test.ts).
+    const none = writeConfig(dir, deepMerge(base, { dev: false }), 'none.yaml');
     const r2 = await runPorta(['courier', 'watch', '-c', none], { cwd: dir, timeoutMs: 60_000 });
     assert.equal(r2.code, 1);
     assert.ok(r2.stderr.includes('courier.smtp.connection_uri'), r2.stderr);

@@ -54,6 +54,11 @@ export function welcomePage(ctx: UiContext) {
     if (logout.status !== 200) return renderApiError(ctx, reply, logout);
     forwardCookies(reply, logout.setCookie);
 
+    const addresses = (identity?.verifiable_addresses ?? []).map((a) => ({
+      value: a.value,
+      verified: a.verified === true,
+      verifyHref: !a.verified && ctx.verificationEnabled && a.via === 'email' ? uiPath('/verification', { email: a.value }) : '',
+    }));
     const methods = (session.authentication_methods ?? []).map((m) => m.method).filter((m): m is string => !!m);
     return renderPage(ctx, reply, 'welcome', {
       title: 'Your account',
@@ -62,6 +67,7 @@ export function welcomePage(ctx: UiContext) {
       name: displayName(identity),
       initial: displayName(identity).slice(0, 1).toUpperCase(),
       traits: traitViews(identity, titles),
+      addresses,
       signedIn: timeView(session.authenticated_at),
       expires: timeView(session.expires_at),
       created: timeView(identity?.created_at),
