@@ -113,7 +113,7 @@ describe("npm start's embedded configuration: verification on, mail to the dev m
   test('outside dev mode there is no mailbox page (404), whatever sends mail', async () => {
     // npm start's verification without SMTP is refused outside dev mode (see test/e2e/mail-startup.test.ts).
     assert.throws(() => Config.load({ values: { ...embeddedDefaults(tempDir()), dev: false }, env: {} }), /courier\.smtp\.connection_uri/);
-    for (const over of [{ dev: false, selfservice: { flows: { verification: { enabled: false } } } }, { dev: false, courier: { smtp: { connection_uri: 'smtp://127.0.0.1:2525/' } }, selfservice: { flows: { verification: { enabled: true } } } }]) {
+    for (const over of [{ dev: false, selfservice: { flows: { verification: { enabled: false }, recovery: { enabled: false } } } }, { dev: false, courier: { smtp: { connection_uri: 'smtp://127.0.0.1:2525/' } }, selfservice: { flows: { verification: { enabled: true } } } }]) {
       const t = await npmStartApp(over);
       try {
         assert.equal(t.config.dev, false);
