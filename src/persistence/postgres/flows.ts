@@ -3,7 +3,8 @@ import { insertCourierMessagesPg } from './courier.js';
 import type { Queryable } from './db.js';
 import type pg from 'pg';
 import type { FlowKind, StoredError, StoredFlow } from '../../selfservice/flow/types.js';
-import type { ErrorStore, FlowStore } from '../types.js';
+import type { ErrorStore } from '../../selfservice/errors/store.js';
+import type { FlowStore } from '../../selfservice/flow/store.js';
 import { isUuid } from '../codec.js';
 import { json } from './db.js';
 

@@ -1,13 +1,5 @@
 import type pg from 'pg';
-import type {
-  ClaimedDelivery,
-  DeliveryOutcome,
-  DeliveryState,
-  SessionEvent,
-  SessionEventDelivery,
-  SessionEventDraft,
-  SessionEventStore,
-} from '../types.js';
+import type { ClaimedDelivery, DeliveryOutcome, DeliveryState, SessionEvent, SessionEventDelivery, SessionEventDraft, SessionEventStore } from '../../session/events/store.js';
 import { isUuid } from '../codec.js';
 
 /** The columns a revoking CTE `u` returns when events may be written from it. */

@@ -1,5 +1,6 @@
 import type { FlowKind, StoredError, StoredFlow } from '../../selfservice/flow/types.js';
-import type { ErrorStore, FlowStore } from '../types.js';
+import type { ErrorStore } from '../../selfservice/errors/store.js';
+import type { FlowStore } from '../../selfservice/flow/store.js';
 import type { WriteGate } from './gate.js';
 import type { NewCourierMessage } from '../../courier/message.js';
 import { insertCourierMessagesSqlite } from './courier.js';

@@ -1,5 +1,6 @@
 import type { Identity } from '../../identity/types.js';
-import { DuplicateCredentialsError, type EndedSessionsSink, type IdentityStore, type ListIdentitiesQuery } from '../types.js';
+import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery } from '../../identity/store.js';
+import type { EndedSessionsSink } from '../../session/store.js';
 import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
 import { PortaError } from '../../http/errors.js';
 import type { WriteGate } from './gate.js';

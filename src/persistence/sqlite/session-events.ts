@@ -1,12 +1,4 @@
-import type {
-  ClaimedDelivery,
-  DeliveryOutcome,
-  DeliveryState,
-  SessionEvent,
-  SessionEventDelivery,
-  SessionEventDraft,
-  SessionEventStore,
-} from '../types.js';
+import type { ClaimedDelivery, DeliveryOutcome, DeliveryState, SessionEvent, SessionEventDelivery, SessionEventDraft, SessionEventStore } from '../../session/events/store.js';
 import { newId } from '../../x/tokens.js';
 import type { WriteGate } from './gate.js';
 import { dateOf, dateOrNull, ms, statements, type DB, type Stmt } from './db.js';
