@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaimedMessage, CourierDispatch, CourierMessage, NewCourierMessage } from '../../courier/message.js';
 import type { ClaimOptions, CourierStore, DeliveryOutcome, ListMessagesQuery } from '../../courier/store.js';
-import type { WriteGate } from './gate.js';
+import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import { dateOf, statements, type DB } from './db.js';
 
 interface MessageRow {
@@ -56,24 +56,32 @@ export function insertCourierMessagesSqlite(db: DB, messages: NewCourierMessage[
   for (const m of messages) stmt.run(m.id, m.recipient, m.subject, m.body, m.templateType, JSON.stringify(m.templateData), now, now, now);
 }
 
+const COURIER_ACCESS: WriteKinds<CourierStore> = {
+  enqueue: 'write',
+  claim: 'write',
+  complete: 'write',
+  getMessage: 'read',
+  listDispatches: 'read',
+  listMessages: 'read',
+};
+
 export class SqliteCourierStore implements CourierStore {
   private readonly q;
 
   constructor(
     private readonly db: DB,
-    private readonly gate: WriteGate,
+    gate: WriteGate,
   ) {
     this.q = statements(db);
+    gateWrites<CourierStore>(this, gate, COURIER_ACCESS);
   }
 
   async enqueue(messages: NewCourierMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    if (this.gate.closed) await this.gate.wait();
     this.db.transaction(() => insertCourierMessagesSqlite(this.db, messages)).immediate();
   }
 
   async claim({ limit, leaseMs }: ClaimOptions): Promise<ClaimedMessage[]> {
-    if (this.gate.closed) await this.gate.wait();
     const now = Date.now();
     const token = randomUUID();
     // One statement under SQLite's write lock: two processes on one file can never claim the same row.
@@ -90,7 +98,6 @@ export class SqliteCourierStore implements CourierStore {
   }
 
   async complete(m: ClaimedMessage, outcome: DeliveryOutcome): Promise<boolean> {
-    if (this.gate.closed) await this.gate.wait();
     const now = Date.now();
     const status = outcome.kind === 'sent' ? 'sent' : outcome.kind === 'abandon' ? 'abandoned' : 'queued';
     const next = outcome.kind === 'retry' ? outcome.notBefore.getTime() : now;

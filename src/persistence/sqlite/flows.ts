@@ -1,7 +1,7 @@
 import type { FlowKind, StoredError, StoredFlow } from '../../selfservice/flow/types.js';
 import type { ErrorStore } from '../../selfservice/errors/store.js';
 import type { FlowStore } from '../../selfservice/flow/store.js';
-import type { WriteGate } from './gate.js';
+import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import type { NewCourierMessage } from '../../courier/message.js';
 import { insertCourierMessagesSqlite } from './courier.js';
 import { dateOf, dateOrNull, ms, statements, type DB } from './db.js';
@@ -39,18 +39,25 @@ const flowFromRow = (r: FlowRow): StoredFlow => ({
   updatedAt: dateOf(r.updated_at),
 });
 
+const FLOW_ACCESS: WriteKinds<FlowStore> = {
+  createFlow: 'write',
+  getFlow: 'read',
+  updateFlow: 'write',
+  deleteExpiredFlows: 'write',
+};
+
 export class SqliteFlowStore implements FlowStore {
   private readonly q;
 
   constructor(
     private readonly db: DB,
-    private readonly gate: WriteGate,
+    gate: WriteGate,
   ) {
     this.q = statements(db);
+    gateWrites<FlowStore>(this, gate, FLOW_ACCESS);
   }
 
   async createFlow(f: StoredFlow): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     this.q('INSERT INTO selfservice_flows (id, kind, type, expires_at, issued_at, csrf_token, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
       f.id,
       f.kind,
@@ -70,7 +77,6 @@ export class SqliteFlowStore implements FlowStore {
   }
 
   async updateFlow(f: StoredFlow, opts: { messages?: NewCourierMessage[] } = {}): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     if (opts.messages?.length) {
       const messages = opts.messages;
       this.db.transaction(() => {
@@ -96,23 +102,28 @@ export class SqliteFlowStore implements FlowStore {
   }
 
   async deleteExpiredFlows(before: Date, limit: number): Promise<number> {
-    if (this.gate.closed) await this.gate.wait();
     return this.q('DELETE FROM selfservice_flows WHERE id IN (SELECT id FROM selfservice_flows WHERE expires_at < ? LIMIT ?)').run(ms(before), limit).changes;
   }
 }
+
+const ERROR_ACCESS: WriteKinds<ErrorStore> = {
+  createError: 'write',
+  getError: 'write',
+  deleteOldErrors: 'write',
+};
 
 export class SqliteErrorStore implements ErrorStore {
   private readonly q;
 
   constructor(
     db: DB,
-    private readonly gate: WriteGate,
+    gate: WriteGate,
   ) {
     this.q = statements(db);
+    gateWrites<ErrorStore>(this, gate, ERROR_ACCESS);
   }
 
   async createError(e: StoredError): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     this.q('INSERT INTO selfservice_errors (id, error, csrf_token, seen_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(
       e.id,
       JSON.stringify(e.error),
@@ -124,7 +135,6 @@ export class SqliteErrorStore implements ErrorStore {
   }
 
   async getError(id: string): Promise<StoredError | null> {
-    if (this.gate.closed) await this.gate.wait();
     const now = Date.now();
     const row = this.q('UPDATE selfservice_errors SET seen_at = ?, updated_at = ? WHERE id = ? RETURNING *').get(now, now, id) as ErrorRow | undefined;
     if (!row) return null;
@@ -139,7 +149,6 @@ export class SqliteErrorStore implements ErrorStore {
   }
 
   async deleteOldErrors(before: Date, limit: number): Promise<number> {
-    if (this.gate.closed) await this.gate.wait();
     return this.q('DELETE FROM selfservice_errors WHERE id IN (SELECT id FROM selfservice_errors WHERE created_at < ? LIMIT ?)').run(ms(before), limit).changes;
   }
 }

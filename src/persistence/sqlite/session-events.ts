@@ -1,6 +1,6 @@
 import type { ClaimedDelivery, DeliveryOutcome, DeliveryState, SessionEvent, SessionEventDelivery, SessionEventDraft, SessionEventStore } from '../../session/events/store.js';
 import { newId } from '../../x/tokens.js';
-import type { WriteGate } from './gate.js';
+import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import { dateOf, dateOrNull, ms, statements, type DB, type Stmt } from './db.js';
 
 /** What a revoking statement returns when it may have to write events (the frozen `session` of §C.4.5). */
@@ -93,18 +93,26 @@ const eventOf = (r: EventRow): SessionEvent => ({
 
 const FINAL = "('delivered', 'failed', 'expired', 'orphaned')";
 
+const SESSION_EVENT_ACCESS: WriteKinds<SessionEventStore> = {
+  claimDue: 'write',
+  finish: 'write',
+  listDeliveries: 'read',
+  retryDelivery: 'write',
+  deleteFinishedEvents: 'write',
+};
+
 export class SqliteSessionEventStore implements SessionEventStore {
   private readonly q;
 
   constructor(
     db: DB,
-    private readonly gate: WriteGate,
+    gate: WriteGate,
   ) {
     this.q = statements(db);
+    gateWrites<SessionEventStore>(this, gate, SESSION_EVENT_ACCESS);
   }
 
   async claimDue(now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> {
-    if (this.gate.closed) await this.gate.wait();
     const t = ms(now);
     // One write statement: SQLite serialises writers, so two processes on one file never claim the same row.
     const ids = this.q(
@@ -120,7 +128,6 @@ export class SqliteSessionEventStore implements SessionEventStore {
   }
 
   async finish(id: string, o: DeliveryOutcome, now: Date): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     if (o.state === 'delivered') {
       this.q("UPDATE porta_session_event_deliveries SET state = 'delivered', delivered_at = ?, last_status = ?, last_error = NULL, lease_until = NULL WHERE id = ?").run(
         ms(now),
@@ -155,7 +162,6 @@ export class SqliteSessionEventStore implements SessionEventStore {
   }
 
   async retryDelivery(id: string, now: Date): Promise<'ok' | 'missing' | 'delivered'> {
-    if (this.gate.closed) await this.gate.wait();
     const row = this.q('SELECT state FROM porta_session_event_deliveries WHERE id = ?').get(id) as { state: string } | undefined;
     if (!row) return 'missing';
     if (row.state === 'delivered') return 'delivered';
@@ -164,7 +170,6 @@ export class SqliteSessionEventStore implements SessionEventStore {
   }
 
   async deleteFinishedEvents(before: Date, limit: number): Promise<number> {
-    if (this.gate.closed) await this.gate.wait();
     return this.q(
       `DELETE FROM porta_session_events WHERE id IN (SELECT e.id FROM porta_session_events e WHERE e.occurred_at < ? AND NOT EXISTS (SELECT 1 FROM porta_session_event_deliveries d WHERE d.event_id = e.id AND d.state NOT IN ${FINAL}) LIMIT ?)`,
     ).run(ms(before), limit).changes;

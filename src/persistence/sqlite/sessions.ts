@@ -2,7 +2,7 @@ import type { Identity } from '../../identity/types.js';
 import type { Session, SessionWithIdentity } from '../../session/types.js';
 import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../../session/store.js';
 import { decodeDevices, decodeMethods, decodePageToken, encodeMethods, encodePageToken } from '../codec.js';
-import type { WriteGate } from './gate.js';
+import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import { writeOutbox, type OutboxSourceRow } from './session-events.js';
 import { dateOf, ms, statements, type DB, type Stmt } from './db.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
@@ -103,14 +103,32 @@ function filterOf(query: SessionFilter): { where: string[]; args: unknown[] } {
   return { where, args };
 }
 
+const SESSION_ACCESS: WriteKinds<SessionStore> = {
+  createSession: 'write',
+  getSessionByTokenHash: 'read',
+  getSession: 'read',
+  revokeSessionByTokenHash: 'write',
+  revokeSessionById: 'write',
+  revokeSessionOfIdentity: 'write',
+  revokeOtherSessions: 'write',
+  deleteSessionsOfIdentity: 'write',
+  countSessions: 'read',
+  listSessions: 'read',
+  updateSession: 'write',
+  recordActivity: 'write',
+  rotateSessionToken: 'write',
+  deleteExpiredSessions: 'write',
+};
+
 export class SqliteSessionStore implements SessionStore {
   private readonly q;
 
   constructor(
     private readonly db: DB,
-    private readonly gate: WriteGate,
+    gate: WriteGate,
   ) {
     this.q = statements(db);
+    gateWrites<SessionStore>(this, gate, SESSION_ACCESS);
   }
 
   private revoking<T>(sink: EndedSessionsSink | undefined, run: () => T, ended: (r: T) => EndedRow[]): T {
@@ -118,7 +136,6 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async createSession(s: Session, tokenHash: Buffer): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     this.q(
       'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, last_active_at, aal, authentication_methods, devices, created_at, updated_at) ' +
         'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -156,7 +173,6 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async revokeSessionByTokenHash(tokenHash: Buffer, ended?: EndedSessionsSink): Promise<string | null> {
-    if (this.gate.closed) await this.gate.wait();
     const row = this.revoking(
       ended,
       () => this.q(REVOKE_BY_TOKEN).get(tokenHash) as (EndedRow & { active: number }) | undefined,
@@ -167,7 +183,6 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async revokeSessionById(id: string, ended?: EndedSessionsSink): Promise<'revoked' | 'inactive' | 'missing'> {
-    if (this.gate.closed) await this.gate.wait();
     const row = this.revoking(
       ended,
       () => this.q(REVOKE_BY_ID).get(id) as (EndedRow & { active: number }) | undefined,
@@ -179,7 +194,6 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async revokeSessionOfIdentity(identityId: string, sessionId: string, ended?: EndedSessionsSink): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     const rows = this.revoking(
       ended,
       () => this.q(`UPDATE sessions SET active = 0 WHERE id = ? AND identity_id = ? AND active = 1 RETURNING ${ENDED_COLUMNS}`).all(sessionId, identityId) as EndedRow[],
@@ -189,7 +203,6 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async revokeOtherSessions(identityId: string, exceptSessionId: string, ended?: EndedSessionsSink): Promise<number> {
-    if (this.gate.closed) await this.gate.wait();
     const rows = this.revoking(
       ended,
       () => this.q(`UPDATE sessions SET active = 0 WHERE identity_id = ? AND id != ? AND active = 1 RETURNING ${ENDED_COLUMNS}`).all(identityId, exceptSessionId) as EndedRow[],
@@ -200,7 +213,6 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async deleteSessionsOfIdentity(identityId: string, ended?: EndedSessionsSink): Promise<number> {
-    if (this.gate.closed) await this.gate.wait();
     const rows = this.revoking(
       ended,
       () => this.q(`DELETE FROM sessions WHERE identity_id = ? RETURNING active, ${ENDED_COLUMNS}`).all(identityId) as Array<EndedRow & { active: number }>,
@@ -240,7 +252,6 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async updateSession(s: Session): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     // `active` may only fall: a revoke between the caller's read and this write must stick (-1 counts as inactive).
     // last_active_at only moves forward: a whoami recording activity meanwhile is not undone.
     this.q(
@@ -259,17 +270,14 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async recordActivity(sessionId: string, at: Date, staleBefore: Date): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     this.q(RECORD_ACTIVITY).run(ms(at), sessionId, ms(staleBefore));
   }
 
   async rotateSessionToken(sessionId: string, tokenHash: Buffer): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     this.q('UPDATE sessions SET token_hash = ?, updated_at = ? WHERE id = ?').run(tokenHash, Date.now(), sessionId);
   }
 
   async deleteExpiredSessions(before: Date, limit: number): Promise<number> {
-    if (this.gate.closed) await this.gate.wait();
     return this.q('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < ? LIMIT ?)').run(ms(before), limit).changes;
   }
 }
