@@ -3,20 +3,10 @@ import type { ClaimedMessage, CourierDispatch, CourierMessage, NewCourierMessage
 import type { ClaimOptions, CourierStore, DeliveryOutcome, ListMessagesQuery } from '../../courier/store.js';
 import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import { dateOf, statements, type DB } from './db.js';
+import { SQLITE, type SqliteColumns } from '../sql/codec.js';
+import { messageFromRow, type MessageRow as MessageRowOf } from '../sql/rows.js';
 
-interface MessageRow {
-  id: string;
-  status: string;
-  recipient: string;
-  subject: string;
-  body: string;
-  template_type: string;
-  template_data: string;
-  send_count: number;
-  claim_token: string | null;
-  created_at: number;
-  updated_at: number;
-}
+type MessageRow = MessageRowOf<SqliteColumns> & { claim_token: string | null };
 
 interface DispatchRow {
   id: string;
@@ -27,20 +17,7 @@ interface DispatchRow {
   updated_at: number;
 }
 
-const fromRow = (r: MessageRow): CourierMessage => ({
-  id: r.id,
-  status: r.status as CourierMessage['status'],
-  type: 'email',
-  channel: 'email',
-  recipient: r.recipient,
-  subject: r.subject,
-  body: r.body,
-  templateType: r.template_type as CourierMessage['templateType'],
-  templateData: JSON.parse(r.template_data) as Record<string, unknown>,
-  sendCount: r.send_count,
-  createdAt: dateOf(r.created_at),
-  updatedAt: dateOf(r.updated_at),
-});
+const fromRow = (r: MessageRow): CourierMessage => messageFromRow(SQLITE, r);
 
 const INSERT =
   "INSERT INTO courier_messages (id, type, channel, status, recipient, subject, body, template_type, template_data, send_count, next_attempt_at, created_at, updated_at) VALUES (?, 'email', 'email', 'queued', ?, ?, ?, ?, ?, 0, ?, ?, ?)";

@@ -4,40 +4,12 @@ import type { FlowStore } from '../../selfservice/flow/store.js';
 import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import type { NewCourierMessage } from '../../courier/message.js';
 import { insertCourierMessagesSqlite } from './courier.js';
-import { dateOf, dateOrNull, ms, statements, type DB } from './db.js';
+import { ms, statements, type DB } from './db.js';
+import { SQLITE, type SqliteColumns } from '../sql/codec.js';
+import { errorFromRow, flowFromRow, type ErrorRow as ErrorRowOf, type FlowRow as FlowRowOf } from '../sql/rows.js';
 
-interface FlowRow {
-  id: string;
-  kind: string;
-  type: string;
-  expires_at: number;
-  issued_at: number;
-  csrf_token: string;
-  data: string;
-  created_at: number;
-  updated_at: number;
-}
-
-interface ErrorRow {
-  id: string;
-  error: string;
-  csrf_token: string;
-  seen_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-const flowFromRow = (r: FlowRow): StoredFlow => ({
-  id: r.id,
-  kind: r.kind as FlowKind,
-  type: r.type as StoredFlow['type'],
-  expiresAt: dateOf(r.expires_at),
-  issuedAt: dateOf(r.issued_at),
-  csrfToken: r.csrf_token,
-  data: JSON.parse(r.data) as Record<string, unknown>,
-  createdAt: dateOf(r.created_at),
-  updatedAt: dateOf(r.updated_at),
-});
+type FlowRow = FlowRowOf<SqliteColumns>;
+type ErrorRow = ErrorRowOf<SqliteColumns>;
 
 const FLOW_ACCESS: WriteKinds<FlowStore> = {
   createFlow: 'write',
@@ -73,7 +45,7 @@ export class SqliteFlowStore implements FlowStore {
 
   async getFlow(kind: FlowKind, id: string): Promise<StoredFlow | null> {
     const row = this.q('SELECT * FROM selfservice_flows WHERE id = ? AND kind = ?').get(id, kind) as FlowRow | undefined;
-    return row ? flowFromRow(row) : null;
+    return row ? flowFromRow(SQLITE, row) : null;
   }
 
   async updateFlow(f: StoredFlow, opts: { messages?: NewCourierMessage[] } = {}): Promise<void> {
@@ -137,15 +109,7 @@ export class SqliteErrorStore implements ErrorStore {
   async getError(id: string): Promise<StoredError | null> {
     const now = Date.now();
     const row = this.q('UPDATE selfservice_errors SET seen_at = ?, updated_at = ? WHERE id = ? RETURNING *').get(now, now, id) as ErrorRow | undefined;
-    if (!row) return null;
-    return {
-      id: row.id,
-      error: JSON.parse(row.error) as Record<string, unknown>,
-      csrfToken: row.csrf_token,
-      seenAt: dateOrNull(row.seen_at),
-      createdAt: dateOf(row.created_at),
-      updatedAt: dateOf(row.updated_at),
-    };
+    return row ? errorFromRow(SQLITE, row) : null;
   }
 
   async deleteOldErrors(before: Date, limit: number): Promise<number> {

@@ -1,7 +1,9 @@
 import type { ClaimedDelivery, DeliveryOutcome, DeliveryState, SessionEvent, SessionEventDelivery, SessionEventDraft, SessionEventStore } from '../../session/events/store.js';
 import { newId } from '../../x/tokens.js';
 import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
-import { dateOf, dateOrNull, ms, statements, type DB, type Stmt } from './db.js';
+import { ms, statements, type DB, type Stmt } from './db.js';
+import { SQLITE, type SqliteColumns } from '../sql/codec.js';
+import { deliveryFromRow, eventFromRow, type DeliveryRow as DeliveryRowOf, type EventRow as EventRowOf } from '../sql/rows.js';
 
 /** What a revoking statement returns when it may have to write events (the frozen `session` of §C.4.5). */
 export interface OutboxSourceRow {
@@ -39,57 +41,15 @@ export function writeOutbox(q: (sql: string) => Stmt, draft: SessionEventDraft, 
   }
 }
 
-interface DeliveryRow {
-  id: string;
-  event_id: string;
-  receiver_id: string;
-  state: string;
-  attempts: number;
-  next_attempt_at: number;
-  lease_until: number | null;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: number;
-  delivered_at: number | null;
-}
-interface EventRow {
-  e_id: string;
-  e_cause_id: string;
-  e_reason: string;
-  e_initiator: string;
-  e_session_id: string;
-  e_identity_id: string;
-  e_occurred_at: number;
-  e_session: string;
-}
+type DeliveryRow = DeliveryRowOf<SqliteColumns>;
+type EventRow = EventRowOf<SqliteColumns>;
 
 const DELIVERY_COLUMNS = 'd.id, d.event_id, d.receiver_id, d.state, d.attempts, d.next_attempt_at, d.lease_until, d.last_status, d.last_error, d.created_at, d.delivered_at';
 const EVENT_COLUMNS =
-  'e.id AS e_id, e.cause_id AS e_cause_id, e.reason AS e_reason, e.initiator AS e_initiator, e.session_id AS e_session_id, e.identity_id AS e_identity_id, e.occurred_at AS e_occurred_at, e.session AS e_session';
+  'e.cause_id AS e_cause_id, e.reason AS e_reason, e.initiator AS e_initiator, e.session_id AS e_session_id, e.identity_id AS e_identity_id, e.occurred_at AS e_occurred_at, e.session AS e_session';
 
-const deliveryOf = (r: DeliveryRow): SessionEventDelivery => ({
-  id: r.id,
-  eventId: r.event_id,
-  receiverId: r.receiver_id,
-  state: r.state as DeliveryState,
-  attempts: r.attempts,
-  nextAttemptAt: dateOf(r.next_attempt_at),
-  leaseUntil: dateOrNull(r.lease_until),
-  lastStatus: r.last_status,
-  lastError: r.last_error,
-  createdAt: dateOf(r.created_at),
-  deliveredAt: dateOrNull(r.delivered_at),
-});
-const eventOf = (r: EventRow): SessionEvent => ({
-  id: r.e_id,
-  causeId: r.e_cause_id,
-  reason: r.e_reason,
-  initiator: r.e_initiator,
-  sessionId: r.e_session_id,
-  identityId: r.e_identity_id,
-  occurredAt: dateOf(r.e_occurred_at),
-  session: JSON.parse(r.e_session),
-});
+const deliveryOf = (r: DeliveryRow): SessionEventDelivery => deliveryFromRow(SQLITE, r);
+const eventOf = (r: DeliveryRow & EventRow): SessionEvent => eventFromRow(SQLITE, r);
 
 const FINAL = "('delivered', 'failed', 'expired', 'orphaned')";
 

@@ -1,57 +1,24 @@
 import type { Identity } from '../../identity/types.js';
 import type { Session, SessionWithIdentity } from '../../session/types.js';
 import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../../session/store.js';
-import { decodeDevices, decodeMethods, decodePageToken, encodeMethods, encodePageToken } from '../codec.js';
+import { decodePageToken, encodeMethods, encodePageToken } from '../codec.js';
 import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import { writeOutbox, type OutboxSourceRow } from './session-events.js';
-import { dateOf, ms, statements, type DB, type Stmt } from './db.js';
+import { ms, statements, type DB, type Stmt } from './db.js';
+import { SQLITE, type SqliteColumns } from '../sql/codec.js';
+import { endedFromRow, sessionFromRow as sessionOf, type SessionRow as SessionRowOf } from '../sql/rows.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
 
 const SESSION_COLUMNS =
   's.id, s.identity_id, s.active, s.expires_at, s.authenticated_at, s.issued_at, s.last_active_at, s.aal, s.authentication_methods, s.devices, s.created_at, s.updated_at';
 
-interface SessionRow {
-  id: string;
-  identity_id: string;
-  active: number;
-  expires_at: number;
-  authenticated_at: number;
-  issued_at: number;
-  last_active_at: number;
-  aal: string;
-  authentication_methods: string;
-  devices: string;
-  created_at: number;
-  updated_at: number;
-}
-
-function sessionFromRow(r: SessionRow): Session {
-  return {
-    id: r.id,
-    identityId: r.identity_id,
-    active: r.active === 1,
-    expiresAt: dateOf(r.expires_at),
-    authenticatedAt: dateOf(r.authenticated_at),
-    issuedAt: dateOf(r.issued_at),
-    lastActiveAt: dateOf(r.last_active_at),
-    aal: r.aal as Session['aal'],
-    authenticationMethods: decodeMethods(JSON.parse(r.authentication_methods)),
-    devices: decodeDevices(JSON.parse(r.devices)),
-    createdAt: dateOf(r.created_at),
-    updatedAt: dateOf(r.updated_at),
-  };
-}
+type SessionRow = SessionRowOf<SqliteColumns>;
+const sessionFromRow = (r: SessionRow): Session => sessionOf(SQLITE, r);
 
 /** The columns a revoking statement returns so its caller learns what ended without another read. */
 export const ENDED_COLUMNS = 'id, identity_id, expires_at, authenticated_at, last_active_at, aal';
 export type EndedRow = OutboxSourceRow;
-export const endedOf = (r: EndedRow): EndedSessionRow => ({
-  id: r.id,
-  identityId: r.identity_id,
-  expiresAt: dateOf(r.expires_at),
-  authenticatedAt: dateOf(r.authenticated_at),
-  lastActiveAt: dateOf(r.last_active_at),
-});
+export const endedOf = (r: EndedRow): EndedSessionRow => endedFromRow(SQLITE, r);
 
 const GET_BY_TOKEN = `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = ?`;
 // Not updated_at: activity is not a change of the session an API client could observe.
