@@ -7,7 +7,7 @@ import { PortaError, errBadRequest, errNoRows } from '../http/errors.js';
 import { readJsonBody } from '../http/body.js';
 import { queryOf } from '../http/query.js';
 import { redirectToServer } from '../http/port-redirect.js';
-import { DuplicateCredentialsError } from '../persistence/types.js';
+import { DuplicateCredentialsError } from './store.js';
 import { parseUUID } from '../http/go-params.js';
 import type { IdentityManager } from './manager.js';
 import { identityToJSON } from './json.js';

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errBadRequest } from '../http/errors.js';
 import { queryOf, type Query } from '../http/query.js';
-import type { ListIdentitiesQuery } from '../persistence/types.js';
+import type { ListIdentitiesQuery } from './store.js';
 import { isUUID } from '../x/tokens.js';
 import { normalizeIdentifier } from './normalize.js';
 import { requestLinkWith } from '../x/go/url.js';

@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/load.js';
-import type { IdentityStore } from '../persistence/types.js';
+import type { IdentityStore } from './store.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 import type { Hasher } from '../hash/hasher.js';
 import { PasswordTooLongError } from '../hash/hasher.js';

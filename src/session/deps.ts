@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Identity } from '../identity/types.js';
-import type { Persister, SessionFilter, SessionStore } from '../persistence/types.js';
+import type { SessionFilter, SessionStore } from './store.js';
 import type { OffsetPage } from '../http/pagination.js';
 import type { SessionManager } from './manager.js';
 import type { Session } from './types.js';
@@ -10,7 +10,7 @@ import type { Session } from './types.js';
 export interface SessionRouteDeps {
   config: Config;
   sessions: SessionManager;
-  persister: Persister;
+  persister: { sessions: SessionStore };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import type { EndedSessionsSink, SessionStore } from '../persistence/types.js';
+import type { EndedSessionsSink, SessionStore } from './store.js';
 import type { Identity } from '../identity/types.js';
 import { PortaError } from '../http/errors.js';
 import { deriveLogoutToken, hashToken, newId, newSessionToken, safeEqual } from '../x/tokens.js';

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { EndedSessionRow, EndedSessionsSink, SessionEventDraft } from '../persistence/types.js';
+import type { EndedSessionRow, EndedSessionsSink } from './store.js';
+import type { SessionEventDraft } from './events/store.js';
 import { newId } from '../x/tokens.js';
 
 /**

@@ -1,5 +1,5 @@
 import { SessionManager } from '../../src/session/manager.js';
-import type { SessionStore } from '../../src/persistence/types.js';
+import type { SessionStore } from '../../src/session/store.js';
 import { createLogger } from '../../src/x/logger.js';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { SchemaRegistry } from '../../src/schema/registry.js';
 import { IdentityManager, TraitsValidationError } from '../../src/identity/manager.js';
 import { identityToJSON } from '../../src/identity/json.js';
 import type { Identity } from '../../src/identity/types.js';
-import type { IdentityStore } from '../../src/persistence/types.js';
+import type { IdentityStore } from '../../src/identity/store.js';
 
 /** These unit tests never end sessions; the manager still gets the real revocation path, without a store. */
 const sessionsFor = (config: Config) => new SessionManager({ config, store: {} as SessionStore, logger: createLogger({ level: 'silent' }) });

@@ -2,7 +2,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { forEachBackend } from '../helpers/harness.js';
-import { DuplicateCredentialsError, type Persister } from '../../src/persistence/types.js';
+import { DuplicateCredentialsError } from '../../src/identity/store.js';
+import type { Persister } from '../../src/persistence/types.js';
 import { PortaError } from '../../src/http/errors.js';
 import { at, makeIdentity, makeSession, openBackend, tokenHash, type Opened } from './fixtures.js';
 

@@ -4,7 +4,7 @@ import { forEachBackend, startApp, type TestApp } from '../helpers/harness.js';
 import { seedLogin, type SeededSession } from '../helpers/seed.js';
 import { makeSession, tokenHash } from '../persistence/fixtures.js';
 import type { Identity } from '../../src/identity/types.js';
-import type { SessionStore } from '../../src/persistence/types.js';
+import type { SessionStore } from '../../src/session/store.js';
 import { adm, pub } from './util.js';
 
 // More than the largest page (1000), so a capped page and a multi-page walk are both visible.

@@ -3,19 +3,10 @@ import type { ClaimedMessage, CourierDispatch, CourierMessage, NewCourierMessage
 import type { ClaimOptions, CourierStore, DeliveryOutcome, ListMessagesQuery } from '../../courier/store.js';
 import { isUuid } from '../codec.js';
 import { json, type Queryable } from './db.js';
+import { PG, type PgColumns } from '../sql/codec.js';
+import { messageFromRow, type MessageRow as MessageRowOf } from '../sql/rows.js';
 
-interface MessageRow {
-  id: string;
-  status: string;
-  recipient: string;
-  subject: string;
-  body: string;
-  template_type: string;
-  template_data: Record<string, unknown>;
-  send_count: number;
-  created_at: Date;
-  updated_at: Date;
-}
+type MessageRow = MessageRowOf<PgColumns>;
 
 interface DispatchRow {
   id: string;
@@ -26,20 +17,7 @@ interface DispatchRow {
   updated_at: Date;
 }
 
-const fromRow = (r: MessageRow): CourierMessage => ({
-  id: r.id,
-  status: r.status as CourierMessage['status'],
-  type: 'email',
-  channel: 'email',
-  recipient: r.recipient,
-  subject: r.subject,
-  body: r.body,
-  templateType: r.template_type as CourierMessage['templateType'],
-  templateData: r.template_data ?? {},
-  sendCount: r.send_count,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+const fromRow = (r: MessageRow): CourierMessage => messageFromRow(PG, r);
 
 /**
  * Inserts queued messages with the caller's client. Pass the pg client of an open transaction (the one that

@@ -3,30 +3,15 @@ import { insertCourierMessagesPg } from './courier.js';
 import type { Queryable } from './db.js';
 import type pg from 'pg';
 import type { FlowKind, StoredError, StoredFlow } from '../../selfservice/flow/types.js';
-import type { ErrorStore, FlowStore } from '../types.js';
+import type { ErrorStore } from '../../selfservice/errors/store.js';
+import type { FlowStore } from '../../selfservice/flow/store.js';
 import { isUuid } from '../codec.js';
 import { json } from './db.js';
+import { PG, type PgColumns } from '../sql/codec.js';
+import { errorFromRow, flowFromRow, type ErrorRow as ErrorRowOf, type FlowRow as FlowRowOf } from '../sql/rows.js';
 
-interface FlowRow {
-  id: string;
-  kind: string;
-  type: string;
-  expires_at: Date;
-  issued_at: Date;
-  csrf_token: string;
-  data: Record<string, unknown>;
-  created_at: Date;
-  updated_at: Date;
-}
-
-interface ErrorRow {
-  id: string;
-  error: Record<string, unknown>;
-  csrf_token: string;
-  seen_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
+type FlowRow = FlowRowOf<PgColumns>;
+type ErrorRow = ErrorRowOf<PgColumns>;
 
 function write(c: Queryable, f: StoredFlow): Promise<unknown> {
   return c.query(
@@ -52,18 +37,7 @@ export class PgFlowStore implements FlowStore {
     if (!isUuid(id)) return null;
     const r = await this.pool.query<FlowRow>('SELECT * FROM selfservice_flows WHERE id = $1 AND kind = $2', [id, kind]);
     const row = r.rows[0];
-    if (!row) return null;
-    return {
-      id: row.id,
-      kind: row.kind as FlowKind,
-      type: row.type as StoredFlow['type'],
-      expiresAt: row.expires_at,
-      issuedAt: row.issued_at,
-      csrfToken: row.csrf_token,
-      data: row.data ?? {},
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    };
+    return row ? flowFromRow(PG, row) : null;
   }
 
   async updateFlow(f: StoredFlow, opts: { messages?: NewCourierMessage[] } = {}): Promise<void> {
@@ -100,8 +74,7 @@ export class PgErrorStore implements ErrorStore {
     if (!isUuid(id)) return null;
     const r = await this.pool.query<ErrorRow>('UPDATE selfservice_errors SET seen_at = now(), updated_at = now() WHERE id = $1 RETURNING *', [id]);
     const row = r.rows[0];
-    if (!row) return null;
-    return { id: row.id, error: row.error, csrfToken: row.csrf_token, seenAt: row.seen_at, createdAt: row.created_at, updatedAt: row.updated_at };
+    return row ? errorFromRow(PG, row) : null;
   }
 
   async deleteOldErrors(before: Date, limit: number): Promise<number> {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Identity } from '../../identity/types.js';
-import { DuplicateCredentialsError, type EndedSessionsSink, type IdentityStore, type ListIdentitiesQuery } from '../types.js';
+import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery } from '../../identity/store.js';
+import type { EndedSessionsSink } from '../../session/store.js';
 import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
 import { IDENTITY_COLUMNS, identityFromRow, isUniqueViolation, json, jsonOrNull, type IdentityRow, type Queryable } from './db.js';
 import { PortaError } from '../../http/errors.js';

@@ -1,14 +1,8 @@
 import type pg from 'pg';
-import type {
-  ClaimedDelivery,
-  DeliveryOutcome,
-  DeliveryState,
-  SessionEvent,
-  SessionEventDelivery,
-  SessionEventDraft,
-  SessionEventStore,
-} from '../types.js';
+import type { ClaimedDelivery, DeliveryOutcome, DeliveryState, SessionEvent, SessionEventDelivery, SessionEventDraft, SessionEventStore } from '../../session/events/store.js';
 import { isUuid } from '../codec.js';
+import { PG, type PgColumns } from '../sql/codec.js';
+import { deliveryFromRow, eventFromRow, type DeliveryRow as DeliveryRowOf, type EventRow as EventRowOf } from '../sql/rows.js';
 
 /** The columns a revoking CTE `u` returns when events may be written from it. */
 export const OUTBOX_SOURCE_COLUMNS = 'id, identity_id, expires_at, authenticated_at, last_active_at, aal';
@@ -46,54 +40,14 @@ export const outboxValues = (d: SessionEventDraft): unknown[] => [
   d.authenticatedBefore ?? null,
 ];
 
-interface Row {
-  id: string;
-  event_id: string;
-  receiver_id: string;
-  state: string;
-  attempts: number;
-  next_attempt_at: Date;
-  lease_until: Date | null;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: Date;
-  delivered_at: Date | null;
-  e_cause_id: string;
-  e_reason: string;
-  e_initiator: string;
-  e_session_id: string;
-  e_identity_id: string;
-  e_occurred_at: Date;
-  e_session: SessionEvent['session'];
-}
+type Row = DeliveryRowOf<PgColumns> & EventRowOf<PgColumns>;
 
 const DELIVERY_COLUMNS = 'd.id, d.event_id, d.receiver_id, d.state, d.attempts, d.next_attempt_at, d.lease_until, d.last_status, d.last_error, d.created_at, d.delivered_at';
 const EVENT_COLUMNS =
   'e.cause_id AS e_cause_id, e.reason AS e_reason, e.initiator AS e_initiator, e.session_id AS e_session_id, e.identity_id AS e_identity_id, e.occurred_at AS e_occurred_at, e.session AS e_session';
 
-const deliveryOf = (r: Row): SessionEventDelivery => ({
-  id: r.id,
-  eventId: r.event_id,
-  receiverId: r.receiver_id,
-  state: r.state as DeliveryState,
-  attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at,
-  leaseUntil: r.lease_until,
-  lastStatus: r.last_status,
-  lastError: r.last_error,
-  createdAt: r.created_at,
-  deliveredAt: r.delivered_at,
-});
-const eventOf = (r: Row): SessionEvent => ({
-  id: r.event_id,
-  causeId: r.e_cause_id,
-  reason: r.e_reason,
-  initiator: r.e_initiator,
-  sessionId: r.e_session_id,
-  identityId: r.e_identity_id,
-  occurredAt: r.e_occurred_at,
-  session: r.e_session,
-});
+const deliveryOf = (r: Row): SessionEventDelivery => deliveryFromRow(PG, r);
+const eventOf = (r: Row): SessionEvent => eventFromRow(PG, r);
 
 export class PgSessionEventStore implements SessionEventStore {
   constructor(private readonly pool: pg.Pool) {}

@@ -1,62 +1,23 @@
 import type pg from 'pg';
 import type { Identity } from '../../identity/types.js';
 import type { Session, SessionWithIdentity } from '../../session/types.js';
-import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../types.js';
-import { decodeDevices, decodeMethods, decodePageToken, encodeMethods, encodePageToken, isUuid } from '../codec.js';
+import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../../session/store.js';
+import { decodePageToken, encodeMethods, encodePageToken, isUuid } from '../codec.js';
 import { IDENTITY_COLUMNS, identityFromRow, json, type IdentityRow, type Queryable } from './db.js';
+import { PG, type PgColumns } from '../sql/codec.js';
+import { endedFromRow, sessionFromRow as sessionOf, type EndedRowOf, type SessionRow as SessionRowOf } from '../sql/rows.js';
 import { OUTBOX_SOURCE_COLUMNS, outboxCtes, outboxValues } from './session-events.js';
 
 const SESSION_COLUMNS =
   's.id, s.identity_id, s.active, s.expires_at, s.authenticated_at, s.issued_at, s.last_active_at, s.aal, s.authentication_methods, s.devices, s.created_at, s.updated_at';
 
-interface SessionRow {
-  id: string;
-  identity_id: string;
-  active: boolean;
-  expires_at: Date;
-  authenticated_at: Date;
-  issued_at: Date;
-  last_active_at: Date;
-  aal: string;
-  authentication_methods: unknown;
-  devices: unknown;
-  created_at: Date;
-  updated_at: Date;
-}
-
-function sessionFromRow(r: SessionRow): Session {
-  return {
-    id: r.id,
-    identityId: r.identity_id,
-    active: r.active,
-    expiresAt: r.expires_at,
-    authenticatedAt: r.authenticated_at,
-    issuedAt: r.issued_at,
-    lastActiveAt: r.last_active_at,
-    aal: r.aal as Session['aal'],
-    authenticationMethods: decodeMethods(r.authentication_methods),
-    devices: decodeDevices(r.devices),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
+type SessionRow = SessionRowOf<PgColumns>;
+const sessionFromRow = (r: SessionRow): Session => sessionOf(PG, r);
 
 /** The columns a revoking statement returns so its caller learns what ended without another read. */
 export const ENDED_COLUMNS = 'id, identity_id, expires_at, authenticated_at, last_active_at';
-export interface EndedRow {
-  id: string;
-  identity_id: string;
-  expires_at: Date;
-  authenticated_at: Date;
-  last_active_at: Date;
-}
-export const endedOf = (r: EndedRow): EndedSessionRow => ({
-  id: r.id,
-  identityId: r.identity_id,
-  expiresAt: r.expires_at,
-  authenticatedAt: r.authenticated_at,
-  lastActiveAt: r.last_active_at,
-});
+export type EndedRow = EndedRowOf<PgColumns>;
+export const endedOf = (r: EndedRow): EndedSessionRow => endedFromRow(PG, r);
 
 /**
  * A revoking UPDATE/DELETE (`mod`, without RETURNING) as one statement that, with an outbox draft on the

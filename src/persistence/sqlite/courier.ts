@@ -1,22 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaimedMessage, CourierDispatch, CourierMessage, NewCourierMessage } from '../../courier/message.js';
 import type { ClaimOptions, CourierStore, DeliveryOutcome, ListMessagesQuery } from '../../courier/store.js';
-import type { WriteGate } from './gate.js';
+import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import { dateOf, statements, type DB } from './db.js';
+import { SQLITE, type SqliteColumns } from '../sql/codec.js';
+import { messageFromRow, type MessageRow as MessageRowOf } from '../sql/rows.js';
 
-interface MessageRow {
-  id: string;
-  status: string;
-  recipient: string;
-  subject: string;
-  body: string;
-  template_type: string;
-  template_data: string;
-  send_count: number;
-  claim_token: string | null;
-  created_at: number;
-  updated_at: number;
-}
+type MessageRow = MessageRowOf<SqliteColumns> & { claim_token: string | null };
 
 interface DispatchRow {
   id: string;
@@ -27,20 +17,7 @@ interface DispatchRow {
   updated_at: number;
 }
 
-const fromRow = (r: MessageRow): CourierMessage => ({
-  id: r.id,
-  status: r.status as CourierMessage['status'],
-  type: 'email',
-  channel: 'email',
-  recipient: r.recipient,
-  subject: r.subject,
-  body: r.body,
-  templateType: r.template_type as CourierMessage['templateType'],
-  templateData: JSON.parse(r.template_data) as Record<string, unknown>,
-  sendCount: r.send_count,
-  createdAt: dateOf(r.created_at),
-  updatedAt: dateOf(r.updated_at),
-});
+const fromRow = (r: MessageRow): CourierMessage => messageFromRow(SQLITE, r);
 
 const INSERT =
   "INSERT INTO courier_messages (id, type, channel, status, recipient, subject, body, template_type, template_data, send_count, next_attempt_at, created_at, updated_at) VALUES (?, 'email', 'email', 'queued', ?, ?, ?, ?, ?, 0, ?, ?, ?)";
@@ -56,24 +33,32 @@ export function insertCourierMessagesSqlite(db: DB, messages: NewCourierMessage[
   for (const m of messages) stmt.run(m.id, m.recipient, m.subject, m.body, m.templateType, JSON.stringify(m.templateData), now, now, now);
 }
 
+const COURIER_ACCESS: WriteKinds<CourierStore> = {
+  enqueue: 'write',
+  claim: 'write',
+  complete: 'write',
+  getMessage: 'read',
+  listDispatches: 'read',
+  listMessages: 'read',
+};
+
 export class SqliteCourierStore implements CourierStore {
   private readonly q;
 
   constructor(
     private readonly db: DB,
-    private readonly gate: WriteGate,
+    gate: WriteGate,
   ) {
     this.q = statements(db);
+    gateWrites<CourierStore>(this, gate, COURIER_ACCESS);
   }
 
   async enqueue(messages: NewCourierMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    if (this.gate.closed) await this.gate.wait();
     this.db.transaction(() => insertCourierMessagesSqlite(this.db, messages)).immediate();
   }
 
   async claim({ limit, leaseMs }: ClaimOptions): Promise<ClaimedMessage[]> {
-    if (this.gate.closed) await this.gate.wait();
     const now = Date.now();
     const token = randomUUID();
     // One statement under SQLite's write lock: two processes on one file can never claim the same row.
@@ -90,7 +75,6 @@ export class SqliteCourierStore implements CourierStore {
   }
 
   async complete(m: ClaimedMessage, outcome: DeliveryOutcome): Promise<boolean> {
-    if (this.gate.closed) await this.gate.wait();
     const now = Date.now();
     const status = outcome.kind === 'sent' ? 'sent' : outcome.kind === 'abandon' ? 'abandoned' : 'queued';
     const next = outcome.kind === 'retry' ? outcome.notBefore.getTime() : now;

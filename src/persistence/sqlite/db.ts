@@ -21,9 +21,7 @@ export function statements(db: DB): (sql: string) => Stmt {
 
 export const ms = (d: Date): number => d.getTime();
 export const dateOf = (v: number): Date => new Date(v);
-export const dateOrNull = (v: number | null): Date | null => (v == null ? null : new Date(v));
 export const jsonOrNull = (v: unknown): string | null => (v == null ? null : JSON.stringify(v));
-export const parseOrNull = (v: string | null): unknown => (v == null ? null : JSON.parse(v));
 
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: string })?.code;

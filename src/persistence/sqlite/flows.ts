@@ -1,55 +1,35 @@
 import type { FlowKind, StoredError, StoredFlow } from '../../selfservice/flow/types.js';
-import type { ErrorStore, FlowStore } from '../types.js';
-import type { WriteGate } from './gate.js';
+import type { ErrorStore } from '../../selfservice/errors/store.js';
+import type { FlowStore } from '../../selfservice/flow/store.js';
+import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import type { NewCourierMessage } from '../../courier/message.js';
 import { insertCourierMessagesSqlite } from './courier.js';
-import { dateOf, dateOrNull, ms, statements, type DB } from './db.js';
+import { ms, statements, type DB } from './db.js';
+import { SQLITE, type SqliteColumns } from '../sql/codec.js';
+import { errorFromRow, flowFromRow, type ErrorRow as ErrorRowOf, type FlowRow as FlowRowOf } from '../sql/rows.js';
 
-interface FlowRow {
-  id: string;
-  kind: string;
-  type: string;
-  expires_at: number;
-  issued_at: number;
-  csrf_token: string;
-  data: string;
-  created_at: number;
-  updated_at: number;
-}
+type FlowRow = FlowRowOf<SqliteColumns>;
+type ErrorRow = ErrorRowOf<SqliteColumns>;
 
-interface ErrorRow {
-  id: string;
-  error: string;
-  csrf_token: string;
-  seen_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-const flowFromRow = (r: FlowRow): StoredFlow => ({
-  id: r.id,
-  kind: r.kind as FlowKind,
-  type: r.type as StoredFlow['type'],
-  expiresAt: dateOf(r.expires_at),
-  issuedAt: dateOf(r.issued_at),
-  csrfToken: r.csrf_token,
-  data: JSON.parse(r.data) as Record<string, unknown>,
-  createdAt: dateOf(r.created_at),
-  updatedAt: dateOf(r.updated_at),
-});
+const FLOW_ACCESS: WriteKinds<FlowStore> = {
+  createFlow: 'write',
+  getFlow: 'read',
+  updateFlow: 'write',
+  deleteExpiredFlows: 'write',
+};
 
 export class SqliteFlowStore implements FlowStore {
   private readonly q;
 
   constructor(
     private readonly db: DB,
-    private readonly gate: WriteGate,
+    gate: WriteGate,
   ) {
     this.q = statements(db);
+    gateWrites<FlowStore>(this, gate, FLOW_ACCESS);
   }
 
   async createFlow(f: StoredFlow): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     this.q('INSERT INTO selfservice_flows (id, kind, type, expires_at, issued_at, csrf_token, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
       f.id,
       f.kind,
@@ -65,11 +45,10 @@ export class SqliteFlowStore implements FlowStore {
 
   async getFlow(kind: FlowKind, id: string): Promise<StoredFlow | null> {
     const row = this.q('SELECT * FROM selfservice_flows WHERE id = ? AND kind = ?').get(id, kind) as FlowRow | undefined;
-    return row ? flowFromRow(row) : null;
+    return row ? flowFromRow(SQLITE, row) : null;
   }
 
   async updateFlow(f: StoredFlow, opts: { messages?: NewCourierMessage[] } = {}): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     if (opts.messages?.length) {
       const messages = opts.messages;
       this.db.transaction(() => {
@@ -95,23 +74,28 @@ export class SqliteFlowStore implements FlowStore {
   }
 
   async deleteExpiredFlows(before: Date, limit: number): Promise<number> {
-    if (this.gate.closed) await this.gate.wait();
     return this.q('DELETE FROM selfservice_flows WHERE id IN (SELECT id FROM selfservice_flows WHERE expires_at < ? LIMIT ?)').run(ms(before), limit).changes;
   }
 }
+
+const ERROR_ACCESS: WriteKinds<ErrorStore> = {
+  createError: 'write',
+  getError: 'write',
+  deleteOldErrors: 'write',
+};
 
 export class SqliteErrorStore implements ErrorStore {
   private readonly q;
 
   constructor(
     db: DB,
-    private readonly gate: WriteGate,
+    gate: WriteGate,
   ) {
     this.q = statements(db);
+    gateWrites<ErrorStore>(this, gate, ERROR_ACCESS);
   }
 
   async createError(e: StoredError): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     this.q('INSERT INTO selfservice_errors (id, error, csrf_token, seen_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(
       e.id,
       JSON.stringify(e.error),
@@ -123,22 +107,12 @@ export class SqliteErrorStore implements ErrorStore {
   }
 
   async getError(id: string): Promise<StoredError | null> {
-    if (this.gate.closed) await this.gate.wait();
     const now = Date.now();
     const row = this.q('UPDATE selfservice_errors SET seen_at = ?, updated_at = ? WHERE id = ? RETURNING *').get(now, now, id) as ErrorRow | undefined;
-    if (!row) return null;
-    return {
-      id: row.id,
-      error: JSON.parse(row.error) as Record<string, unknown>,
-      csrfToken: row.csrf_token,
-      seenAt: dateOrNull(row.seen_at),
-      createdAt: dateOf(row.created_at),
-      updatedAt: dateOf(row.updated_at),
-    };
+    return row ? errorFromRow(SQLITE, row) : null;
   }
 
   async deleteOldErrors(before: Date, limit: number): Promise<number> {
-    if (this.gate.closed) await this.gate.wait();
     return this.q('DELETE FROM selfservice_errors WHERE id IN (SELECT id FROM selfservice_errors WHERE created_at < ? LIMIT ?)').run(ms(before), limit).changes;
   }
 }

@@ -26,3 +26,20 @@ export class WriteGate {
     Atomics.store(this.state, 0, 0);
   }
 }
+
+/** Every operation of a store, marked read or write; the type demands an entry for each, so none is forgotten. */
+export type WriteKinds<S> = { readonly [K in keyof S]: 'read' | 'write' };
+
+/**
+ * Puts the gate in front of every write of `store`, once, at construction: a write that finds the gate
+ * closed waits for it (asynchronously) before it runs, and an open gate costs it one boolean check.
+ * Reads are left as they are, so whoami never looks at the gate.
+ */
+export function gateWrites<S extends object>(store: S, gate: WriteGate, kinds: WriteKinds<S>): void {
+  const methods = store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const name of Object.keys(kinds) as Array<keyof S & string>) {
+    if (kinds[name] !== 'write') continue;
+    const run = methods[name]!.bind(store);
+    methods[name] = (...args) => (gate.closed ? gate.wait().then(() => run(...args)) : run(...args));
+  }
+}

@@ -1,8 +1,9 @@
 import type { Identity } from '../../identity/types.js';
-import { DuplicateCredentialsError, type EndedSessionsSink, type IdentityStore, type ListIdentitiesQuery } from '../types.js';
+import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery } from '../../identity/store.js';
+import type { EndedSessionsSink } from '../../session/store.js';
 import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
 import { PortaError } from '../../http/errors.js';
-import type { WriteGate } from './gate.js';
+import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import { dateOf, isUniqueViolation, jsonOrNull, ms, statements, type DB } from './db.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
 import { ENDED_COLUMNS, endedOf, type EndedRow } from './sessions.js';
@@ -25,14 +26,29 @@ const SELECT_CREDENTIALS =
   '(SELECT json_group_array(x.identifier) FROM identity_credential_identifiers x WHERE x.identity_id = c.identity_id AND x.type = c.type) AS identifiers ' +
   'FROM identity_credentials c WHERE c.identity_id IN (SELECT value FROM json_each(?))';
 
+const IDENTITY_ACCESS: WriteKinds<IdentityStore> = {
+  createIdentity: 'write',
+  updateIdentity: 'write',
+  getIdentity: 'read',
+  findIdentityByCredentialIdentifier: 'read',
+  findIdentityByVerifiableAddress: 'read',
+  findIdentityByRecoveryAddress: 'read',
+  findIdentityByExternalId: 'read',
+  listIdentities: 'read',
+  countIdentities: 'read',
+  updateCredentialConfig: 'write',
+  deleteIdentity: 'write',
+};
+
 export class SqliteIdentityStore implements IdentityStore {
   private readonly q;
 
   constructor(
     private readonly db: DB,
-    private readonly gate: WriteGate,
+    gate: WriteGate,
   ) {
     this.q = statements(db);
+    gateWrites<IdentityStore>(this, gate, IDENTITY_ACCESS);
   }
 
   private withCredentials(rows: IdentityRow[]): Identity[] {
@@ -82,7 +98,6 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async createIdentity(identity: Identity): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     assertStorableIdentity(identity);
     this.guard(() => {
       this.q(
@@ -94,7 +109,6 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async updateIdentity(identity: Identity, opts: { revokeSessions?: EndedSessionsSink } = {}): Promise<boolean> {
-    if (this.gate.closed) await this.gate.wait();
     assertStorableIdentity(identity);
     let ended: EndedRow[] = [];
     const ok = this.guard(() => {
@@ -186,12 +200,10 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async updateCredentialConfig(identityId: string, type: string, config: Record<string, unknown>): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     this.q('UPDATE identity_credentials SET config = ?, updated_at = ? WHERE identity_id = ? AND type = ?').run(JSON.stringify(config), Date.now(), identityId, type);
   }
 
   async deleteIdentity(id: string, ended?: EndedSessionsSink): Promise<boolean> {
-    if (this.gate.closed) await this.gate.wait();
     // Credentials, identifiers and sessions go with it through ON DELETE CASCADE, in the same statement;
     // a caller that wants the ended sessions has them deleted first, in the same transaction, to read them.
     let rows: Array<EndedRow & { active: number }> = [];

@@ -1,15 +1,9 @@
-import type {
-  ClaimedDelivery,
-  DeliveryOutcome,
-  DeliveryState,
-  SessionEvent,
-  SessionEventDelivery,
-  SessionEventDraft,
-  SessionEventStore,
-} from '../types.js';
+import type { ClaimedDelivery, DeliveryOutcome, DeliveryState, SessionEvent, SessionEventDelivery, SessionEventDraft, SessionEventStore } from '../../session/events/store.js';
 import { newId } from '../../x/tokens.js';
-import type { WriteGate } from './gate.js';
-import { dateOf, dateOrNull, ms, statements, type DB, type Stmt } from './db.js';
+import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
+import { ms, statements, type DB, type Stmt } from './db.js';
+import { SQLITE, type SqliteColumns } from '../sql/codec.js';
+import { deliveryFromRow, eventFromRow, type DeliveryRow as DeliveryRowOf, type EventRow as EventRowOf } from '../sql/rows.js';
 
 /** What a revoking statement returns when it may have to write events (the frozen `session` of §C.4.5). */
 export interface OutboxSourceRow {
@@ -47,72 +41,38 @@ export function writeOutbox(q: (sql: string) => Stmt, draft: SessionEventDraft, 
   }
 }
 
-interface DeliveryRow {
-  id: string;
-  event_id: string;
-  receiver_id: string;
-  state: string;
-  attempts: number;
-  next_attempt_at: number;
-  lease_until: number | null;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: number;
-  delivered_at: number | null;
-}
-interface EventRow {
-  e_id: string;
-  e_cause_id: string;
-  e_reason: string;
-  e_initiator: string;
-  e_session_id: string;
-  e_identity_id: string;
-  e_occurred_at: number;
-  e_session: string;
-}
+type DeliveryRow = DeliveryRowOf<SqliteColumns>;
+type EventRow = EventRowOf<SqliteColumns>;
 
 const DELIVERY_COLUMNS = 'd.id, d.event_id, d.receiver_id, d.state, d.attempts, d.next_attempt_at, d.lease_until, d.last_status, d.last_error, d.created_at, d.delivered_at';
 const EVENT_COLUMNS =
-  'e.id AS e_id, e.cause_id AS e_cause_id, e.reason AS e_reason, e.initiator AS e_initiator, e.session_id AS e_session_id, e.identity_id AS e_identity_id, e.occurred_at AS e_occurred_at, e.session AS e_session';
+  'e.cause_id AS e_cause_id, e.reason AS e_reason, e.initiator AS e_initiator, e.session_id AS e_session_id, e.identity_id AS e_identity_id, e.occurred_at AS e_occurred_at, e.session AS e_session';
 
-const deliveryOf = (r: DeliveryRow): SessionEventDelivery => ({
-  id: r.id,
-  eventId: r.event_id,
-  receiverId: r.receiver_id,
-  state: r.state as DeliveryState,
-  attempts: r.attempts,
-  nextAttemptAt: dateOf(r.next_attempt_at),
-  leaseUntil: dateOrNull(r.lease_until),
-  lastStatus: r.last_status,
-  lastError: r.last_error,
-  createdAt: dateOf(r.created_at),
-  deliveredAt: dateOrNull(r.delivered_at),
-});
-const eventOf = (r: EventRow): SessionEvent => ({
-  id: r.e_id,
-  causeId: r.e_cause_id,
-  reason: r.e_reason,
-  initiator: r.e_initiator,
-  sessionId: r.e_session_id,
-  identityId: r.e_identity_id,
-  occurredAt: dateOf(r.e_occurred_at),
-  session: JSON.parse(r.e_session),
-});
+const deliveryOf = (r: DeliveryRow): SessionEventDelivery => deliveryFromRow(SQLITE, r);
+const eventOf = (r: DeliveryRow & EventRow): SessionEvent => eventFromRow(SQLITE, r);
 
 const FINAL = "('delivered', 'failed', 'expired', 'orphaned')";
+
+const SESSION_EVENT_ACCESS: WriteKinds<SessionEventStore> = {
+  claimDue: 'write',
+  finish: 'write',
+  listDeliveries: 'read',
+  retryDelivery: 'write',
+  deleteFinishedEvents: 'write',
+};
 
 export class SqliteSessionEventStore implements SessionEventStore {
   private readonly q;
 
   constructor(
     db: DB,
-    private readonly gate: WriteGate,
+    gate: WriteGate,
   ) {
     this.q = statements(db);
+    gateWrites<SessionEventStore>(this, gate, SESSION_EVENT_ACCESS);
   }
 
   async claimDue(now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> {
-    if (this.gate.closed) await this.gate.wait();
     const t = ms(now);
     // One write statement: SQLite serialises writers, so two processes on one file never claim the same row.
     const ids = this.q(
@@ -128,7 +88,6 @@ export class SqliteSessionEventStore implements SessionEventStore {
   }
 
   async finish(id: string, o: DeliveryOutcome, now: Date): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     if (o.state === 'delivered') {
       this.q("UPDATE porta_session_event_deliveries SET state = 'delivered', delivered_at = ?, last_status = ?, last_error = NULL, lease_until = NULL WHERE id = ?").run(
         ms(now),
@@ -163,7 +122,6 @@ export class SqliteSessionEventStore implements SessionEventStore {
   }
 
   async retryDelivery(id: string, now: Date): Promise<'ok' | 'missing' | 'delivered'> {
-    if (this.gate.closed) await this.gate.wait();
     const row = this.q('SELECT state FROM porta_session_event_deliveries WHERE id = ?').get(id) as { state: string } | undefined;
     if (!row) return 'missing';
     if (row.state === 'delivered') return 'delivered';
@@ -172,7 +130,6 @@ export class SqliteSessionEventStore implements SessionEventStore {
   }
 
   async deleteFinishedEvents(before: Date, limit: number): Promise<number> {
-    if (this.gate.closed) await this.gate.wait();
     return this.q(
       `DELETE FROM porta_session_events WHERE id IN (SELECT e.id FROM porta_session_events e WHERE e.occurred_at < ? AND NOT EXISTS (SELECT 1 FROM porta_session_event_deliveries d WHERE d.event_id = e.id AND d.state NOT IN ${FINAL}) LIMIT ?)`,
     ).run(ms(before), limit).changes;

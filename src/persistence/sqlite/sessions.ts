@@ -1,57 +1,24 @@
 import type { Identity } from '../../identity/types.js';
 import type { Session, SessionWithIdentity } from '../../session/types.js';
-import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../types.js';
-import { decodeDevices, decodeMethods, decodePageToken, encodeMethods, encodePageToken } from '../codec.js';
-import type { WriteGate } from './gate.js';
+import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../../session/store.js';
+import { decodePageToken, encodeMethods, encodePageToken } from '../codec.js';
+import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import { writeOutbox, type OutboxSourceRow } from './session-events.js';
-import { dateOf, ms, statements, type DB, type Stmt } from './db.js';
+import { ms, statements, type DB, type Stmt } from './db.js';
+import { SQLITE, type SqliteColumns } from '../sql/codec.js';
+import { endedFromRow, sessionFromRow as sessionOf, type SessionRow as SessionRowOf } from '../sql/rows.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
 
 const SESSION_COLUMNS =
   's.id, s.identity_id, s.active, s.expires_at, s.authenticated_at, s.issued_at, s.last_active_at, s.aal, s.authentication_methods, s.devices, s.created_at, s.updated_at';
 
-interface SessionRow {
-  id: string;
-  identity_id: string;
-  active: number;
-  expires_at: number;
-  authenticated_at: number;
-  issued_at: number;
-  last_active_at: number;
-  aal: string;
-  authentication_methods: string;
-  devices: string;
-  created_at: number;
-  updated_at: number;
-}
-
-function sessionFromRow(r: SessionRow): Session {
-  return {
-    id: r.id,
-    identityId: r.identity_id,
-    active: r.active === 1,
-    expiresAt: dateOf(r.expires_at),
-    authenticatedAt: dateOf(r.authenticated_at),
-    issuedAt: dateOf(r.issued_at),
-    lastActiveAt: dateOf(r.last_active_at),
-    aal: r.aal as Session['aal'],
-    authenticationMethods: decodeMethods(JSON.parse(r.authentication_methods)),
-    devices: decodeDevices(JSON.parse(r.devices)),
-    createdAt: dateOf(r.created_at),
-    updatedAt: dateOf(r.updated_at),
-  };
-}
+type SessionRow = SessionRowOf<SqliteColumns>;
+const sessionFromRow = (r: SessionRow): Session => sessionOf(SQLITE, r);
 
 /** The columns a revoking statement returns so its caller learns what ended without another read. */
 export const ENDED_COLUMNS = 'id, identity_id, expires_at, authenticated_at, last_active_at, aal';
 export type EndedRow = OutboxSourceRow;
-export const endedOf = (r: EndedRow): EndedSessionRow => ({
-  id: r.id,
-  identityId: r.identity_id,
-  expiresAt: dateOf(r.expires_at),
-  authenticatedAt: dateOf(r.authenticated_at),
-  lastActiveAt: dateOf(r.last_active_at),
-});
+export const endedOf = (r: EndedRow): EndedSessionRow => endedFromRow(SQLITE, r);
 
 const GET_BY_TOKEN = `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = ?`;
 // Not updated_at: activity is not a change of the session an API client could observe.
@@ -103,14 +70,32 @@ function filterOf(query: SessionFilter): { where: string[]; args: unknown[] } {
   return { where, args };
 }
 
+const SESSION_ACCESS: WriteKinds<SessionStore> = {
+  createSession: 'write',
+  getSessionByTokenHash: 'read',
+  getSession: 'read',
+  revokeSessionByTokenHash: 'write',
+  revokeSessionById: 'write',
+  revokeSessionOfIdentity: 'write',
+  revokeOtherSessions: 'write',
+  deleteSessionsOfIdentity: 'write',
+  countSessions: 'read',
+  listSessions: 'read',
+  updateSession: 'write',
+  recordActivity: 'write',
+  rotateSessionToken: 'write',
+  deleteExpiredSessions: 'write',
+};
+
 export class SqliteSessionStore implements SessionStore {
   private readonly q;
 
   constructor(
     private readonly db: DB,
-    private readonly gate: WriteGate,
+    gate: WriteGate,
   ) {
     this.q = statements(db);
+    gateWrites<SessionStore>(this, gate, SESSION_ACCESS);
   }
 
   private revoking<T>(sink: EndedSessionsSink | undefined, run: () => T, ended: (r: T) => EndedRow[]): T {
@@ -118,7 +103,6 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async createSession(s: Session, tokenHash: Buffer): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     this.q(
       'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, last_active_at, aal, authentication_methods, devices, created_at, updated_at) ' +
         'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -156,7 +140,6 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async revokeSessionByTokenHash(tokenHash: Buffer, ended?: EndedSessionsSink): Promise<string | null> {
-    if (this.gate.closed) await this.gate.wait();
     const row = this.revoking(
       ended,
       () => this.q(REVOKE_BY_TOKEN).get(tokenHash) as (EndedRow & { active: number }) | undefined,
@@ -167,7 +150,6 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async revokeSessionById(id: string, ended?: EndedSessionsSink): Promise<'revoked' | 'inactive' | 'missing'> {
-    if (this.gate.closed) await this.gate.wait();
     const row = this.revoking(
       ended,
       () => this.q(REVOKE_BY_ID).get(id) as (EndedRow & { active: number }) | undefined,
@@ -179,7 +161,6 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async revokeSessionOfIdentity(identityId: string, sessionId: string, ended?: EndedSessionsSink): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     const rows = this.revoking(
       ended,
       () => this.q(`UPDATE sessions SET active = 0 WHERE id = ? AND identity_id = ? AND active = 1 RETURNING ${ENDED_COLUMNS}`).all(sessionId, identityId) as EndedRow[],
@@ -189,7 +170,6 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async revokeOtherSessions(identityId: string, exceptSessionId: string, ended?: EndedSessionsSink): Promise<number> {
-    if (this.gate.closed) await this.gate.wait();
     const rows = this.revoking(
       ended,
       () => this.q(`UPDATE sessions SET active = 0 WHERE identity_id = ? AND id != ? AND active = 1 RETURNING ${ENDED_COLUMNS}`).all(identityId, exceptSessionId) as EndedRow[],
@@ -200,7 +180,6 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async deleteSessionsOfIdentity(identityId: string, ended?: EndedSessionsSink): Promise<number> {
-    if (this.gate.closed) await this.gate.wait();
     const rows = this.revoking(
       ended,
       () => this.q(`DELETE FROM sessions WHERE identity_id = ? RETURNING active, ${ENDED_COLUMNS}`).all(identityId) as Array<EndedRow & { active: number }>,
@@ -240,7 +219,6 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async updateSession(s: Session): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     // `active` may only fall: a revoke between the caller's read and this write must stick (-1 counts as inactive).
     // last_active_at only moves forward: a whoami recording activity meanwhile is not undone.
     this.q(
@@ -259,17 +237,14 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async recordActivity(sessionId: string, at: Date, staleBefore: Date): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     this.q(RECORD_ACTIVITY).run(ms(at), sessionId, ms(staleBefore));
   }
 
   async rotateSessionToken(sessionId: string, tokenHash: Buffer): Promise<void> {
-    if (this.gate.closed) await this.gate.wait();
     this.q('UPDATE sessions SET token_hash = ?, updated_at = ? WHERE id = ?').run(tokenHash, Date.now(), sessionId);
   }
 
   async deleteExpiredSessions(before: Date, limit: number): Promise<number> {
-    if (this.gate.closed) await this.gate.wait();
     return this.q('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < ? LIMIT ?)').run(ms(before), limit).changes;
   }
 }

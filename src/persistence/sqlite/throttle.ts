@@ -1,5 +1,5 @@
 import type { ThrottleCounter, ThrottleHit, ThrottleStore } from '../../throttle/store.js';
-import type { WriteGate } from './gate.js';
+import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import { statements, type DB } from './db.js';
 
 interface Row {
@@ -28,19 +28,26 @@ function hitSql(n: number): string {
   );
 }
 
+const THROTTLE_ACCESS: WriteKinds<ThrottleStore> = {
+  hit: 'write',
+  release: 'write',
+  stamp: 'write',
+  deleteExpiredThrottles: 'write',
+};
+
 export class SqliteThrottleStore implements ThrottleStore {
   private readonly q;
 
   constructor(
     db: DB,
-    private readonly gate: WriteGate,
+    gate: WriteGate,
   ) {
     this.q = statements(db);
+    gateWrites<ThrottleStore>(this, gate, THROTTLE_ACCESS);
   }
 
   async hit(hits: ThrottleHit[], now: number): Promise<ThrottleCounter[]> {
     if (hits.length === 0) return [];
-    if (this.gate.closed) await this.gate.wait();
     const args: unknown[] = [];
     for (const h of hits) args.push(h.key, now + h.windowMs, h.sliding ? 1 : 0);
     args.push(now, now, now);
@@ -55,7 +62,6 @@ export class SqliteThrottleStore implements ThrottleStore {
   async release(keys: string[], reset: string[], now: number): Promise<void> {
     const all = [...new Set([...keys, ...reset])];
     if (all.length === 0) return;
-    if (this.gate.closed) await this.gate.wait();
     const resetIn = reset.length ? `key IN (${marks(reset.length)})` : '0';
     this.q(
       `UPDATE throttle_counters SET hits = CASE WHEN ${resetIn} THEN 0 ELSE MAX(hits - 1, 0) END, ` +
@@ -65,12 +71,10 @@ export class SqliteThrottleStore implements ThrottleStore {
 
   async stamp(keys: string[], now: number): Promise<void> {
     if (keys.length === 0) return;
-    if (this.gate.closed) await this.gate.wait();
     this.q(`UPDATE throttle_counters SET stamped_at = ? WHERE key IN (${marks(keys.length)}) AND window_end > ?`).run(now, ...keys, now);
   }
 
   async deleteExpiredThrottles(before: Date, limit: number): Promise<number> {
-    if (this.gate.closed) await this.gate.wait();
     return this.q('DELETE FROM throttle_counters WHERE key IN (SELECT key FROM throttle_counters WHERE window_end < ? LIMIT ?)').run(before.getTime(), limit).changes;
   }
 }

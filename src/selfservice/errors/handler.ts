@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.js';
-import type { ErrorStore } from '../../persistence/types.js';
+import type { ErrorStore } from './store.js';
 import type { Servers } from '../../http/server.js';
 import { errNoRows, PortaError } from '../../http/errors.js';
 import { queryOf } from '../../http/query.js';

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
-import type { ErrorStore } from '../../persistence/types.js';
+import type { ErrorStore } from './store.js';
 import { toPortaError } from '../../http/errors.js';
 import { acceptsJson, isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';

@@ -1,7 +1,9 @@
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
-import type { Persister } from '../../persistence/types.js';
+import type { IdentityStore } from '../../identity/store.js';
+import type { ThrottleStore } from '../../throttle/store.js';
+import type { FlowStore } from './store.js';
 import type { CsrfManager } from '../../http/csrf.js';
 import type { SessionManager } from '../../session/manager.js';
 import type { IdentityManager } from '../../identity/manager.js';
@@ -21,7 +23,8 @@ import { flowSpec } from './kinds.js';
 export interface FlowDeps {
   config: Config;
   logger: Logger;
-  persister: Persister;
+  /** The stores the flows use (app.ts passes the whole persister). */
+  persister: { flows: FlowStore; identities: IdentityStore; throttles: ThrottleStore };
   csrf: CsrfManager;
   sessions: SessionManager;
   identities: IdentityManager;

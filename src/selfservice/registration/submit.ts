@@ -4,7 +4,7 @@ import { sendError } from '../../http/writer.js';
 import { uiText, type UiText } from '../../x/text.js';
 import type { SelfServiceDeps } from '../deps.js';
 import { identityToJSON } from '../../identity/json.js';
-import { DuplicateCredentialsError } from '../../persistence/types.js';
+import { DuplicateCredentialsError } from '../../identity/store.js';
 import { decodeFlowBody, field } from '../flow/decode.js';
 import { FlowFormError, apiFlowBrowserCheck, errAlreadyLoggedIn, errFlowExpired, errRegistrationDisabled, errStrategyDisabled, expiredMessage } from '../flow/errors.js';
 import { redirectBrowserTo, sessionJSON, setOrySessionToken } from '../flow/issue.js';

@@ -4,7 +4,7 @@ import { isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import { uiText } from '../../x/text.js';
 import type { Identity } from '../../identity/types.js';
-import { DuplicateCredentialsError } from '../../persistence/types.js';
+import { DuplicateCredentialsError } from '../../identity/store.js';
 import type { AuthenticatedSession } from '../../session/manager.js';
 import { decodeFlowBody, field } from '../flow/decode.js';
 import { FlowFormError, PrivilegedSessionRequired, apiFlowBrowserCheck, errFlowExpired, errFlowParam, errStrategyDisabled, expiredMessage } from '../flow/errors.js';

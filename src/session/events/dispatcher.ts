@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { SessionEventReceiver, SessionEventSettings } from '../../config/session-events.js';
-import type { ClaimedDelivery, DeliveryOutcome, SessionEventStore } from '../../persistence/types.js';
+import type { ClaimedDelivery, DeliveryOutcome, SessionEventStore } from './store.js';
 import { newId } from '../../x/tokens.js';
 import { caepClaims, jsonEventPayload, jsonOutgoing, setOutgoing, signSet, verificationClaims, type Outgoing } from './format.js';
 

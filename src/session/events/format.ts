@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { SessionEventReceiver, SetSettings } from '../../config/session-events.js';
-import type { ClaimedDelivery } from '../../persistence/types.js';
+import type { ClaimedDelivery } from './store.js';
 import { VERSION } from '../../version.js';
 
 /** What one attempt sends: the receiver's URL with these headers and this body. */

@@ -6,8 +6,8 @@ import { defineRoutes } from '../../http/routes.js';
 import { PortaError, errNotFound } from '../../http/errors.js';
 import { queryOf } from '../../http/query.js';
 import { readJsonBody } from '../../http/body.js';
-import type { DeliveryState, SessionEventDelivery, SessionEventStore } from '../../persistence/types.js';
-import { isUuid } from '../../persistence/codec.js';
+import type { DeliveryState, SessionEventDelivery, SessionEventStore } from './store.js';
+import { isUUID as isUuid } from '../../x/tokens.js';
 import type { SessionEventDispatcher } from './dispatcher.js';
 
 export interface SessionEventRouteDeps {

@@ -5,7 +5,8 @@ import type { Courier } from '../../../courier/queue.js';
 import type { NewCourierMessage } from '../../../courier/message.js';
 import type { Identity } from '../../../identity/types.js';
 import { normalizeIdentifier } from '../../../identity/normalize.js';
-import type { Persister } from '../../../persistence/types.js';
+import type { IdentityStore } from '../../../identity/store.js';
+import type { ThrottleStore } from '../../../throttle/store.js';
 import { identityToJSON } from '../../../identity/json.js';
 import { checkCode, newCode, storeCode, type CodeCheck, type StoredCode } from './secret-code.js';
 import { sendThrottled } from './verification.js';
@@ -16,7 +17,7 @@ import { sendThrottled } from './verification.js';
  */
 export interface RecoveryCodeDeps {
   config: Config;
-  persister: Persister;
+  persister: { identities: IdentityStore; throttles: ThrottleStore };
   courier: Courier;
   logger: Logger;
   clientIp: (req: FastifyRequest) => string;
