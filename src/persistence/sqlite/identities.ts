@@ -2,6 +2,7 @@ import type { Identity } from '../../identity/types.js';
 import { DuplicateCredentialsError, type EndedSessionsSink, type IdentityStore, type ListIdentitiesQuery } from '../types.js';
 import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
 import { PortaError } from '../../http/errors.js';
+import { identityEmbed } from '../../identity/json.js';
 import type { WriteGate } from './gate.js';
 import { dateOf, isUniqueViolation, jsonOrNull, ms, statements, type DB } from './db.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
@@ -78,6 +79,7 @@ export class SqliteIdentityStore implements IdentityStore {
       JSON.stringify(encodeVerifiable(i.verifiableAddresses ?? [])),
       JSON.stringify(encodeRecovery(i.recoveryAddresses ?? [])),
       ms(i.updatedAt),
+      identityEmbed(i),
     ];
   }
 
@@ -87,7 +89,7 @@ export class SqliteIdentityStore implements IdentityStore {
     this.guard(() => {
       this.q(
         'INSERT INTO identities (schema_id, state, state_changed_at, traits, metadata_public, metadata_admin, external_id, organization_id, ' +
-          'verifiable_addresses, recovery_addresses, updated_at, id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          'verifiable_addresses, recovery_addresses, updated_at, embed, id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(...this.values(identity), identity.id, ms(identity.createdAt));
       this.writeCredentials(identity);
     });
@@ -100,7 +102,7 @@ export class SqliteIdentityStore implements IdentityStore {
     const ok = this.guard(() => {
       const r = this.q(
         'UPDATE identities SET schema_id = ?, state = ?, state_changed_at = ?, traits = ?, metadata_public = ?, metadata_admin = ?, external_id = ?, ' +
-          'organization_id = ?, verifiable_addresses = ?, recovery_addresses = ?, updated_at = ? WHERE id = ?',
+          'organization_id = ?, verifiable_addresses = ?, recovery_addresses = ?, updated_at = ?, embed = ? WHERE id = ?',
       ).run(...this.values(identity), identity.id);
       if (r.changes === 0) return false;
       this.q('DELETE FROM identity_credential_identifiers WHERE identity_id = ?').run(identity.id);
