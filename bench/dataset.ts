@@ -19,6 +19,8 @@ import { openPersister } from '../src/persistence/index.js';
 import { createLogger } from '../src/x/logger.js';
 import { deriveLogoutToken, hashToken, newSessionToken } from '../src/x/tokens.js';
 import { encodeSessionCookie } from '../src/session/cookie.js';
+import { identityEmbed } from '../src/identity/json.js';
+import { decodeRecovery, decodeVerifiable } from '../src/persistence/codec.js';
 
 export const VS_SECRET = 'porta-bench-secret-0123456789abcdef';
 const COOKIE = 'ory_kratos_session';
@@ -69,12 +71,12 @@ export async function seedSqlite(base: string, n: number): Promise<{ file: strin
   // insert evicts and re-reads pages, and 100k sessions take minutes instead of seconds.
   db.pragma('cache_size = -524288');
   const insIdentity = db.prepare(
-    'INSERT INTO identities (id, schema_id, state, state_changed_at, traits, verifiable_addresses, recovery_addresses, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO identities (id, schema_id, state, state_changed_at, traits, verifiable_addresses, recovery_addresses, created_at, updated_at, embed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const insCredential = db.prepare('INSERT INTO identity_credentials (identity_id, type, config, version, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)');
   const insIdentifier = db.prepare('INSERT INTO identity_credential_identifiers (type, identifier, identity_id) VALUES (?, ?, ?)');
   const insSession = db.prepare(
-    'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, devices, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, last_active_at, aal, authentication_methods, devices, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const now = Date.now();
   const day = 24 * 3600 * 1000;
@@ -88,7 +90,14 @@ export async function seedSqlite(base: string, n: number): Promise<{ file: strin
       const iso = new Date(created).toISOString();
       const addresses = JSON.stringify([{ id: randomUUID(), value: email, verified: false, via: 'email', status: 'sent', verifiedAt: null, createdAt: iso, updatedAt: iso }]);
       const recovery = JSON.stringify([{ id: randomUUID(), value: email, via: 'email', createdAt: iso, updatedAt: iso }]);
-      insIdentity.run(identityId, 'default', 'active', created, JSON.stringify({ email, website: 'https://www.ory.sh/' }), addresses, recovery, created, created);
+      const traits = { email, website: 'https://www.ory.sh/' };
+      // The identity's embed as Porta writes it with every identity write (identities.embed).
+      const embed = identityEmbed({
+        id: identityId, schemaId: 'default', state: 'active', stateChangedAt: new Date(created), traits, metadataPublic: null, metadataAdmin: null,
+        externalId: null, organizationId: null, verifiableAddresses: decodeVerifiable(JSON.parse(addresses)), recoveryAddresses: decodeRecovery(JSON.parse(recovery)),
+        credentials: {}, createdAt: new Date(created), updatedAt: new Date(created),
+      });
+      insIdentity.run(identityId, 'default', 'active', created, JSON.stringify(traits), addresses, recovery, created, created, embed);
       insCredential.run(identityId, 'password', JSON.stringify({ hashed_password: PASSWORD_HASH }), created, created);
       insIdentifier.run('password', email, identityId);
       const kind = i % 10;
@@ -97,7 +106,7 @@ export async function seedSqlite(base: string, n: number): Promise<{ file: strin
       const expiresAt = kind === 0 ? now - 3600_000 : now + day;
       const methods = JSON.stringify([{ method: 'password', aal: 'aal1', completedAt: iso }]);
       const devices = JSON.stringify([{ id: randomUUID(), ipAddress: '127.0.0.1', userAgent: 'porta-bench/1.0', location: '' }]);
-      insSession.run(id, identityId, hashToken(token), kind === 1 ? 0 : 1, expiresAt, created, created, 'aal1', methods, devices, created, created);
+      insSession.run(id, identityId, hashToken(token), kind === 1 ? 0 : 1, expiresAt, created, created, created, 'aal1', methods, devices, created, created);
       if (kind === 2) warm.push({ token, id, expiresAt });
       else if (kind > 2) measured.push({ token, id, expiresAt });
     }
@@ -134,8 +143,8 @@ export async function seedPostgres(sqliteFile: string, admin: string, name: stri
   const ts = (col: string) => `to_timestamp(${col} / 1000.0)`;
   const copies: Array<{ sql: string; insert: string }> = [
     {
-      sql: 'SELECT id, schema_id, state, state_changed_at, traits, verifiable_addresses, recovery_addresses, created_at, updated_at FROM identities',
-      insert: `INSERT INTO identities (id, schema_id, state, state_changed_at, traits, verifiable_addresses, recovery_addresses, created_at, updated_at) SELECT a, b, c, ${ts('d')}, e, f, g, ${ts('h')}, ${ts('i')} FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::json[], $6::json[], $7::json[], $8::float8[], $9::float8[]) AS t(a, b, c, d, e, f, g, h, i)`,
+      sql: 'SELECT id, schema_id, state, state_changed_at, traits, verifiable_addresses, recovery_addresses, created_at, updated_at, embed FROM identities',
+      insert: `INSERT INTO identities (id, schema_id, state, state_changed_at, traits, verifiable_addresses, recovery_addresses, created_at, updated_at, embed) SELECT a, b, c, ${ts('d')}, e, f, g, ${ts('h')}, ${ts('i')}, j FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::json[], $6::json[], $7::json[], $8::float8[], $9::float8[], $10::text[]) AS t(a, b, c, d, e, f, g, h, i, j)`,
     },
     {
       sql: 'SELECT identity_id, type, config, version, created_at, updated_at FROM identity_credentials',
@@ -146,8 +155,9 @@ export async function seedPostgres(sqliteFile: string, admin: string, name: stri
       insert: 'INSERT INTO identity_credential_identifiers (type, identifier, identity_id) SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[])',
     },
     {
-      sql: 'SELECT id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, devices, created_at, updated_at FROM sessions',
-      insert: `INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, devices, created_at, updated_at) SELECT a, b, c, d <> 0, ${ts('e')}, ${ts('f')}, ${ts('g')}, h, i, j, ${ts('k')}, ${ts('l')} FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::int[], $5::float8[], $6::float8[], $7::float8[], $8::text[], $9::json[], $10::json[], $11::float8[], $12::float8[]) AS t(a, b, c, d, e, f, g, h, i, j, k, l)`,
+      // last_active_at as the session-activity migration fills it for rows that predate it.
+      sql: 'SELECT id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, devices, created_at, updated_at, MAX(last_active_at, authenticated_at, issued_at) FROM sessions',
+      insert: `INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, devices, created_at, updated_at, last_active_at) SELECT a, b, c, d <> 0, ${ts('e')}, ${ts('f')}, ${ts('g')}, h, i, j, ${ts('k')}, ${ts('l')}, ${ts('m')} FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::int[], $5::float8[], $6::float8[], $7::float8[], $8::text[], $9::json[], $10::json[], $11::float8[], $12::float8[], $13::float8[]) AS t(a, b, c, d, e, f, g, h, i, j, k, l, m)`,
     },
   ];
   for (const c of copies) {

@@ -24,7 +24,10 @@ import { VS_SECRET, dropDatabase, pgUrl, recreateDatabase, seedPostgres, seedSql
 import { summarizeProfile } from './profile.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const SHARED = join(ROOT, '..', 'shared', 'bench');
+// The shared harness sits next to the checkout (/work/shared beside /work/main); a worktree one level deeper
+// (/work/wt/NAME) finds it one more level up; PORTA_BENCH_SHARED overrides both.
+const SHARED =
+  process.env.PORTA_BENCH_SHARED ?? [join(ROOT, '..', 'shared', 'bench'), join(ROOT, '..', '..', 'shared', 'bench')].find((d) => existsSync(join(d, 'run.sh'))) ?? join(ROOT, '..', 'shared', 'bench');
 const DATA = join(ROOT, 'bench', '.data', 'vs');
 const WORK = join(ROOT, 'bench', '.shared-work');
 const PORT = 4600;

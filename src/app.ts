@@ -24,7 +24,7 @@ import { registerVerificationRoutes } from './selfservice/verification/handler.j
 import { registerLogoutRoutes } from './selfservice/logout/handler.js';
 import { registerSettingsRoutes } from './selfservice/settings/handler.js';
 import { registerRecoveryRoutes } from './selfservice/recovery/handler.js';
-import { registerUI, reserveUIPaths } from './ui/index.js';
+import { reserveUIPaths } from './ui/reserve.js';
 import { Courier } from './courier/queue.js';
 import { TemplateSet } from './courier/template/load.js';
 import { registerCourierRoutes } from './courier/handler.js';
@@ -34,7 +34,7 @@ import { builtinStrategies } from './selfservice/strategy/index.js';
 import type { Strategy } from './selfservice/strategy/types.js';
 import { HookRegistry } from './selfservice/hook/registry.js';
 import { builtinHooks } from './selfservice/hook/index.js';
-import { SessionEventDispatcher } from './session/events/dispatcher.js';
+import type { SessionEventDispatcher } from './session/events/dispatcher.js';
 import { registerSessionEventRoutes } from './session/events/routes.js';
 
 /** Every long-lived service, built once here; handlers take the narrow slice they declare. */
@@ -123,10 +123,15 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   registerSettingsRoutes(servers, registry);
   // Session events: a dispatcher only while receivers are configured; the process that committed a
   // revocation tries its new deliveries at once, the others find them on their next poll.
-  const dispatcher = config.sessionEvents.receivers.length > 0 ? new SessionEventDispatcher(persister.sessionEvents, config.sessionEvents, logger) : undefined;
+  // Loaded only then (it brings jose), like the UI below (its renderer and templates): start-up memory of a
+  // server without them stays low.
+  const dispatcher: SessionEventDispatcher | undefined =
+    config.sessionEvents.receivers.length > 0
+      ? new (await import('./session/events/dispatcher.js')).SessionEventDispatcher(persister.sessionEvents, config.sessionEvents, logger)
+      : undefined;
   if (dispatcher) sessions.onRevoked(() => dispatcher.kick());
   registerSessionEventRoutes(servers, { config, logger, store: persister.sessionEvents, dispatcher });
-  if (config.uiEnabled) registerUI(servers, registry);
+  if (config.uiEnabled) (await import('./ui/index.js')).registerUI(servers, registry);
   else reserveUIPaths(servers.public);
   await Promise.all([servers.public.ready(), servers.admin.ready()]);
   dispatcher?.start();

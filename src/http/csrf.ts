@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { pooledRandomBytes } from '../x/random.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parse as parseCookies } from 'cookie';
 import type { Config } from '../config/config.js';
@@ -143,7 +144,7 @@ export class CsrfManager {
     const state = this.state(req);
     if (!state.current) this.setNew(req, reply);
     if (!state.masked) {
-      const otp = randomBytes(TOKEN_LENGTH);
+      const otp = pooledRandomBytes(TOKEN_LENGTH);
       const real = state.current as Buffer;
       const out = Buffer.alloc(TOKEN_LENGTH * 2);
       otp.copy(out);
@@ -211,7 +212,7 @@ export class CsrfManager {
 
   private setNew(req: FastifyRequest, reply: FastifyReply): void {
     const state = this.state(req);
-    state.current = randomBytes(TOKEN_LENGTH);
+    state.current = pooledRandomBytes(TOKEN_LENGTH);
     state.masked = undefined;
     const prefix = `${this.cookieName}=`;
     const existing = reply.getHeader('set-cookie');

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PortaError, toPortaError } from './errors.js';
+import { goEscape } from '../x/go/json.js';
 
 export function requestIdOf(req: FastifyRequest): string | undefined {
   const v = req.headers['x-request-id'];
@@ -27,7 +28,7 @@ function describeCause(cause: unknown): string {
 
 /** JSON as Go's encoder writes it: HTML-sensitive characters escaped, newline at the end. */
 export function goJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
+  return `${goEscape(JSON.stringify(value))}\n`;
 }
 
 export function isPortaError(err: unknown): err is PortaError {

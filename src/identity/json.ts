@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import { encodeSchemaId } from '../schema/registry.js';
 import { goTime } from '../x/go/time.js';
+import { goEscape } from '../x/go/json.js';
 import type { Credential, Identity, RecoveryAddress, VerifiableAddress } from './types.js';
 
 export type CredentialsView = 'none' | 'no-config' | { withConfig: string[] };
@@ -54,13 +55,13 @@ export function recoveryAddressJSON(a: RecoveryAddress): Record<string, unknown>
 
 /**
  * Identity JSON as Kratos marshals it (key order of identity.Identity). `none` + no admin metadata is
- * what sessions and self-service responses embed. `revealSecrets` keeps secret config keys in the configs
+ * what sessions and self-service responses embed. A null config leaves out `schema_url` (see identityEmbed). `revealSecrets` keeps secret config keys in the configs
  * of `withConfig` types: for the admin API's include_credential views and the in-memory JSON Patch
  * document only.
  */
 export function identityToJSON(
   identity: Identity,
-  opts: { config: Config; credentials: CredentialsView; metadataAdmin: boolean; revealSecrets?: boolean },
+  opts: { config: Config | null; credentials: CredentialsView; metadataAdmin: boolean; revealSecrets?: boolean },
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { id: identity.id };
   if (identity.externalId) out.external_id = identity.externalId;
@@ -73,7 +74,7 @@ export function identityToJSON(
     if (Object.keys(creds).length) out.credentials = creds;
   }
   out.schema_id = identity.schemaId;
-  out.schema_url = schemaURL(opts.config, identity.schemaId);
+  if (opts.config) out.schema_url = schemaURL(opts.config, identity.schemaId);
   out.state = identity.state;
   if (identity.stateChangedAt) out.state_changed_at = rfc3339(identity.stateChangedAt);
   out.traits = identity.traits ?? {};
@@ -85,4 +86,31 @@ export function identityToJSON(
   out.updated_at = rfc3339(identity.updatedAt);
   out.organization_id = identity.organizationId ?? null;
   return out;
+}
+
+/*
+ * The identity as a session embeds it, serialised once when the identity is written (identities.embed)
+ * instead of on every whoami. It leaves out `schema_url`, which depends on the configured base URL, and
+ * is already Go-escaped, so whoami splices it into its response as it is (withSchemaURL).
+ */
+export function identityEmbed(identity: Identity): string {
+  return goEscape(JSON.stringify(identityToJSON(identity, { config: null, credentials: 'none', metadataAdmin: false })));
+}
+
+// `"state":` follows `schema_id` at the top level; inside a JSON string a quote is always escaped, so the
+// first `,"state":` of an embed is that key, whatever the id, external_id and schema_id hold.
+const STATE_KEY = ',"state":';
+const schemaURLParts = new WeakMap<Config, Map<string, string>>();
+
+/** An embed with `,"schema_url":"…"` put back before `state`: the bytes identityToJSON + goJson give. */
+export function withSchemaURL(config: Config, schemaId: string, embed: string): string {
+  let byId = schemaURLParts.get(config);
+  if (!byId) schemaURLParts.set(config, (byId = new Map()));
+  let part = byId.get(schemaId);
+  if (part === undefined) {
+    part = `,"schema_url":${goEscape(JSON.stringify(schemaURL(config, schemaId)))}`;
+    if (byId.size < 1000) byId.set(schemaId, part);
+  }
+  const at = embed.indexOf(STATE_KEY);
+  return `${embed.slice(0, at)}${part}${embed.slice(at)}`;
 }

@@ -109,3 +109,12 @@ export const IDENTITY_COLUMNS =
   'i.metadata_public AS i_metadata_public, i.metadata_admin AS i_metadata_admin, i.external_id AS i_external_id, ' +
   'i.organization_id AS i_organization_id, i.verifiable_addresses AS i_verifiable_addresses, ' +
   'i.recovery_addresses AS i_recovery_addresses, i.created_at AS i_created_at, i.updated_at AS i_updated_at';
+
+/**
+ * whoami's identity columns: id, state and schema_id, the stored embed, and the other columns only
+ * for a row without an embed (written before it existed), so a row with one decodes no identity JSON.
+ */
+export const IDENTITY_EMBED_COLUMNS = IDENTITY_COLUMNS.split(', ')
+  .map((c) => (/^i\.(id|schema_id|state) AS/.test(c) ? c : `CASE WHEN i.embed IS NULL THEN ${c.replace(' AS ', ' END AS ')}`))
+  .concat('i.embed AS i_embed')
+  .join(', ');

@@ -97,5 +97,9 @@ export function sessionSetCookie(s: CookieSettings, value: string, expiresAt: Da
 
 /** The Set-Cookie line that removes the session cookie: same scope, Max-Age=0, Expires at 1970-01-01 00:00:01. */
 export function sessionClearCookie(s: CookieSettings): string {
-  return serialize(s.name, '', { ...baseOptions(s), maxAge: 0, expires: new Date(1000) });
+  let line = clearLines.get(s);
+  if (line === undefined) clearLines.set(s, (line = serialize(s.name, '', { ...baseOptions(s), maxAge: 0, expires: new Date(1000) })));
+  return line;
 }
+// Every logout sends the same clearing line for the same settings: serialised once.
+const clearLines = new WeakMap<CookieSettings, string>();

@@ -4,8 +4,9 @@ import { defineRoutes } from '../http/routes.js';
 import { PortaError } from '../http/errors.js';
 import { sendError } from '../http/writer.js';
 import { queryOf } from '../http/query.js';
-import type { AuthenticatedSession } from './manager.js';
-import { sessionToJSON } from './json.js';
+import type { Authenticated } from './manager.js';
+import type { SessionWithEmbed } from './types.js';
+import { sessionBodyWithEmbed, sessionToJSON } from './json.js';
 import { parseUUID } from '../http/go-params.js';
 import { parseOffsetPage, setOffsetHeaders } from '../http/pagination.js';
 import { noContentJson, sessionPage, type SessionRouteDeps } from './deps.js';
@@ -16,20 +17,22 @@ const whoamiUnauthorized = () => new PortaError(401, { reason: 'No valid session
 const noSessionCookie = () => new PortaError(401, { reason: 'No valid session cookie found.' });
 
 /** Runs the fetch and maps "no usable session" to the endpoint's own 401; other failures propagate. */
-async function authenticate(deps: SessionRouteDeps, req: FastifyRequest, unauthorized: () => PortaError): Promise<AuthenticatedSession> {
+async function authenticate<T>(fetch: Promise<T>, unauthorized: () => PortaError): Promise<T> {
   try {
-    return await deps.sessions.fetchFromRequest(req, { requireActiveIdentity: true, recordActivity: true });
+    return await fetch;
   } catch (err) {
     if (err instanceof PortaError && err.code === 401) throw unauthorized();
     throw err;
   }
 }
 
+const activeSession = (deps: SessionRouteDeps, req: FastifyRequest) => deps.sessions.fetchFromRequest(req, { requireActiveIdentity: true, recordActivity: true });
+
 function whoamiHandler(deps: SessionRouteDeps) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    let auth: AuthenticatedSession;
+    let auth: Authenticated<SessionWithEmbed>;
     try {
-      auth = await authenticate(deps, req, whoamiUnauthorized);
+      auth = await authenticate(deps.sessions.fetchForWhoami(req), whoamiUnauthorized);
     } catch (err) {
       return sendError(req, reply, err);
     }
@@ -39,7 +42,8 @@ function whoamiHandler(deps: SessionRouteDeps) {
     if (auth.via === 'cookie' && (!auth.cookieExpiresAt || auth.cookieExpiresAt.getTime() < session.expiresAt.getTime())) {
       deps.sessions.issueCookie(reply, auth.token, session);
     }
-    return reply.code(200).send(sessionToJSON(session, { config: deps.config, identity, devices: true }));
+    // A string body is sent as it is (the reply serializer only runs for objects), so the type is set here.
+    return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(sessionBodyWithEmbed(session, identity, auth.embed, deps.config));
   };
 }
 
@@ -54,7 +58,7 @@ export function registerPublicSessionRoutes(servers: Servers, deps: SessionRoute
 
   defineRoutes(app, '/sessions', {
     GET: async (req, reply) => {
-      const { session } = await authenticate(deps, req, noSessionCookie);
+      const { session } = await authenticate(activeSession(deps, req), noSessionCookie);
       const page = parseOffsetPage(queryOf(req));
       const { sessions, total } = await sessionPage(store, {
         identityId: session.identityId,
@@ -67,7 +71,7 @@ export function registerPublicSessionRoutes(servers: Servers, deps: SessionRoute
       return reply.code(200).send(sessions.map((s) => sessionToJSON(s, { config: deps.config, identity: s.identity ?? null, devices: true })));
     },
     DELETE: async (req, reply) => {
-      const { session } = await authenticate(deps, req, noSessionCookie);
+      const { session } = await authenticate(activeSession(deps, req), noSessionCookie);
       const { count } = await deps.sessions.revokeOtherSessions(session.identityId, session.id, 'self_service_revoke_others');
       return reply.code(200).send({ count });
     },
@@ -77,7 +81,7 @@ export function registerPublicSessionRoutes(servers: Servers, deps: SessionRoute
     DELETE: async (req, reply) => {
       const raw = (req.params as { id: string }).id;
       if (raw === 'whoami') return whoami(req, reply);
-      const { session } = await authenticate(deps, req, noSessionCookie);
+      const { session } = await authenticate(activeSession(deps, req), noSessionCookie);
       const id = parseUUID(raw);
       if (id === session.id) throw new PortaError(400, { message: 'cannot revoke current session' });
       await deps.sessions.revokeSessionOfIdentity(session.identityId, id, 'self_service_revoke');

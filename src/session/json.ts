@@ -1,7 +1,9 @@
 import type { Config } from '../config/config.js';
 import type { Identity } from '../identity/types.js';
 import { identityToJSON } from '../identity/json.js';
-import type { Session } from './types.js';
+import type { IdentityHead, Session } from './types.js';
+import { withSchemaURL } from '../identity/json.js';
+import { goEscape } from '../x/go/json.js';
 import { goTime } from '../x/go/time.js';
 import { SessionLimits } from './limits.js';
 
@@ -9,7 +11,7 @@ import { SessionLimits } from './limits.js';
  * Kratos's Session.IsActive: the stored flag, unexpired, and the identity active when it is known; with
  * `limits`, also within Porta's inactivity timeout and absolute lifetime.
  */
-export function isSessionActive(session: Session, identity: Identity | null | undefined, now = Date.now(), limits?: SessionLimits): boolean {
+export function isSessionActive(session: Session, identity: Pick<Identity, 'state'> | null | undefined, now = Date.now(), limits?: SessionLimits): boolean {
   const live = limits ? limits.isLive(session, now) : session.expiresAt.getTime() > now;
   return session.active && live && (identity == null || identity.state === 'active');
 }
@@ -72,4 +74,23 @@ export function sessionToJSON(session: Session, opts: SessionJSONOptions): Recor
     out.devices = devices;
   }
   return out;
+}
+
+/**
+ * whoami's body as a string: the bytes of goJson(sessionToJSON(session, { identity, devices: true })),
+ * with the identity's stored JSON (identityEmbed) spliced in as it is, not decoded and re-serialised.
+ */
+export function sessionBodyWithEmbed(session: Session, identity: IdentityHead, embed: string, config: Config, now = Date.now()): string {
+  const limits = limitsFor(config);
+  const head = JSON.stringify({
+    id: session.id,
+    active: isSessionActive(session, identity, now, limits),
+    expires_at: goTime(limits.expiresAt(session)),
+    authenticated_at: goTime(session.authenticatedAt),
+    authenticator_assurance_level: session.aal,
+    authentication_methods: session.authenticationMethods.map((m) => ({ method: m.method, aal: m.aal, completed_at: goTime(m.completedAt) })),
+    issued_at: goTime(session.issuedAt),
+  });
+  const devices = JSON.stringify(session.devices.map((d) => ({ id: d.id, ip_address: d.ipAddress, user_agent: d.userAgent, location: d.location })));
+  return `${goEscape(head.slice(0, -1))},"identity":${withSchemaURL(config, identity.schemaId, embed)},"devices":${goEscape(devices)}}\n`;
 }

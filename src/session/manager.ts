@@ -7,13 +7,18 @@ import { PortaError } from '../http/errors.js';
 import { deriveLogoutToken, hashToken, newId, newSessionToken, safeEqual } from '../x/tokens.js';
 import { encodeSessionCookie, readCookie, sessionClearCookie, sessionSetCookie } from './cookie.js';
 import { extractToken } from './credentials.js';
-import type { Device, Session, SessionWithIdentity } from './types.js';
+import type { Device, Session, SessionOnly, SessionWithEmbed, SessionWithIdentity } from './types.js';
 import { RevocationNotifier, type Ended, type RevokeReason, type SessionRevokedListener } from './revoke.js';
 import { SessionLimits } from './limits.js';
 
 export type { Ended, RevokeReason, RevokeInitiator, SessionRevokedEvent, SessionRevokedListener } from './revoke.js';
 
-export interface AuthenticatedSession extends SessionWithIdentity {
+export type AuthenticatedSession = Authenticated<SessionWithIdentity>;
+
+/** A session read (in one of its views) with how the request carried its token. */
+export type Authenticated<R> = R & Credentials;
+
+interface Credentials {
   /** Which credential carried the token that authenticated this request. */
   via: 'header' | 'cookie' | 'bearer';
   tokenHash: Buffer;
@@ -45,6 +50,15 @@ export function errNoActiveSession(credentialsMissing = false): PortaError {
   });
   (err as PortaError & { credentialsMissing?: boolean }).credentialsMissing = credentialsMissing;
   return err;
+}
+
+async function orNullOn401<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof PortaError && err.code === 401) return null;
+    throw err;
+  }
 }
 
 // Kratos truncates stored user agents and locations to 512 bytes.
@@ -147,32 +161,53 @@ export class SessionManager {
    * than `activity_granularity`, otherwise no write.
    */
   async fetchFromRequest(req: FastifyRequest, opts: FetchOptions = {}): Promise<AuthenticatedSession> {
+    return this.fetchWith(req, opts, (h) => this.deps.store.getSessionByTokenHash(h));
+  }
+
+  /**
+   * whoami's fetchFromRequest (requireActiveIdentity and recordActivity): the same checks and the same
+   * one read, which brings the identity's stored JSON (its `embed`) instead of the decoded identity.
+   */
+  async fetchForWhoami(req: FastifyRequest): Promise<Authenticated<SessionWithEmbed>> {
+    return this.fetchWith(req, { requireActiveIdentity: true, recordActivity: true }, (h) => this.deps.store.getSessionByTokenHash(h, 'embed'));
+  }
+
+  /** fetchFromRequest for callers that need no identity (the logouts): a narrower read, no identity checks. */
+  async fetchSessionFromRequest(req: FastifyRequest): Promise<Authenticated<SessionOnly>> {
+    return this.fetchWith(req, {}, (h) => this.deps.store.getSessionByTokenHash(h, 'session'));
+  }
+
+  private async fetchWith<R extends { session: Session; identity: { state: string } | null }>(
+    req: FastifyRequest,
+    opts: FetchOptions,
+    read: (tokenHash: Buffer) => Promise<R | null>,
+  ): Promise<Authenticated<R>> {
     const { config, store } = this.deps;
     const found = extractToken(req, config.sessionCookie.name, config.cookieSecrets);
     if (!found) throw errNoActiveSession(true);
     const tokenHash = hashToken(found.token);
-    const row = await store.getSessionByTokenHash(tokenHash);
+    const row = await read(tokenHash);
     if (!row) throw errNoActiveSession();
     const { session, identity } = row;
     const now = Date.now();
     if (!session.active || !this.limits.isLive(session, now)) throw errNoActiveSession();
-    if (opts.requireActiveIdentity && identity.state !== 'active') throw errNoActiveSession();
+    if (opts.requireActiveIdentity && identity?.state !== 'active') throw errNoActiveSession();
     session.expiresAt = this.limits.expiresAt(session);
     if (opts.recordActivity && this.limits.shouldRecordActivity(session, now)) {
       session.lastActiveAt = new Date(now);
       await store.recordActivity(session.id, session.lastActiveAt, new Date(now - this.limits.granularityMs));
     }
-    return { session, identity, via: found.via, tokenHash, token: found.token, cookieExpiresAt: found.cookie?.expiresAt };
+    return Object.assign(row, { via: found.via, tokenHash, token: found.token, cookieExpiresAt: found.cookie?.expiresAt });
   }
 
   /** Like fetchFromRequest but null instead of the 401. */
   async tryFetchFromRequest(req: FastifyRequest, opts: FetchOptions = {}): Promise<AuthenticatedSession | null> {
-    try {
-      return await this.fetchFromRequest(req, opts);
-    } catch (err) {
-      if (err instanceof PortaError && err.code === 401) return null;
-      throw err;
-    }
+    return orNullOn401(this.fetchFromRequest(req, opts));
+  }
+
+  /** Like fetchSessionFromRequest but null instead of the 401. */
+  async tryFetchSessionFromRequest(req: FastifyRequest): Promise<Authenticated<SessionOnly> | null> {
+    return orNullOn401(this.fetchSessionFromRequest(req));
   }
 
   /**

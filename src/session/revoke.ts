@@ -92,10 +92,12 @@ export class RevocationNotifier {
     // One instant for the store's event rows and the notification: both count a session as ended
     // only if it was unexpired at that instant.
     const now = Date.now();
-    const causeId = newId();
     const receiverIds = this.outbox(reason);
+    // A cause id only when something records or hears it: with no receivers and no listeners, a logout
+    // does no work here beyond its store call.
     const draft: SessionEventDraft | undefined =
-      receiverIds && receiverIds.length > 0 ? { causeId, reason, initiator: REVOKE_INITIATORS[reason], occurredAt: new Date(now), receiverIds, ...this.cutoffs(now) }
+      receiverIds && receiverIds.length > 0
+        ? { causeId: newId(), reason, initiator: REVOKE_INITIATORS[reason], occurredAt: new Date(now), receiverIds, ...this.cutoffs(now) }
         : undefined;
     const sink: EndedSessionsSink = Object.assign(
       (ended: EndedSessionRow[]) => {
@@ -105,7 +107,7 @@ export class RevocationNotifier {
     );
     const result = await work(sink);
     const live = rows.filter((r) => this.isLive(r, now));
-    if (live.length > 0 && this.listeners.size > 0) this.notify(reason, live, new Date(now), causeId);
+    if (live.length > 0 && this.listeners.size > 0) this.notify(reason, live, new Date(now), draft?.causeId ?? newId());
     return { result, ended: live.map((r) => r.id) };
   }
 

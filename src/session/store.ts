@@ -1,5 +1,5 @@
 import type { Identity } from '../identity/types.js';
-import type { Session, SessionWithIdentity } from './types.js';
+import type { Session, SessionOnly, SessionWithEmbed, SessionWithIdentity } from './types.js';
 import type { SessionEventDraft } from './events/store.js';
 
 /**
@@ -56,8 +56,14 @@ export interface SessionPage {
  */
 export interface SessionStore {
   createSession(session: Session, tokenHash: Buffer): Promise<void>;
-  /** One indexed read: session by token digest, joined with its identity (no credentials). */
-  getSessionByTokenHash(tokenHash: Buffer): Promise<SessionWithIdentity | null>;
+  /**
+   * One indexed read: session by token digest, joined with its identity (no credentials). The view
+   * narrows it, still one statement: 'embed' (whoami) reads the identity's stored JSON instead of
+   * decoding its columns, 'session' (the logouts) reads no identity at all.
+   */
+  getSessionByTokenHash(tokenHash: Buffer, view?: 'identity'): Promise<SessionWithIdentity | null>;
+  getSessionByTokenHash(tokenHash: Buffer, view: 'embed'): Promise<SessionWithEmbed | null>;
+  getSessionByTokenHash(tokenHash: Buffer, view: 'session'): Promise<SessionOnly | null>;
   getSession(id: string, opts?: { expandIdentity?: boolean }): Promise<(Session & { identity?: Identity }) | null>;
   /**
    * Sets active=false for the session with this token digest, whatever its state, in one statement.

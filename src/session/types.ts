@@ -38,3 +38,29 @@ export interface SessionWithIdentity {
   /** The identity without credentials (credentials is `{}`): whoami never needs them. */
   identity: Identity;
 }
+
+/** The identity fields whoami needs besides the identity's JSON. */
+export interface IdentityHead {
+  id: string;
+  state: Identity['state'];
+  schemaId: string;
+}
+
+/**
+ * whoami's read: the session, its identity's head, and the identity's JSON as sessions embed it
+ * (identity/json.ts identityEmbed: stored with the identity, or built from the row when it predates that).
+ */
+export interface SessionWithEmbed {
+  session: Session;
+  identity: IdentityHead;
+  embed: string;
+}
+
+/** The logouts' read: the session alone, no identity. */
+export interface SessionOnly {
+  session: Session;
+  identity: null;
+}
+
+/** Which shape of the session-by-token read a caller needs: full identity, whoami's embed, or none. */
+export type SessionView = 'identity' | 'embed' | 'session';

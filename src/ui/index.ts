@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Servers } from '../http/server.js';
 import type { Config } from '../config/config.js';
 import { defineRoutes } from '../http/routes.js';
-import { exemptFromCsrf } from '../http/csrf.js';
 import { toPortaError } from '../http/errors.js';
 import { VERSION } from '../version.js';
 import type { PortaApiClient } from './api.js';
@@ -55,10 +54,8 @@ function returnOrigins(config: Config): string[] {
  * reference UI or any other by pointing `selfservice.flows.*.ui_url` elsewhere.
  */
 /** /ui belongs to the UI (a separate app with its own form protection, form-guard.ts), mounted or not. */
-export function reserveUIPaths(app: FastifyInstance): void {
-  exemptFromCsrf(app, '/ui');
-  exemptFromCsrf(app, '/ui/', { prefix: true });
-}
+export { reserveUIPaths } from './reserve.js';
+import { reserveUIPaths } from './reserve.js';
 
 export function registerUI(servers: Servers, deps: UiDeps, opts: UiOptions = {}): void {
   const { config } = deps;

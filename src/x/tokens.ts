@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { pooledRandomBytes } from './random.js';
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -6,7 +7,7 @@ const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 export function randomAlnum(n: number): string {
   let out = '';
   while (out.length < n) {
-    for (const b of randomBytes(n * 2)) {
+    for (const b of pooledRandomBytes(n * 2)) {
       if (b < 248) out += ALNUM[b % 62];
       if (out.length === n) break;
     }

@@ -5,6 +5,7 @@ import type { EndedSessionsSink } from '../../session/store.js';
 import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
 import { IDENTITY_COLUMNS, identityFromRow, isUniqueViolation, json, jsonOrNull, type IdentityRow, type Queryable } from './db.js';
 import { PortaError } from '../../http/errors.js';
+import { identityEmbed } from '../../identity/json.js';
 import { endedOf, revokeReturning, type EndedRow } from './sessions.js';
 
 interface CredentialRow {
@@ -83,6 +84,7 @@ export class PgIdentityStore implements IdentityStore {
       json(encodeVerifiable(i.verifiableAddresses ?? [])),
       json(encodeRecovery(i.recoveryAddresses ?? [])),
       i.updatedAt,
+      identityEmbed(i),
       i.id,
     ];
   }
@@ -92,7 +94,7 @@ export class PgIdentityStore implements IdentityStore {
     await this.guard(async (c) => {
       await c.query(
         'INSERT INTO identities (schema_id, state, state_changed_at, traits, metadata_public, metadata_admin, external_id, organization_id, ' +
-          'verifiable_addresses, recovery_addresses, updated_at, id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
+          'verifiable_addresses, recovery_addresses, updated_at, embed, id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)',
         [...this.values(identity), identity.createdAt],
       );
       await this.writeCredentials(c, identity);
@@ -106,7 +108,7 @@ export class PgIdentityStore implements IdentityStore {
     const ok = await this.guard(async (c) => {
       const r = await c.query(
         'UPDATE identities SET schema_id = $1, state = $2, state_changed_at = $3, traits = $4, metadata_public = $5, metadata_admin = $6, external_id = $7, ' +
-          'organization_id = $8, verifiable_addresses = $9, recovery_addresses = $10, updated_at = $11 WHERE id = $12',
+          'organization_id = $8, verifiable_addresses = $9, recovery_addresses = $10, updated_at = $11, embed = $12 WHERE id = $13',
         this.values(identity),
       );
       if (r.rowCount === 0) return false;

@@ -175,4 +175,13 @@ CREATE INDEX porta_session_event_deliveries_event_idx ON porta_session_event_del
 CREATE INDEX porta_session_events_occurred_idx ON porta_session_events (occurred_at);
 `,
   },
+  {
+    // The identity as sessions embed it (identity/json.ts identityEmbed), written with every INSERT and
+    // UPDATE of the identity so whoami splices it instead of decoding and re-serialising the identity.
+    // Rows written before this migration keep NULL, and whoami builds their JSON as before.
+    version: '20261206000010_identity_embed',
+    sql: `
+ALTER TABLE identities ADD COLUMN embed text;
+`,
+  },
 ];

@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import type { Identity } from '../../identity/types.js';
-import type { Session, SessionWithIdentity } from '../../session/types.js';
+import type { Session, SessionOnly, SessionView, SessionWithEmbed, SessionWithIdentity } from '../../session/types.js';
 import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../../session/store.js';
-import { decodePageToken, encodeMethods, encodePageToken, isUuid } from '../codec.js';
+import { decodePageToken, encodeMethods, encodePageToken, IDENTITY_EMBED_COLUMNS, isUuid } from '../codec.js';
+import { identityEmbed } from '../../identity/json.js';
 import { IDENTITY_COLUMNS, identityFromRow, json, type IdentityRow, type Queryable } from './db.js';
 import { PG, type PgColumns } from '../sql/codec.js';
 import { endedFromRow, sessionFromRow as sessionOf, type EndedRowOf, type SessionRow as SessionRowOf } from '../sql/rows.js';
@@ -47,6 +48,16 @@ export async function revokeReturning<R extends EndedRow>(
 const GET_BY_TOKEN = {
   name: 'porta_session_by_token',
   text: `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = $1`,
+};
+// whoami: the identity's stored JSON instead of its columns (which come back only for a row without one).
+const GET_BY_TOKEN_EMBED = {
+  name: 'porta_session_by_token_embed',
+  text: `SELECT ${SESSION_COLUMNS}, ${IDENTITY_EMBED_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = $1`,
+};
+// The logouts: the session alone.
+const GET_BY_TOKEN_SESSION = {
+  name: 'porta_session_by_token_only',
+  text: `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.token_hash = $1`,
 };
 // Not updated_at: activity is not a change of the session an API client could observe. No index holds
 // last_active_at, so this stays a HOT update like the logout's.
@@ -113,7 +124,21 @@ export class PgSessionStore implements SessionStore {
     );
   }
 
-  async getSessionByTokenHash(tokenHash: Buffer): Promise<SessionWithIdentity | null> {
+  async getSessionByTokenHash(tokenHash: Buffer, view?: 'identity'): Promise<SessionWithIdentity | null>;
+  async getSessionByTokenHash(tokenHash: Buffer, view: 'embed'): Promise<SessionWithEmbed | null>;
+  async getSessionByTokenHash(tokenHash: Buffer, view: 'session'): Promise<SessionOnly | null>;
+  async getSessionByTokenHash(tokenHash: Buffer, view: SessionView = 'identity'): Promise<SessionWithIdentity | SessionWithEmbed | SessionOnly | null> {
+    if (view === 'session') {
+      const r = await this.pool.query<SessionRow>({ ...GET_BY_TOKEN_SESSION, values: [tokenHash] });
+      return r.rows[0] ? { session: sessionFromRow(r.rows[0]), identity: null } : null;
+    }
+    if (view === 'embed') {
+      const r = await this.pool.query<SessionRow & IdentityRow & { i_embed: string | null }>({ ...GET_BY_TOKEN_EMBED, values: [tokenHash] });
+      const row = r.rows[0];
+      if (!row) return null;
+      const head = { id: row.i_id, state: row.i_state as Identity['state'], schemaId: row.i_schema_id };
+      return { session: sessionFromRow(row), identity: head, embed: row.i_embed ?? identityEmbed(identityFromRow(row)) };
+    }
     const r = await this.pool.query<SessionRow & IdentityRow>({ ...GET_BY_TOKEN, values: [tokenHash] });
     const row = r.rows[0];
     return row ? { session: sessionFromRow(row), identity: identityFromRow(row) } : null;

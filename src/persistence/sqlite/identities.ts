@@ -4,6 +4,7 @@ import type { EndedSessionsSink } from '../../session/store.js';
 import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
 import { PortaError } from '../../http/errors.js';
 import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
+import { identityEmbed } from '../../identity/json.js';
 import { dateOf, isUniqueViolation, jsonOrNull, ms, statements, type DB } from './db.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
 import { ENDED_COLUMNS, endedOf, type EndedRow } from './sessions.js';
@@ -94,6 +95,7 @@ export class SqliteIdentityStore implements IdentityStore {
       JSON.stringify(encodeVerifiable(i.verifiableAddresses ?? [])),
       JSON.stringify(encodeRecovery(i.recoveryAddresses ?? [])),
       ms(i.updatedAt),
+      identityEmbed(i),
     ];
   }
 
@@ -102,7 +104,7 @@ export class SqliteIdentityStore implements IdentityStore {
     this.guard(() => {
       this.q(
         'INSERT INTO identities (schema_id, state, state_changed_at, traits, metadata_public, metadata_admin, external_id, organization_id, ' +
-          'verifiable_addresses, recovery_addresses, updated_at, id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          'verifiable_addresses, recovery_addresses, updated_at, embed, id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(...this.values(identity), identity.id, ms(identity.createdAt));
       this.writeCredentials(identity);
     });
@@ -114,7 +116,7 @@ export class SqliteIdentityStore implements IdentityStore {
     const ok = this.guard(() => {
       const r = this.q(
         'UPDATE identities SET schema_id = ?, state = ?, state_changed_at = ?, traits = ?, metadata_public = ?, metadata_admin = ?, external_id = ?, ' +
-          'organization_id = ?, verifiable_addresses = ?, recovery_addresses = ?, updated_at = ? WHERE id = ?',
+          'organization_id = ?, verifiable_addresses = ?, recovery_addresses = ?, updated_at = ?, embed = ? WHERE id = ?',
       ).run(...this.values(identity), identity.id);
       if (r.changes === 0) return false;
       this.q('DELETE FROM identity_credential_identifiers WHERE identity_id = ?').run(identity.id);

@@ -1,7 +1,8 @@
 import type { Identity } from '../../identity/types.js';
-import type { Session, SessionWithIdentity } from '../../session/types.js';
+import type { Session, SessionOnly, SessionView, SessionWithEmbed, SessionWithIdentity } from '../../session/types.js';
 import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../../session/store.js';
-import { decodePageToken, encodeMethods, encodePageToken } from '../codec.js';
+import { decodePageToken, encodeMethods, encodePageToken, IDENTITY_EMBED_COLUMNS } from '../codec.js';
+import { identityEmbed } from '../../identity/json.js';
 import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import { writeOutbox, type OutboxSourceRow } from './session-events.js';
 import { ms, statements, type DB, type Stmt } from './db.js';
@@ -21,6 +22,10 @@ export type EndedRow = OutboxSourceRow;
 export const endedOf = (r: EndedRow): EndedSessionRow => endedFromRow(SQLITE, r);
 
 const GET_BY_TOKEN = `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = ?`;
+// whoami: the identity's stored JSON instead of its columns (which come back only for a row without one).
+const GET_BY_TOKEN_EMBED = `SELECT ${SESSION_COLUMNS}, ${IDENTITY_EMBED_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = ?`;
+// The logouts: the session alone.
+const GET_BY_TOKEN_SESSION = `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.token_hash = ?`;
 // Not updated_at: activity is not a change of the session an API client could observe.
 const RECORD_ACTIVITY = 'UPDATE sessions SET last_active_at = ? WHERE id = ? AND last_active_at < ?';
 // 1 → 0 revokes; anything else → -1 marks "was already inactive" so RETURNING (the new value) tells the cases apart.
@@ -123,7 +128,20 @@ export class SqliteSessionStore implements SessionStore {
     );
   }
 
-  async getSessionByTokenHash(tokenHash: Buffer): Promise<SessionWithIdentity | null> {
+  async getSessionByTokenHash(tokenHash: Buffer, view?: 'identity'): Promise<SessionWithIdentity | null>;
+  async getSessionByTokenHash(tokenHash: Buffer, view: 'embed'): Promise<SessionWithEmbed | null>;
+  async getSessionByTokenHash(tokenHash: Buffer, view: 'session'): Promise<SessionOnly | null>;
+  async getSessionByTokenHash(tokenHash: Buffer, view: SessionView = 'identity'): Promise<SessionWithIdentity | SessionWithEmbed | SessionOnly | null> {
+    if (view === 'session') {
+      const row = this.q(GET_BY_TOKEN_SESSION).get(tokenHash) as SessionRow | undefined;
+      return row ? { session: sessionFromRow(row), identity: null } : null;
+    }
+    if (view === 'embed') {
+      const row = this.q(GET_BY_TOKEN_EMBED).get(tokenHash) as (SessionRow & IdentityRow & { i_embed: string | null }) | undefined;
+      if (!row) return null;
+      const head = { id: row.i_id, state: row.i_state as Identity['state'], schemaId: row.i_schema_id };
+      return { session: sessionFromRow(row), identity: head, embed: row.i_embed ?? identityEmbed(identityFromRow(row)) };
+    }
     const row = this.q(GET_BY_TOKEN).get(tokenHash) as (SessionRow & IdentityRow) | undefined;
     return row ? { session: sessionFromRow(row), identity: identityFromRow(row) } : null;
   }

@@ -9,7 +9,7 @@ import { logoutURL } from './request.js';
  */
 export async function createBrowserLogoutFlow(deps: LogoutDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   try {
-    const auth = await deps.sessions.fetchFromRequest(req);
+    const auth = await deps.sessions.fetchSessionFromRequest(req);
     const returnTo = deps.returnTo.fromRequest(req, deps.config.logoutRedirectURL);
     const token = deps.sessions.logoutToken(auth.session.id);
     const body = { logout_url: logoutURL(deps.config.publicBaseURL, token, returnTo?.href), logout_token: token };

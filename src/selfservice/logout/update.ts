@@ -27,7 +27,7 @@ export async function updateLogoutFlow(deps: LogoutDeps, defaultHref: string, re
 
     let auth;
     try {
-      auth = await sessions.fetchFromRequest(req);
+      auth = await sessions.fetchSessionFromRequest(req);
     } catch (err) {
       if (isPortaError(err) && err.code === 401) await clearStaleCookie(deps, req, reply);
       throw err;
@@ -60,7 +60,7 @@ async function clearStaleCookie(deps: LogoutDeps, req: FastifyRequest, reply: Fa
   if (req.headers['x-session-token']) {
     const cookieOnly = Object.create(req, { headers: { value: { cookie: req.headers.cookie } } }) as FastifyRequest;
     try {
-      if (await sessions.tryFetchFromRequest(cookieOnly)) return;
+      if (await sessions.tryFetchSessionFromRequest(cookieOnly)) return;
     } catch {
       return;
     }
