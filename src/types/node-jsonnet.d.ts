@@ -2,7 +2,6 @@
 // this is the part of its API Porta uses.
 declare module '@hanazuki/node-jsonnet' {
   export class Jsonnet {
-    maxStack(value: number): this;
     tlaCode(key: string, value: string): this;
     evaluateSnippet(snippet: string, filename?: string): Promise<string>;
   }

@@ -15,9 +15,14 @@ interface Pending {
 
 interface Worker {
   child: ChildProcess;
+  /** The process has loaded and said so; the time limit counts evaluation only, never the start. */
+  ready: boolean;
   job?: Pending;
   timer?: NodeJS.Timeout;
 }
+
+/** A worker that cannot even start within this long is broken. */
+const START_LIMIT_MS = 30_000;
 
 // The worker next to this module: .ts under tsx (tests), .js once built.
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -89,8 +94,13 @@ export class JsonnetPool {
 
   private spawn(): Worker {
     const child = fork(WORKER, [], { execArgv: loaderArgs(), stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
-    const w: Worker = { child };
-    child.on('message', (m: { id: number; ok: boolean; out?: string; error?: string }) => {
+    const w: Worker = { child, ready: false };
+    child.on('message', (m: { ready?: boolean; id: number; ok: boolean; out?: string; error?: string }) => {
+      if (m.ready) {
+        w.ready = true;
+        if (w.job) this.start(w, w.job);
+        return;
+      }
       const job = w.job;
       if (!job || job.id !== m.id) return;
       this.finish(w);
@@ -109,6 +119,11 @@ export class JsonnetPool {
 
   private start(w: Worker, job: Pending): void {
     w.job = job;
+    clearTimeout(w.timer);
+    if (!w.ready) {
+      w.timer = setTimeout(() => this.retire(w, new Error('jsonnet worker did not start')), START_LIMIT_MS);
+      return;
+    }
     w.timer = setTimeout(() => this.retire(w, new JsonnetTimeoutError(`jsonnet evaluation exceeded ${this.timeoutMs} ms`)), this.timeoutMs);
     w.child.send({ id: job.id, code: job.code, ctx: job.ctx, check: job.check });
   }

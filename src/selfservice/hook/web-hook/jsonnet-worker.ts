@@ -16,7 +16,7 @@ interface Job {
 
 async function run(job: Job): Promise<string> {
   if (findImport(job.code) >= 0) throw new Error('imports are not allowed in web_hook templates');
-  const vm = new Jsonnet().maxStack(500);
+  const vm = new Jsonnet();
   // Jsonnet is lazy: an unused local is parsed and checked, never evaluated.
   if (job.check) return vm.evaluateSnippet(`local template = (\n${job.code}\n);\nnull\n`, 'template.jsonnet');
   if (job.ctx !== undefined) vm.tlaCode('ctx', job.ctx);
@@ -30,3 +30,4 @@ process.on('message', (job: Job) => {
   );
 });
 process.on('disconnect', () => process.exit(0));
+process.send?.({ ready: true });
