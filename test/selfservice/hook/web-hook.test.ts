@@ -19,7 +19,8 @@ const BODY = b64(`function(ctx) {
   headers: ctx.request_headers, url: ctx.request_url, method: ctx.request_method, cookies: ctx.request_cookies,
   tp: if std.objectHas(ctx.flow, "transient_payload") then ctx.flow.transient_payload,
 }`);
-const FAST = { porta: { web_hook: { retry_wait_min: '10ms', retry_wait_max: '40ms' } } };
+// A generous template limit: two shared cores must not turn a normal evaluation into a time-out.
+const FAST = { porta: { web_hook: { retry_wait_min: '10ms', retry_wait_max: '40ms', jsonnet_timeout: '5s' } } };
 
 /** An app whose registration (password) runs `hooks` then `session`. */
 function regHooks(hooks: unknown[], extra: Record<string, any> = {}) {
@@ -83,7 +84,9 @@ forEachBackend('web_hook on registration', (backend) => {
     assert.equal(body.flow_id, flow.id);
     assert.equal(body.method, 'POST');
     assert.equal(new URL(body.url).pathname + new URL(body.url).search, `/self-service/registration?flow=${flow.id}`);
-    assert.deepEqual(body.headers, { 'User-Agent': ['UA-1'] });
+    assert.deepEqual(body.headers['User-Agent'], ['UA-1']);
+    assert.equal(body.headers['X-Secret'], undefined, 'only the allowlist is forwarded');
+    assert.equal(body.headers.Authorization, undefined);
     assert.deepEqual(body.tp, { x: [1, 2] });
     assert.equal(body.session_id, null, 'registration post-persist hooks get no session');
     assert.match(hook.body, /^\{\n {3}"cookies"/, 'go-jsonnet/libjsonnet manifest: sorted keys, 3 spaces');
@@ -177,7 +180,7 @@ forEachBackend('web_hook on registration', (backend) => {
 
   test('D22-D23: a hanging receiver times out (504, 3 attempts); ignore answers at once and delivers later', async () => {
     reset();
-    const t = await app(regHooks([{ hook: 'web_hook', config: { url: `${r.url}/slow`, method: 'POST', body: BODY } }], { porta: { web_hook: { timeout: '150ms', retry_wait_min: '10ms', retry_wait_max: '20ms' } } }));
+    const t = await app(regHooks([{ hook: 'web_hook', config: { url: `${r.url}/slow`, method: 'POST', body: BODY } }], { porta: { web_hook: { timeout: '150ms', retry_wait_min: '10ms', retry_wait_max: '20ms', jsonnet_timeout: '5s' } } }));
     r.fallback = { hang: true };
     const { res } = await register(t);
     assert.equal(res.status, 504, res.body);
@@ -207,7 +210,7 @@ forEachBackend('web_hook on registration', (backend) => {
   test('jsonnet time limit: a run-away template fails the flow (500); the killed worker is replaced', async () => {
     reset();
     const slow = b64('function(ctx) if std.objectHas(ctx.flow, "transient_payload") then std.foldl(function(a, b) a + b, std.range(0, 50000000), 0) else {ok: true}');
-    const t = await app(regHooks([{ hook: 'web_hook', config: { url: `${r.url}/loop`, method: 'POST', body: slow } }], { porta: { web_hook: { jsonnet_timeout: '1s', jsonnet_workers: 1 } } }));
+    const t = await app(regHooks([{ hook: 'web_hook', config: { url: `${r.url}/loop`, method: 'POST', body: slow } }], { porta: { web_hook: { jsonnet_timeout: '2s', jsonnet_workers: 1 } } }));
     const { res } = await register(t, { transient_payload: { slow: true } });
     assert.equal(res.status, 500, res.body);
     assert.equal(r.requests.length, 0);

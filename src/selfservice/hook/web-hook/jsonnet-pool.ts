@@ -124,7 +124,9 @@ export class JsonnetPool {
       w.timer = setTimeout(() => this.retire(w, new Error('jsonnet worker did not start')), START_LIMIT_MS);
       return;
     }
-    w.timer = setTimeout(() => this.retire(w, new JsonnetTimeoutError(`jsonnet evaluation exceeded ${this.timeoutMs} ms`)), this.timeoutMs);
+    // A start-up compile check is not a request's template run: it gets a start-up sized limit.
+    const limit = job.check ? Math.max(this.timeoutMs, 10_000) : this.timeoutMs;
+    w.timer = setTimeout(() => this.retire(w, new JsonnetTimeoutError(`jsonnet evaluation exceeded ${limit} ms`)), limit);
     w.child.send({ id: job.id, code: job.code, ctx: job.ctx, check: job.check });
   }
 
