@@ -59,8 +59,8 @@ forEachBackend('web_hook on login, settings, recovery and verification', (backen
 
   test('settings after (profile) sees the caller\'s session and the updated identity', async () => {
     const u = await seedLogin(t);
-    const flow = await apiFlow(t, 'settings', '', { 'x-session-token': u.token });
-    const res = await submitAPI(t, 'settings', flow.id, { method: 'profile', traits: { email: u.identity.traits.email, website: 'https://changed.example.org' } }, { 'x-session-token': u.token });
+    const flow = await apiFlow(t, 'settings' as 'login', '', { 'x-session-token': u.token });
+    const res = await submitAPI(t, 'settings' as 'login', flow.id, { method: 'profile', traits: { email: u.identity.traits.email, website: 'https://changed.example.org' } }, { 'x-session-token': u.token });
     assert.equal(res.status, 200, res.body);
     const body = last('/settings-after');
     assert.equal(body.s, u.session.id);
@@ -68,9 +68,9 @@ forEachBackend('web_hook on login, settings, recovery and verification', (backen
   });
 
   test('recovery and verification before-hooks run at flow creation', async () => {
-    const rec = await apiFlow(t, 'recovery');
+    const rec = await apiFlow(t, 'recovery' as 'login');
     assert.equal(last('/recovery-before').flow_id, rec.id);
-    const ver = await apiFlow(t, 'verification');
+    const ver = await apiFlow(t, 'verification' as 'login');
     const body = last('/verification-before');
     assert.equal(body.flow_id, ver.id);
     assert.equal(body.i, null);
