@@ -33,6 +33,12 @@ import { StrategyRegistry } from './selfservice/strategy/registry.js';
 import { builtinStrategies } from './selfservice/strategy/index.js';
 import type { Strategy } from './selfservice/strategy/types.js';
 import { HookRegistry } from './selfservice/hook/registry.js';
+import { JsonnetPool, WebHookRunner } from './selfservice/hook/web-hook/index.js';
+import { buildLogoutHooks } from './selfservice/hook/logout.js';
+import { webHookClientConfig } from './config/web-hook.js';
+
+// Every flow with hook lists, and the methods that have their own after-lists (Kratos's keys).
+const HOOK_POINTS = { login: ['password', 'code'], registration: ['password', 'code'], settings: ['password', 'profile'], recovery: [], verification: [] };
 import { builtinHooks } from './selfservice/hook/index.js';
 import type { SessionEventDispatcher } from './session/events/dispatcher.js';
 import { registerSessionEventRoutes } from './session/events/routes.js';
@@ -98,7 +104,19 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
     courier: new Courier(templates),
   };
   const strategies = new StrategyRegistry(config, [...builtinStrategies(core), ...(options.strategies?.(core) ?? [])]);
-  const hooks = new HookRegistry(config, builtinHooks(core), logger);
+  // Jsonnet runs in child processes started on first use; web hooks share one client configuration.
+  const webHookClient = webHookClientConfig(config);
+  const jsonnet = new JsonnetPool(webHookClient.jsonnetWorkers, webHookClient.jsonnetTimeoutMs);
+  const webHooks = new WebHookRunner(jsonnet, webHookClient, logger);
+  const hooks = new HookRegistry(config, builtinHooks(core, webHooks), logger);
+  const logoutHooks = buildLogoutHooks({ config, csrf, logger, persister }, webHooks);
+  try {
+    await hooks.prepare(HOOK_POINTS);
+    for (const h of logoutHooks?.hooks ?? []) await h.prepare();
+  } catch (err) {
+    await jsonnet.close();
+    throw err;
+  }
   const registry: Registry = { ...core, strategies, hooks };
 
   const servers: Servers = {
@@ -116,7 +134,7 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
   registerErrorRoutes(servers, registry);
   registerLoginRoutes(servers, registry);
   registerRegistrationRoutes(servers, registry);
-  registerLogoutRoutes(servers, registry);
+  registerLogoutRoutes(servers, { ...registry, logoutHooks });
   registerVerificationRoutes(servers, registry);
   registerRecoveryRoutes(servers, registry);
   registerCourierRoutes(servers, registry);
@@ -141,6 +159,7 @@ export async function buildApp(config: Config, persister: Persister, logger: Log
     registry,
     async close() {
       await Promise.all([servers.public.close(), servers.admin.close()]);
+      await jsonnet.close();
       await dispatcher?.stop();
       await persister.close();
     },

@@ -1,4 +1,5 @@
 import { DURATION_PATTERN } from './duration.js';
+import { beforeHooks, clientsSchema, hookList, logoutHookList, portaWebHookSchema } from './hooks-schema.js';
 
 // One JSON Schema for every key Porta implements (a subset of Kratos's embedx/config.schema.json,
 // plus Porta's own keys under `porta`). Keys outside it are warned about once and ignored.
@@ -8,11 +9,6 @@ const sameSite = { type: 'string', enum: ['Strict', 'Lax', 'None'] } as const;
 const stringList = { type: 'array', items: { type: 'string' } } as const;
 const secretList = { type: 'array', items: { type: 'string', minLength: 16 } } as const;
 
-// A Kratos hook list; which names run is decided by the hook registry (unknown ones are logged and skipped).
-const hookList = {
-  type: 'array',
-  items: { type: 'object', required: ['hook'], properties: { hook: { type: 'string', minLength: 1 }, config: { type: 'object' } } },
-} as const;
 const afterMethod = { type: 'object', properties: { default_browser_return_url: url, hooks: hookList } } as const;
 
 const server = (port: number) => ({
@@ -73,6 +69,7 @@ export const configSchema = {
               properties: {
                 ui_url: { ...url, default: 'https://www.ory.com/kratos/docs/fallback/login' },
                 lifespan: { ...duration, default: '1h' },
+                before: beforeHooks,
                 after: {
                   type: 'object',
                   properties: {
@@ -89,6 +86,7 @@ export const configSchema = {
               properties: {
                 ui_url: { ...url, default: 'https://www.ory.com/kratos/docs/fallback/settings' },
                 lifespan: { ...duration, default: '1h' },
+                before: beforeHooks,
                 privileged_session_max_age: { ...duration, default: '1h' },
                 required_aal: { type: 'string', enum: ['aal1', 'highest_available'], default: 'highest_available' },
                 after: {
@@ -104,25 +102,14 @@ export const configSchema = {
                 enabled: { type: 'boolean', default: true },
                 ui_url: { ...url, default: 'https://www.ory.com/kratos/docs/fallback/registration' },
                 lifespan: { ...duration, default: '1h' },
+                before: beforeHooks,
                 enable_legacy_one_step: { type: 'boolean' },
                 after: {
                   type: 'object',
                   properties: {
                     default_browser_return_url: url,
-                    password: {
-                      type: 'object',
-                      properties: {
-                        default_browser_return_url: url,
-                        hooks: {
-                          type: 'array',
-                          items: {
-                            type: 'object',
-                            required: ['hook'],
-                            properties: { hook: { type: 'string', enum: ['session', 'show_verification_ui'] } },
-                          },
-                        },
-                      },
-                    },
+                    hooks: hookList,
+                    password: afterMethod,
                   },
                 },
               },
@@ -136,7 +123,8 @@ export const configSchema = {
                 lifespan: { ...duration, default: '1h' },
                 use: { type: 'string', enum: ['code'], default: 'code' },
                 notify_unknown_recipients: { type: 'boolean', default: false },
-                after: { type: 'object', properties: { default_browser_return_url: url } },
+                before: beforeHooks,
+                after: { type: 'object', properties: { default_browser_return_url: url, hooks: hookList } },
               },
             },
             recovery: {
@@ -149,6 +137,7 @@ export const configSchema = {
                 // Only the code method is implemented: `link` stops start-up naming this key.
                 use: { type: 'string', enum: ['code'], default: 'code' },
                 notify_unknown_recipients: { type: 'boolean', default: false },
+                before: beforeHooks,
                 after: { type: 'object', properties: { default_browser_return_url: url, hooks: hookList } },
               },
             },
@@ -162,7 +151,7 @@ export const configSchema = {
               default: {},
               properties: {
                 // Empty means unset: Kratos falls back to selfservice.default_browser_return_url.
-                after: { type: 'object', properties: { default_browser_return_url: { type: 'string' } } },
+                after: { type: 'object', properties: { default_browser_return_url: { type: 'string' }, hooks: logoutHookList } },
                 clear_browser_data: { type: 'boolean', default: false },
               },
             },
@@ -331,10 +320,12 @@ export const configSchema = {
         templates: { type: 'object' },
       },
     },
+    clients: clientsSchema,
     porta: {
       type: 'object',
       default: {},
       properties: {
+        web_hook: portaWebHookSchema,
         ui: {
           type: 'object',
           default: {},

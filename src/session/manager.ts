@@ -216,7 +216,7 @@ export class SessionManager {
    * session instead (same id, new token, authenticated_at renewed, method appended). Either way the
    * token is new, so a token known before the login is worthless after it (no fixation).
    */
-  async activate(req: FastifyRequest, identity: Identity, opts: { method: string; aal?: 'aal1' | 'aal2'; refresh?: Session }): Promise<{ session: Session; token: string }> {
+  async activate(req: FastifyRequest, identity: Identity, opts: { method: string; aal?: 'aal1' | 'aal2'; refresh?: Session; id?: string }): Promise<{ session: Session; token: string }> {
     const { config, store } = this.deps;
     const now = new Date();
     // A refresh re-authenticates, so the absolute cap counts again from now, as for a new session.
@@ -238,7 +238,8 @@ export class SessionManager {
       return { session, token };
     }
     const session: Session = {
-      id: newId(),
+      // A login's after-hooks saw this id before the session existed (Kratos passes its new session).
+      id: opts.id ?? newId(),
       identityId: identity.id,
       active: true,
       expiresAt,

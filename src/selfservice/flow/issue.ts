@@ -21,13 +21,14 @@ export async function issueSession(
   req: FastifyRequest,
   reply: FastifyReply,
   identity: Identity,
-  opts: { browser: boolean; existing: AuthenticatedSession | null; refresh: boolean; method: string; aal?: 'aal1' | 'aal2' },
+  opts: { browser: boolean; existing: AuthenticatedSession | null; refresh: boolean; method: string; aal?: 'aal1' | 'aal2'; id?: string },
 ): Promise<Issued> {
   const sameIdentity = opts.existing !== null && opts.existing.identity.id === identity.id;
   const issued = await deps.sessions.activate(req, identity, {
     method: opts.method,
     aal: opts.aal,
     refresh: opts.refresh && sameIdentity ? (opts.existing as AuthenticatedSession).session : undefined,
+    id: opts.id,
   });
   if (opts.browser) {
     deps.sessions.issueCookie(reply, issued.token, issued.session);

@@ -13,6 +13,8 @@ export interface HookContext {
   identity?: Identity;
   /** The request's own session in a flow that needs one (settings); never serialized to a hook receiver. */
   session?: Session;
+  /** Login's after-hooks: the session the login will store (its id is final), shown to web hooks as Kratos does. */
+  draftSession?: Session;
   /** The session a `session` hook issued, with its token (never serialized to a hook receiver). */
   issued?: { session: Session; token: string };
   /**
@@ -26,6 +28,8 @@ export interface HookContext {
   continueWith?: Array<Record<string, unknown>>;
   /** Where a browser goes instead of the usual return URL (e.g. the verification UI). */
   browserRedirect?: string;
+  /** Set while the pre-persist hooks run: a parse hook may change `identity` before it is stored. */
+  prePersist?: boolean;
   /** Set by a hook that wrote the response itself (a refusal); the flow step then ends there. */
   answered?: boolean;
 }
@@ -33,6 +37,13 @@ export interface HookContext {
 /** One configured hook (Kratos's hook executor). Throwing aborts the flow step, as in Kratos. */
 export interface Hook {
   readonly name: string;
+  /**
+   * Runs before the identity is stored (registration, settings: a `web_hook` with `parse` or
+   * `can_interrupt`) and is skipped after it; in the other flows it runs at its usual point.
+   */
+  readonly prePersist?: boolean;
+  /** Start-up work that fails for a hook that can never work (a template that does not compile). */
+  prepare?(): Promise<void>;
   execute(ctx: HookContext): Promise<void>;
 }
 

@@ -3,6 +3,8 @@ import { isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import { uiText } from '../../x/text.js';
 import type { Identity } from '../../identity/types.js';
+import type { Session } from '../../session/types.js';
+import { newId } from '../../x/tokens.js';
 import type { LoginTicket } from '../../throttle/login.js';
 import { decodeFlowBody, field } from '../flow/decode.js';
 import {
@@ -111,7 +113,9 @@ export async function submitLogin(deps: SelfServiceDeps & LoginThrottleDeps, req
       }
     }
     // After-login hooks run before the session exists: require_verified_address may refuse it.
-    const hookCtx: HookContext = { req, reply, flow, method: strategy.id, identity };
+    const refresh = d.refresh === true && existing?.identity.id === identity.id;
+    const draftSession = draftSessionOf(deps, identity, strategy.id, strategy.aal, refresh ? existing.session : undefined);
+    const hookCtx: HookContext = { req, reply, flow, method: strategy.id, identity, draftSession };
     await deps.hooks.run('login', 'after', hookCtx);
     if (hookCtx.answered) return reply;
     const { session, token } = await issueSession(deps, req, reply, identity, {
@@ -120,6 +124,7 @@ export async function submitLogin(deps: SelfServiceDeps & LoginThrottleDeps, req
       refresh: d.refresh === true,
       method: strategy.id,
       aal: strategy.aal,
+      id: draftSession.id,
     });
     for (const work of hookCtx.onIssued ?? []) await work({ session, token });
     if (!browser) return sendJSON(reply, 200, { session_token: token, session: sessionJSON(deps, session, identity), continue_with: null });
@@ -128,6 +133,15 @@ export async function submitLogin(deps: SelfServiceDeps & LoginThrottleDeps, req
   } catch (err) {
     return writeFlowError(deps, req, reply, flow, err, refill);
   }
+}
+
+/** The session a login is about to store, as its after-hooks see it (Kratos runs them before the store). */
+function draftSessionOf(deps: SelfServiceDeps, identity: Identity, method: string, aal: 'aal1' | 'aal2' | undefined, refreshed?: Session): Session {
+  const now = new Date();
+  const m = { method, aal: aal ?? 'aal1', completedAt: now };
+  if (refreshed) return { ...refreshed, authenticatedAt: now, authenticationMethods: [...refreshed.authenticationMethods, m] };
+  const expiresAt = new Date(now.getTime() + deps.config.sessionLifespanMs);
+  return { id: newId(), identityId: identity.id, active: true, expiresAt, authenticatedAt: now, issuedAt: now, lastActiveAt: now, aal: m.aal, authenticationMethods: [m], devices: [], createdAt: now, updatedAt: now };
 }
 
 /** Tells the throttle how the attempt ended: a credentials error is a failure, any other error counts for nothing. */

@@ -3,6 +3,7 @@ import type { CsrfManager } from '../../http/csrf.js';
 import type { SessionManager } from '../../session/manager.js';
 import type { ErrorManager } from '../errors/manager.js';
 import type { ReturnToValidator } from '../flow/return-to.js';
+import type { LogoutHooks } from '../hook/logout.js';
 
 /** What the logout endpoints use of the registry. */
 export interface LogoutDeps {
@@ -11,4 +12,6 @@ export interface LogoutDeps {
   csrf: Pick<CsrfManager, 'regenerate'>;
   returnTo: ReturnToValidator;
   errors: ErrorManager;
+  /** `selfservice.flows.logout.after.hooks`; absent when none is configured. */
+  logoutHooks?: LogoutHooks;
 }

@@ -42,8 +42,9 @@ export async function performNativeLogout(deps: LogoutDeps, req: FastifyRequest,
     const token = sessionTokenOf(readJsonBody(req));
     // Porta only issues this format; anything else cannot name a session, so it costs no database work.
     if (!SESSION_TOKEN_PATTERN.test(token)) throw errUnknownToken();
-    const { sessionId } = await deps.sessions.revokeSessionByToken(hashToken(token), 'self_service_logout');
+    const { sessionId, ended } = await deps.sessions.revokeSessionByToken(hashToken(token), 'self_service_logout');
     if (sessionId === null) throw errUnknownToken();
+    if (ended.length > 0 && deps.logoutHooks) await deps.logoutHooks.run(req, { sessionId }, { type: 'api', return_to: null });
     return reply.code(204).send();
   } catch (err) {
     return sendError(req, reply, err);

@@ -35,14 +35,20 @@ export async function updateLogoutFlow(deps: LogoutDeps, defaultHref: string, re
     if (!sessions.logoutTokenMatches(auth.session.id, token)) return errors.forward(req, reply, errTokenMismatch());
 
     // Whatever credential carried the session, that session and no other is the one revoked.
-    const { outcome } = await sessions.revokeSession(auth.session.id, 'self_service_logout');
+    const { outcome, ended } = await sessions.revokeSession(auth.session.id, 'self_service_logout');
     if (outcome === 'missing') return errors.forward(req, reply, errNoRows());
+    const hooks = ended.length > 0 ? deps.logoutHooks : undefined;
     if (auth.via === 'cookie' || sessions.hasSessionCookie(req)) sessions.clearCookie(reply);
     deps.csrf.regenerate(req, reply);
 
     const returnTo = deps.returnTo.fromRequest(req, deps.config.logoutRedirectURL);
     if (deps.config.logoutClearBrowserData && isHttps(req)) reply.header('clear-site-data', '"cookies", "storage", "cache"');
-    if (isJsonRequest(req)) return reply.code(204).send();
+    const json = isJsonRequest(req);
+    if (hooks) {
+      const ended = { sessionId: auth.session.id, session: auth.session, identity: auth.identity ?? undefined };
+      await hooks.run(req, ended, { type: 'browser', return_to: json ? null : (returnTo?.href ?? defaultHref) });
+    }
+    if (json) return reply.code(204).send();
     return seeOther(req, reply, returnTo?.href ?? defaultHref);
   } catch (err) {
     return errors.forward(req, reply, err);

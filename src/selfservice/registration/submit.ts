@@ -4,6 +4,7 @@ import { sendError } from '../../http/writer.js';
 import { uiText, type UiText } from '../../x/text.js';
 import type { SelfServiceDeps } from '../deps.js';
 import { identityToJSON } from '../../identity/json.js';
+import type { Identity } from '../../identity/types.js';
 import { DuplicateCredentialsError } from '../../identity/store.js';
 import { decodeFlowBody, field } from '../flow/decode.js';
 import { FlowFormError, apiFlowBrowserCheck, errAlreadyLoggedIn, errFlowExpired, errRegistrationDisabled, errStrategyDisabled, expiredMessage } from '../flow/errors.js';
@@ -26,6 +27,17 @@ async function rebindVerificationCsrf(deps: SelfServiceDeps, req: FastifyRequest
   vflow.csrfToken = deps.csrf.token(req, reply);
   setValue(dataOf(vflow).ui, 'csrf_token', deps.csrf.masked(req, reply));
   await deps.persister.flows.updateFlow(vflow);
+}
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/** The identity a registration is about to create, as pre-persist hooks see it (Kratos's NewIdentity). */
+function draftIdentity(schemaId: string, traits: Record<string, unknown>): Identity {
+  const zero = new Date(0);
+  return {
+    id: NIL_UUID, schemaId, state: 'active', stateChangedAt: null, traits, metadataPublic: null, metadataAdmin: null, externalId: null,
+    organizationId: null, verifiableAddresses: [], recoveryAddresses: [], credentials: {}, createdAt: zero, updatedAt: zero,
+  };
 }
 
 const missing = (property: string) => uiText(4000002, `Property ${property} is missing.`, 'error', { property });
@@ -119,9 +131,26 @@ export async function submitRegistration(deps: SelfServiceDeps, req: FastifyRequ
       }
     }
 
+    // Pre-persist hooks (a web_hook with parse or can_interrupt) see the identity before it exists (nil
+    // id) and may change it; changed traits are validated again.
+    const draft = draftIdentity(schema.id, traits);
+    await deps.hooks.runPrePersist('registration', { req, reply, flow, method: strategy.id, identity: draft });
+    if (draft.traits !== traits) {
+      const errs = deps.identities.validateTraits(draft.schemaId, draft.traits);
+      if (errs.length) throw new FlowFormError(errs.map((v) => v.message));
+    }
+
     let identity;
     try {
-      identity = await deps.identities.create({ schemaId: schema.id, traits, ...credentials });
+      identity = await deps.identities.create({
+        schemaId: draft.schemaId,
+        traits: draft.traits,
+        ...credentials,
+        state: draft.state,
+        metadataPublic: draft.metadataPublic ?? undefined,
+        metadataAdmin: draft.metadataAdmin ?? undefined,
+        externalId: draft.externalId,
+      });
     } catch (err) {
       if (err instanceof DuplicateCredentialsError) {
         throw new FlowFormError([uiText(4000007, 'An account with the same identifier (email, phone, username, ...) exists already.', 'error')]);

@@ -129,6 +129,9 @@ export async function submitSettings(deps: SelfServiceDeps, req: FastifyRequest,
       if (err instanceof PrivilegedSessionRequired) return await answerRefreshRequired(deps.config, req, reply, flow);
       throw err;
     }
+    // Pre-persist hooks (parse / can_interrupt) may change the proposed identity before it is stored.
+    updated = { ...updated };
+    await deps.hooks.runPrePersist('settings', { req, reply, flow, method: strategy.id, identity: updated, session: auth.session });
     const target = returnTarget(deps, flow, strategy.id);
     try {
       await deps.identities.update(identity, updated);

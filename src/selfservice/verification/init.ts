@@ -1,3 +1,4 @@
+import type { HookRegistry } from '../hook/registry.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toPortaError } from '../../http/errors.js';
 import { acceptsJson } from '../../http/negotiate.js';
@@ -22,7 +23,7 @@ export function buildVerificationFlow(deps: FlowDeps, req: FastifyRequest, reply
 }
 
 /** GET /self-service/verification/{browser,api}: no session is needed or looked at. */
-export async function initVerification(deps: FlowDeps, req: FastifyRequest, reply: FastifyReply, type: FlowType): Promise<FastifyReply> {
+export async function initVerification(deps: FlowDeps & { hooks?: Pick<HookRegistry, 'run'> }, req: FastifyRequest, reply: FastifyReply, type: FlowType): Promise<FastifyReply> {
   try {
     if (!deps.config.verificationEnabled) {
       return type === 'api' || acceptsJson(req) ? sendError(req, reply, errVerificationDisabled()) : deps.errors.forward(req, reply, errVerificationDisabled());
@@ -30,6 +31,7 @@ export async function initVerification(deps: FlowDeps, req: FastifyRequest, repl
     // Kratos writes init errors (a forbidden return_to) as JSON even for browsers.
     const returnTo = deps.returnTo.fromRequest(req, deps.config.afterReturnURL('verification'));
     const flow = buildVerificationFlow(deps, req, reply, type, { request_url: requestURL(req), return_to: returnTo?.href });
+    await deps.hooks?.run('verification', 'before', { req, reply, flow });
     await deps.persister.flows.createFlow(flow);
     if (type === 'browser' && !acceptsJson(req)) return redirect(req, reply, 303, withQuery(uiURLOf(deps, 'verification'), 'flow', flow.id));
     return sendJSON(reply, 200, flowToJSON(flow));

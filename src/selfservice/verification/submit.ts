@@ -1,3 +1,4 @@
+import type { HookRegistry } from '../hook/registry.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { acceptsJson } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
@@ -135,7 +136,7 @@ async function linkClick(deps: SendDeps, req: FastifyRequest, reply: FastifyRepl
   return toUI(deps, req, reply, flow);
 }
 
-async function redeem(deps: SendDeps, req: FastifyRequest, reply: FastifyReply, flow: StoredFlow, code: string): Promise<FastifyReply> {
+async function redeem(deps: SendDeps & { hooks?: Pick<HookRegistry, 'run'> }, req: FastifyRequest, reply: FastifyReply, flow: StoredFlow, code: string): Promise<FastifyReply> {
   const d = dataOf(flow);
   // Every redemption counts, right or wrong, and resending does not reset it (Kratos's submit_count).
   const count = ((flow.data[SUBMITS_KEY] as number | undefined) ?? 0) + 1;
@@ -157,6 +158,7 @@ async function redeem(deps: SendDeps, req: FastifyRequest, reply: FastifyReply, 
     return answer(deps, req, reply, flow);
   }
   await setAddressStatus(deps, identity, stored.address, 'completed');
+  await deps.hooks?.run('verification', 'after', { req, reply, flow, identity });
   const fallback = deps.config.afterReturnURL('verification');
   let target = fallback.href;
   if (d.return_to) {
