@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { fixedKeyHmac } from '../x/hmac.js';
 import { parse as parseCookieHeader, serialize, type SerializeOptions } from 'cookie';
 import type { CookieSettings } from '../config/config.js';
 import { randomAlnum } from '../x/tokens.js';
@@ -17,8 +18,12 @@ const MAX_COOKIE_VALUE_LENGTH = 2048;
 const MAC_CONTEXT = 'porta/session-cookie/v1\n';
 const B64URL = /^[A-Za-z0-9_-]+$/;
 
+// One keyed MAC per configured secret, built on first use.
+const macs = new Map<string, (payload: string) => Buffer>();
 function mac(secret: string, payload: string): Buffer {
-  return createHmac('sha256', secret).update(MAC_CONTEXT).update(payload).digest();
+  let m = macs.get(secret);
+  if (!m) macs.set(secret, (m = fixedKeyHmac(secret, MAC_CONTEXT)));
+  return m(payload);
 }
 
 /**

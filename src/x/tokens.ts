@@ -1,5 +1,6 @@
-import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash as oneShot, randomUUID, timingSafeEqual } from 'node:crypto';
 import { pooledRandomBytes } from './random.js';
+import { fixedKeyHmac } from './hmac.js';
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -25,25 +26,43 @@ export function newSessionToken(): string {
 
 /** Session tokens are stored only as this digest, so a copy of the database cannot be replayed. */
 export function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  // The one-shot digest: no Hash object per whoami or logout.
+  return oneShot('sha256', token, 'buffer') as unknown as Buffer;
 }
 
-function base62(bytes: Buffer, length: number): string {
-  let n = BigInt(`0x${bytes.toString('hex')}`);
+/**
+ * The `length` least significant base-62 digits of the big-endian number in `bytes`, least significant
+ * first. Long division of the byte array by 62, in place on a copy: the same digits as BigInt
+ * arithmetic without allocating a BigInt per step.
+ */
+export function base62(bytes: Buffer, length: number): string {
+  const n = Uint8Array.from(bytes);
   let out = '';
+  let start = 0;
   for (let i = 0; i < length; i++) {
-    out += ALNUM[Number(n % 62n)];
-    n /= 62n;
+    let rem = 0;
+    for (let j = start; j < n.length; j++) {
+      const cur = rem * 256 + n[j];
+      n[j] = Math.floor(cur / 62);
+      rem = cur % 62;
+    }
+    while (start < n.length && n[start] === 0) start++;
+    out += ALNUM[rem];
   }
   return out;
 }
+
+// One keyed MAC per secret (there are few, and they live as long as the process).
+const logoutMacs = new Map<string, (message: string) => Buffer>();
 
 /**
  * A session's logout token: stable for the session, unforgeable without the secret, and stored
  * nowhere (Kratos keeps it in a column). Same format as Kratos's: ory_lo_ + 32 alphanumerics.
  */
 export function deriveLogoutToken(secret: string, sessionId: string): string {
-  return LOGOUT_TOKEN_PREFIX + base62(createHmac('sha256', secret).update(`porta/logout/${sessionId}`).digest(), 32);
+  let mac = logoutMacs.get(secret);
+  if (!mac) logoutMacs.set(secret, (mac = fixedKeyHmac(secret, 'porta/logout/')));
+  return LOGOUT_TOKEN_PREFIX + base62(mac(sessionId), 32);
 }
 
 /** Constant-time string equality (lengths are compared after padding, so they leak nothing either). */

@@ -1,0 +1,34 @@
+import { createHash, createHmac, hash as oneShot } from 'node:crypto';
+
+const BLOCK = 64;
+const DIGEST = 32;
+
+/**
+ * HMAC-SHA256 under one fixed key and an optional fixed context prefix, for the hot paths (the
+ * session cookie's MAC on every cookie whoami and logout, the logout token on every browser logout).
+ * `createHmac` re-imports the key and re-initialises the MAC on each call, which costs several times
+ * the hashing itself. Here the padded key blocks are built once and each call is two one-shot SHA-256
+ * digests over a reused scratch buffer: the same bytes as RFC 2104's HMAC (pinned by a test against
+ * `createHmac`). Calls are synchronous, so the scratch buffer is never shared between two of them.
+ */
+export function fixedKeyHmac(key: string | Buffer, context = ''): (message: string) => Buffer {
+  let k = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
+  if (k.length > BLOCK) k = createHash('sha256').update(k).digest();
+  const ctx = Buffer.from(context, 'utf8');
+  const inner = Buffer.alloc(BLOCK + ctx.length + 256);
+  const outer = Buffer.alloc(BLOCK + DIGEST);
+  for (let i = 0; i < BLOCK; i++) {
+    const b = i < k.length ? k[i] : 0;
+    inner[i] = b ^ 0x36;
+    outer[i] = b ^ 0x5c;
+  }
+  ctx.copy(inner, BLOCK);
+  const head = BLOCK + ctx.length;
+  return (message: string): Buffer => {
+    // Messages here are a few dozen bytes; a longer one takes the general path.
+    if (message.length * 3 > inner.length - head) return createHmac('sha256', k).update(ctx).update(message, 'utf8').digest();
+    const n = inner.write(message, head, 'utf8');
+    oneShot('sha256', inner.subarray(0, head + n), 'buffer').copy(outer, BLOCK);
+    return oneShot('sha256', outer, 'buffer') as unknown as Buffer;
+  };
+}
