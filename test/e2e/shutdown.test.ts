@@ -56,7 +56,7 @@ forEachSpawnBackend('graceful shutdown with logins in flight', (backend) => {
     // Real argon2 cost so the logins are still running on the thread pool when the signal arrives.
     // Sixteen concurrent logins of one account from one address would trip the login throttle, which
     // counts attempts in flight; this test is about shutdown, so the throttle is off.
-    const p = await spawnPorta({ backend, config: { hashers: { argon2: { memory: '64MiB', iterations: 3 } }, porta: { login_throttle: { enabled: false } } } });
+    const p = await spawnPorta({ backend, config: { hashers: { argon2: { memory: '64MiB', iterations: 8 } }, porta: { login_throttle: { enabled: false } } } });
     try {
       await loginsSurviveSigterm(p);
     } finally {
@@ -83,7 +83,7 @@ async function loginsSurviveSigterm(p: PortaProcess): Promise<void> {
   // Long enough for every request to have been accepted and parsed even on a loaded machine (a request
   // still in the listen backlog at SIGTERM is reset by the kernel: it was never in flight), short
   // enough that the hashing is not over.
-  await sleep(300);
+  await sleep(1000);
   const inFlight = 16 - answered;
   p.child.kill('SIGTERM');
   const answers = await Promise.all(logins);
