@@ -19,7 +19,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { stringify as toYaml } from 'yaml';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { VS_SECRET, dropDatabase, pgUrl, recreateDatabase, seedPostgres, seedSqlite } from './dataset.js';
 import { summarizeProfile } from './profile.js';
 
@@ -44,8 +44,32 @@ const { values } = parseArgs({
     systems: { type: 'string', default: 'a,porta' },
     /** Niceness of servers and wrk (both systems alike); negative only as root, and it takes CPU from other work. */
     nice: { type: 'string', default: '0' },
+    /** Extra Porta configuration, `dotted.key=value` (repeatable), e.g. porta.session.inactivity_timeout=1h. */
+    set: { type: 'string', multiple: true, default: [] },
   },
 });
+
+/** `a.b.c=v` pairs as a nested object (values parsed as YAML scalars: numbers and booleans stay typed). */
+function extraConfig(pairs: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`--set needs key=value, got ${pair}`);
+    const keys = pair.slice(0, eq).split('.');
+    let node = out;
+    for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
+    node[keys[keys.length - 1]] = parseYaml(pair.slice(eq + 1));
+  }
+  return out;
+}
+
+function merge(into: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  for (const [k, v] of Object.entries(extra)) {
+    const cur = into[k];
+    into[k] = v && typeof v === 'object' && cur && typeof cur === 'object' ? merge(cur as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return into;
+}
 
 const parseN = (s: string): number => {
   const m = /^(\d{1,7})([kKmM]?)$/.exec(s);
@@ -95,7 +119,7 @@ function portaConfig(dsn: string): string {
   const file = join(DATA, 'porta.yaml');
   writeFileSync(
     file,
-    toYaml({
+    toYaml(merge({
       dsn,
       serve: { public: { base_url: `http://127.0.0.1:${PORT}/`, host: '127.0.0.1', port: PORT }, admin: { base_url: 'http://127.0.0.1:4601/', host: '127.0.0.1', port: 4601 } },
       selfservice: { default_browser_return_url: 'http://127.0.0.1:4455/' },
@@ -103,7 +127,7 @@ function portaConfig(dsn: string): string {
       secrets: { default: [VS_SECRET] },
       log: { level: 'warn' },
       porta: { ui: { enabled: false } },
-    }),
+    }, extraConfig(values.set))),
   );
   return file;
 }
