@@ -157,8 +157,9 @@ async function redeem(deps: SendDeps & { hooks?: Pick<HookRegistry, 'run'> }, re
     await deps.persister.flows.updateFlow(flow);
     return answer(deps, req, reply, flow);
   }
-  await setAddressStatus(deps, identity, stored.address, 'completed');
+  // Kratos calls the after-hooks before it marks the address verified: a failing or refusing hook leaves it unverified.
   await deps.hooks?.run('verification', 'after', { req, reply, flow, identity });
+  await setAddressStatus(deps, identity, stored.address, 'completed');
   const fallback = deps.config.afterReturnURL('verification');
   let target = fallback.href;
   if (d.return_to) {
