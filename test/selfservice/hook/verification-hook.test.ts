@@ -117,13 +117,27 @@ forEachBackend('web_hook after verification', (backend) => {
     assert.deepEqual({ verified: addr.verified, status: addr.status }, { verified: false, status: 'sent' });
   });
 
-  test('an interrupting receiver: its message comes back, the address stays unverified', async () => {
+  test('an interrupting receiver: a new flow carries its message (Kratos retries the flow), the code is spent, the address stays unverified', async () => {
     reset();
     r.script.push({ status: 400, body: JSON.stringify({ messages: [{ instance_ptr: '#/', messages: [{ id: 4711, text: 'not now', type: 'error' }] }] }) });
     const identity = await seedIdentity(t);
-    const { res } = await verifyAPI(identity.traits.email as string);
-    assert.equal(res.status, 400, res.body);
-    assert.deepEqual(res.json().ui.messages, [{ id: 4711, text: 'not now', type: 'error' }]);
+    const email = identity.traits.email as string;
+    const { flow, res } = await verifyAPI(email);
+    assert.equal(res.status, 303, res.body);
+    const loc = new URL(res.headers.location);
+    assert.equal(loc.pathname, '/self-service/verification/flows');
+    const next = (await get(t, `${loc.pathname}${loc.search}`)).json();
+    assert.notEqual(next.id, flow.id);
+    assert.equal(next.type, 'api');
+    assert.equal(next.state, 'choose_method');
+    assert.deepEqual(next.ui.messages, [{ id: 4711, text: 'not now', type: 'error' }]);
+    assert.equal((await addressOf(identity.id)).verified, false);
+
+    const json = { 'content-type': 'application/json', accept: 'application/json' };
+    const replay = await post(t, `/self-service/verification?flow=${flow.id}`, JSON.stringify({ method: 'code', code: await codeFor(email) }), json);
+    assert.equal(replay.status, 200, replay.body);
+    assert.deepEqual(replay.json().ui.messages.map((m: Json) => m.id), [4070006], 'the spent code is an invalid code now');
+    assert.equal(r.requests.length, 1, 'no second hook call');
     assert.equal((await addressOf(identity.id)).verified, false);
   });
 });
