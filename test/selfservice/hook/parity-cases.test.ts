@@ -12,8 +12,8 @@ import { apiFlow, browserFlow, csrfOf, nodeOf, submitAPI, submitForm } from '../
 
 /**
  * Part D cases of hooks-and-session-events-spec.md that web-hook.test.ts and flow-points.test.ts leave
- * out: request shapes (D5, D6, D8, D9, D10, D12, D13, D15), answers (D16, D17, D20, D28-D30, D33, D34,
- * D36, D37) and login (D39, D40). "Register" is an API registration submitted as JSON.
+ * out: request shapes (D5, D6, D8, D9, D10, D12, D13, D15), answers (D16, D17, D20, D23, D28-D30,
+ * D33-D37) and login (D39, D40). "Register" is an API registration submitted as JSON.
  */
 
 const PASSWORD = 'l3f9toh1uaf81n21';
@@ -219,6 +219,33 @@ forEachBackend('web_hook Part D cases', (backend) => {
     const five = await register(t);
     assert.equal(five.res.status, 502, five.res.body);
     assert.equal(r.requests.length, 3);
+  });
+
+  test('D23, D35: an ignored failing hook is still tried 3 times in the background; an interrupted browser form keeps the email and can be sent again', async () => {
+    reset();
+    r.fallback = { status: 500 };
+    const t = await app(regHooks([hook('/async', { response: { ignore: true } })]));
+    const { res } = await register(t);
+    assert.equal(res.status, 200, res.body);
+    await r.waitFor(3, 15_000, (q) => q.path === '/async');
+
+    reset();
+    const ci = await app(regHooks([hook('/int', { can_interrupt: true })]));
+    r.script.push({ status: 400, body: JSON.stringify({ messages: [{ instance_ptr: '#/traits/email', messages: [{ id: 9, text: 'no', type: 'error' }] }] }) });
+    const jar = new CookieJar();
+    const flow = await browserFlow(ci, 'registration', jar);
+    const mail = email();
+    const fields = { method: 'password', password: PASSWORD, 'traits.email': mail, 'traits.website': 'https://www.ory.sh' };
+    const first = await submitForm(ci, 'registration', flow.id, jar, { ...fields, csrf_token: csrfOf(flow) });
+    assert.ok(first.status === 302 || first.status === 303, String(first.status));
+    assert.equal(first.headers.location, `http://localhost:4455/registration?flow=${flow.id}`);
+    const shown = (await ci.app.public.inject({ method: 'GET', url: `/self-service/registration/flows?id=${flow.id}`, headers: { cookie: jar.header() } })).json();
+    assert.equal(nodeOf(shown, 'traits.email').attributes.value, mail);
+    assert.notEqual(csrfOf(shown), csrfOf(flow), 'a fresh CSRF rendering');
+    const second = await submitForm(ci, 'registration', flow.id, jar, { ...fields, csrf_token: csrfOf(shown) });
+    assert.equal(second.status, 303, second.body);
+    assert.equal(second.headers.location, 'http://localhost:4455/', 'registered on the second try');
+    assert.equal((await identitiesWith(ci, mail)).length, 1);
   });
 
   test('D37: a parse hook in the flow-wide registration.after.hooks runs nowhere when the method has its own list', async () => {
