@@ -76,10 +76,11 @@ export class PgSessionEventStore implements SessionEventStore {
         [o.nextAttemptAt, o.status, o.error, id],
       );
     } else {
-      await this.pool.query('UPDATE porta_session_event_deliveries SET state = $1, last_status = $2, last_error = $3, lease_until = NULL WHERE id = $4', [
+      await this.pool.query('UPDATE porta_session_event_deliveries SET state = $1, last_status = $2, last_error = $3, lease_until = NULL, attempts = attempts - $4 WHERE id = $5', [
         o.state,
         o.status,
         o.error,
+        o.unsent ? 1 : 0,
         id,
       ]);
     }

@@ -102,7 +102,13 @@ export class SqliteSessionEventStore implements SessionEventStore {
         id,
       );
     } else {
-      this.q('UPDATE porta_session_event_deliveries SET state = ?, last_status = ?, last_error = ?, lease_until = NULL WHERE id = ?').run(o.state, o.status, o.error, id);
+      this.q('UPDATE porta_session_event_deliveries SET state = ?, last_status = ?, last_error = ?, lease_until = NULL, attempts = attempts - ? WHERE id = ?').run(
+        o.state,
+        o.status,
+        o.error,
+        o.unsent ? 1 : 0,
+        id,
+      );
     }
   }
 

@@ -5,10 +5,11 @@ import { issueSession } from '../flow/issue.js';
 import { dataOf, redirect, sendJSON, flowToJSON } from '../flow/model.js';
 import { resetMessages } from '../flow/ui.js';
 import type { StoredFlow } from '../flow/types.js';
+import type { HookContext } from '../hook/types.js';
 import { checkRecoveryCode } from '../strategy/code/recovery.js';
 import type { RecoveryDeps } from './init.js';
 import { internalOf, msgInvalidCode, msgTooOften } from './flow.js';
-import { answerSameFlow, retryRecovery } from './answer.js';
+import { answerSameFlow, retryRecovery, retryRecoveryWithError } from './answer.js';
 import { continueToSettings } from './continue.js';
 
 const skipSettings = (requestUrl: string): boolean => {
@@ -60,9 +61,18 @@ export async function redeemRecoveryCode(deps: RecoveryDeps, req: FastifyRequest
     if (changed) await deps.persister.identities.updateIdentity(identity);
   }
 
+  // The after-hooks run before the session exists, so a failing one leaves no session and no cookie
+  // (Kratos: "should not be able to recover if post recovery hook fails"); revoke_active_sessions waits
+  // for the new session through onIssued.
+  const hookCtx: HookContext = { req, reply, flow, identity };
+  try {
+    await deps.hooks.run('recovery', 'after', hookCtx);
+  } catch (err) {
+    return retryRecoveryWithError(deps, req, reply, flow, err);
+  }
   const browser = flow.type === 'browser';
   const issued = await issueSession(deps, req, reply, identity, { browser, existing: null, refresh: false, method: 'code_recovery' });
-  await deps.hooks.run('recovery', 'after', { req, reply, flow, identity, issued });
+  for (const work of hookCtx.onIssued ?? []) await work(issued);
 
   const json = flow.type === 'api' || isJsonRequest(req);
   if (skipSettings(d.request_url)) {

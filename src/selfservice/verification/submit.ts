@@ -8,10 +8,10 @@ import { FlowFormError, expiredMessage } from '../flow/errors.js';
 import { dataOf, flowToJSON, redirect, sendJSON } from '../flow/model.js';
 import { flowIdOf, uiURLOf, writeFlowError } from '../flow/respond.js';
 import { param } from '../flow/params.js';
-import { addMessage, resetMessages, setValue, csrfNode, type UiContainer } from '../flow/ui.js';
+import { addMessage, addNodeMessage, genericMessage, resetMessages, setValue, csrfNode, type UiContainer } from '../flow/ui.js';
 import { publicURL, withQuery } from '../flow/url.js';
 import type { StoredFlow } from '../flow/types.js';
-import { PortaError } from '../../http/errors.js';
+import { PortaError, toPortaError } from '../../http/errors.js';
 import {
   CODE_KEY,
   SUBMITS_KEY,
@@ -39,11 +39,32 @@ function toUI(deps: SendDeps, req: FastifyRequest, reply: FastifyReply, flow: St
 
 /** A replacement flow (same type unless stated) carrying `message`, as Kratos's FromOldFlow. */
 async function replace(deps: SendDeps, req: FastifyRequest, reply: FastifyReply, old: StoredFlow, message: ReturnType<typeof msgSent>, type = old.type): Promise<StoredFlow> {
+  return replaceWith(deps, req, reply, old, (ui) => addMessage(ui, message), type);
+}
+
+async function replaceWith(deps: SendDeps, req: FastifyRequest, reply: FastifyReply, old: StoredFlow, render: (ui: UiContainer) => void, type = old.type): Promise<StoredFlow> {
   const d = dataOf(old);
   const next = buildVerificationFlow(deps, req, reply, type, { request_url: d.request_url, return_to: d.return_to });
-  addMessage(dataOf(next).ui, message);
+  render(dataOf(next).ui);
   await deps.persister.flows.createFlow(next);
   return next;
+}
+
+/**
+ * Kratos's retryVerificationFlowWithError for an after-hook that refused (an interruption or a 400): a new
+ * flow carrying its messages, since the code is spent; JSON clients are sent to fetch it, browsers to the UI.
+ * Any other error is rethrown (forwarded as JSON or to the error UI).
+ */
+async function retryAfterHookError(deps: SendDeps, req: FastifyRequest, reply: FastifyReply, old: StoredFlow, err: unknown): Promise<FastifyReply> {
+  const e = err instanceof FlowFormError ? err : toPortaError(err);
+  if (e instanceof PortaError && e.code !== 400) throw err;
+  const next = await replaceWith(deps, req, reply, old, (ui) => {
+    if (e instanceof PortaError) return addMessage(ui, genericMessage(e.reason ?? e.message));
+    for (const m of e.messages) addMessage(ui, m);
+    for (const { name, message } of e.nodeMessages) addNodeMessage(ui, name, message);
+  });
+  if (browserRequest(req)) return toUI(deps, req, reply, next);
+  return redirect(req, reply, 303, publicURL(deps.config, `/self-service/verification/flows?id=${next.id}`));
 }
 
 function answer(deps: SendDeps, req: FastifyRequest, reply: FastifyReply, flow: StoredFlow, status = 200): FastifyReply {
@@ -157,8 +178,16 @@ async function redeem(deps: SendDeps & { hooks?: Pick<HookRegistry, 'run'> }, re
     await deps.persister.flows.updateFlow(flow);
     return answer(deps, req, reply, flow);
   }
+  // Kratos calls the after-hooks before it marks the address verified: a failing or refusing hook leaves it unverified.
+  try {
+    await deps.hooks?.run('verification', 'after', { req, reply, flow, identity });
+  } catch (err) {
+    // The code is spent either way (Kratos marks it used before the hooks run).
+    flow.updatedAt = new Date();
+    await deps.persister.flows.updateFlow(flow);
+    return retryAfterHookError(deps, req, reply, flow, err);
+  }
   await setAddressStatus(deps, identity, stored.address, 'completed');
-  await deps.hooks?.run('verification', 'after', { req, reply, flow, identity });
   const fallback = deps.config.afterReturnURL('verification');
   let target = fallback.href;
   if (d.return_to) {

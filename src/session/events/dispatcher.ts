@@ -122,9 +122,9 @@ export class SessionEventDispatcher {
     const started = new Date();
     let outcome: DeliveryOutcome;
     if (!receiver) {
-      outcome = { state: 'orphaned', status: null, error: 'the receiver is no longer configured' };
+      outcome = { state: 'orphaned', status: null, error: 'the receiver is no longer configured', unsent: true };
     } else if (started.getTime() - d.createdAt.getTime() > this.settings.delivery.maxAgeMs) {
-      outcome = { state: 'expired', status: d.lastStatus, error: d.lastError };
+      outcome = { state: 'expired', status: d.lastStatus, error: d.lastError, unsent: true };
     } else {
       outcome = await this.send(receiver, c, started);
     }

@@ -56,7 +56,13 @@ export interface ClaimedDelivery {
 export type DeliveryOutcome =
   | { state: 'delivered'; status: number }
   | { state: 'pending'; nextAttemptAt: Date; status: number | null; error: string | null }
-  | { state: 'failed' | 'expired' | 'orphaned'; status: number | null; error: string | null };
+  | {
+      state: 'failed' | 'expired' | 'orphaned';
+      status: number | null;
+      error: string | null;
+      /** Ended at the claim with nothing sent: the attempt the claim counted is taken back. */
+      unsent?: boolean;
+    };
 
 /** The outbox as the dispatcher and the admin routes see it. */
 export interface SessionEventStore {
