@@ -1,0 +1,407 @@
+#!/usr/bin/env node
+// Drives Kratos's reference UI (kratos-selfservice-ui-node) against Porta in Chromium, as a person would:
+// registration -> verification (code from the mail) -> logout -> recovery ("Forgot password?", code from
+// the mail) -> settings (new password, profile change) -> logout -> old password fails, new one works.
+//
+//   node scripts/refui-check.mjs <path-to-reference-ui-tree> [--keep]
+//
+// The tree must be installed and built (`npm ci && npm run build` in it). Porta comes from this checkout's
+// dist/ (`npm run build`). Everything runs on 127.0.0.1: a real SMTP server in this process receives
+// Porta's mail, Porta (`serve --watch-courier`, SQLite in a temp dir) and the reference UI are spawned,
+// and Chromium (PORTA_CHROMIUM, default /usr/bin/chromium) is driven with playwright-core. It prints
+// PASS/FAIL per step, saves a screenshot and the HTML of the page of a failed step under
+// test-artifacts/refui/, and exits non-zero when a step failed. `--keep` leaves the servers running
+// after the run (Ctrl-C ends them), to look around by hand. Not part of `npm test`: CI has no copy of
+// the reference UI.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const ARTIFACTS = join(ROOT, 'test-artifacts', 'refui');
+const CHROMIUM = process.env.PORTA_CHROMIUM ?? '/usr/bin/chromium';
+const args = process.argv.slice(2);
+const keep = args.includes('--keep');
+const tree = args.find((a) => !a.startsWith('--'));
+if (!tree) {
+  console.error('usage: node scripts/refui-check.mjs <path-to-reference-ui-tree> [--keep]');
+  process.exit(2);
+}
+const UI_TREE = resolve(tree);
+const UI_MAIN = join(UI_TREE, 'lib', 'index.js');
+if (!existsSync(UI_MAIN)) {
+  console.error(`${UI_MAIN} not found: run \`npm ci && npm run build\` in ${UI_TREE} first`);
+  process.exit(2);
+}
+if (!existsSync(join(ROOT, 'dist', 'app.js'))) {
+  console.error('dist/ not found: run `npm run build` in this checkout first');
+  process.exit(2);
+}
+
+const PASSWORD = 'refui first horse battery 41';
+const NEW_PASSWORD = 'refui recovered staple 97 zebra';
+const EMAIL = `refui-${Date.now().toString(36)}@example.org`;
+const STEP_TIMEOUT = 20_000;
+
+// ---------------------------------------------------------------------------------------------------
+// Processes
+
+const children = [];
+const logs = {};
+function cleanup() {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+}
+process.on('exit', cleanup);
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
+async function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+function start(name, cmd, argv, opts) {
+  const child = spawn(cmd, argv, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  logs[name] = () => out;
+  child.on('exit', (code, signal) => {
+    if (!shuttingDown) console.error(`${name} exited (${code ?? signal}):\n${out.slice(-4000)}`);
+  });
+  return { child, output: () => out };
+}
+let shuttingDown = false;
+
+async function waitHttp(url, proc, what) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (proc.child.exitCode !== null) throw new Error(`${what} exited:\n${proc.output()}`);
+    try {
+      const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      if (res.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} not ready at ${url}:\n${proc.output()}`);
+}
+
+/** A real SMTP server on loopback that keeps every mail, parsed. */
+async function startSink() {
+  const mails = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, cb) {
+      simpleParser(stream).then((m) => {
+        mails.push(m);
+        cb();
+      }, cb);
+    },
+  });
+  const port = await freePort();
+  await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  return { port, mails, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** The 6-digit code of the newest mail to `to` whose subject matches, waiting for it to arrive. */
+async function codeFromMail(sink, to, seen) {
+  const deadline = Date.now() + STEP_TIMEOUT;
+  while (Date.now() < deadline) {
+    const mail = sink.mails.find((m, i) => i >= seen && m.to?.value.some((a) => a.address === to));
+    const code = mail && /\b(\d{6})\b/.exec(mail.text ?? '');
+    if (code) return code[1];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail with a code reached ${to} (${sink.mails.length} mail(s) in the sink)`);
+}
+
+// Kratos's quickstart identity schema, in our own words: an email that is the password identifier and is
+// verified and recovered by email, and a name.
+const SCHEMA = {
+  $id: 'https://porta.example/refui.schema.json',
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'Person',
+  type: 'object',
+  properties: {
+    traits: {
+      type: 'object',
+      properties: {
+        email: {
+          type: 'string',
+          format: 'email',
+          title: 'E-Mail',
+          'ory.sh/kratos': {
+            credentials: { password: { identifier: true } },
+            verification: { via: 'email' },
+            recovery: { via: 'email' },
+          },
+        },
+        name: {
+          type: 'object',
+          properties: { first: { type: 'string', title: 'First Name' }, last: { type: 'string', title: 'Last Name' } },
+        },
+      },
+      required: ['email'],
+      additionalProperties: false,
+    },
+  },
+};
+
+function portaConfig(dir, pub, adm, ui, smtp) {
+  return {
+    dev: true,
+    dsn: `sqlite://${join(dir, 'porta.sqlite')}?_fk=true`,
+    log: { level: 'info', format: 'text' },
+    serve: {
+      public: { base_url: `http://127.0.0.1:${pub}/`, host: '127.0.0.1', port: pub },
+      admin: { base_url: `http://127.0.0.1:${adm}/`, host: '127.0.0.1', port: adm },
+    },
+    selfservice: {
+      default_browser_return_url: `${ui}/welcome`,
+      allowed_return_urls: [ui],
+      methods: { password: { enabled: true }, profile: { enabled: true }, code: { enabled: true } },
+      flows: {
+        error: { ui_url: `${ui}/error` },
+        login: { ui_url: `${ui}/login` },
+        registration: {
+          ui_url: `${ui}/registration`,
+          after: { password: { hooks: [{ hook: 'session' }, { hook: 'show_verification_ui' }] } },
+        },
+        verification: { enabled: true, use: 'code', ui_url: `${ui}/verification` },
+        recovery: { enabled: true, use: 'code', ui_url: `${ui}/recovery` },
+        settings: { ui_url: `${ui}/settings`, privileged_session_max_age: '15m' },
+        logout: { after: { default_browser_return_url: `${ui}/login` } },
+      },
+    },
+    courier: { smtp: { connection_uri: `smtp://127.0.0.1:${smtp}/?disable_starttls=true` } },
+    identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: `file://${join(dir, 'identity.schema.json')}` }] },
+    secrets: { default: ['refui-check-secret-0123456789abcdef'] },
+    porta: { ui: { enabled: false } },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Steps
+
+const results = [];
+let page;
+async function step(name, fn) {
+  process.stdout.write(`${name} ... `);
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log('PASS');
+  } catch (err) {
+    results.push({ name, ok: false });
+    console.log('FAIL');
+    console.log(`  ${String(err?.stack ?? err).split('\n').slice(0, 6).join('\n  ')}`);
+    if (page) {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      const base = join(ARTIFACTS, name.replace(/[^a-z0-9]+/gi, '-'));
+      console.log(`  at ${page.url()}; screenshot ${base}.png`);
+      await page.screenshot({ path: `${base}.png`, fullPage: true }).catch(() => {});
+      writeFileSync(`${base}.html`, await page.content().catch(() => ''));
+      for (const [who, out] of Object.entries(logs)) writeFileSync(join(ARTIFACTS, `${who.replace(/ /g, '-')}.log`), out());
+      console.log(`  logs of porta and the reference UI in ${ARTIFACTS}`);
+    }
+    throw new StopError();
+  }
+}
+class StopError extends Error {}
+
+function check(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'porta-refui-'));
+  const sink = await startSink();
+  const [pub, adm, uiPort] = [await freePort(), await freePort(), await freePort()];
+  const PUBLIC = `http://127.0.0.1:${pub}`;
+  const ADMIN = `http://127.0.0.1:${adm}`;
+  const UI = `http://127.0.0.1:${uiPort}`;
+  writeFileSync(join(dir, 'identity.schema.json'), JSON.stringify(SCHEMA));
+  writeFileSync(join(dir, 'porta.json'), JSON.stringify(portaConfig(dir, pub, adm, UI, sink.port)));
+
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DSN|DEV|SERVE|SELFSERVICE|SESSION|COOKIES|SECRETS|IDENTITY|HASHERS|LOG|COURIER|PORTA)(_|$)/.test(k)));
+  const porta = start('porta', process.execPath, [join(ROOT, 'bin', 'porta.js'), 'serve', '-c', join(dir, 'porta.json'), '--watch-courier'], { cwd: dir, env });
+  const ui = start('reference UI', process.execPath, [UI_MAIN], {
+    cwd: UI_TREE,
+    env: {
+      ...env,
+      NODE_ENV: 'production',
+      PORT: String(uiPort),
+      KRATOS_PUBLIC_URL: `${PUBLIC}`,
+      KRATOS_BROWSER_URL: `${PUBLIC}`,
+      KRATOS_ADMIN_URL: `${ADMIN}`,
+      COOKIE_SECRET: 'refui-cookie-secret-0123456789',
+      CSRF_COOKIE_NAME: 'refui_csrf',
+      CSRF_COOKIE_SECRET: 'refui-csrf-secret-0123456789',
+      DANGEROUSLY_DISABLE_SECURE_CSRF_COOKIES: 'true',
+    },
+  });
+  await waitHttp(`${PUBLIC}/health/ready`, porta, 'porta');
+  await waitHttp(`${UI}/health/alive`, ui, 'reference UI');
+  console.log(`porta ${PUBLIC} (admin ${ADMIN}), reference UI ${UI}, SMTP sink 127.0.0.1:${sink.port}, user ${EMAIL}`);
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  ctx.setDefaultTimeout(STEP_TIMEOUT);
+  // This machine may have no network: anything not on loopback (fonts, CDNs) is refused at once.
+  await ctx.route((url) => url.hostname !== '127.0.0.1', (route) => route.abort());
+  page = await ctx.newPage();
+
+  const whoami = async () => {
+    const cookie = (await ctx.cookies(PUBLIC)).map((c) => `${c.name}=${c.value}`).join('; ');
+    const res = await fetch(`${PUBLIC}/sessions/whoami`, { headers: { cookie, accept: 'application/json' } });
+    return { status: res.status, body: await res.json() };
+  };
+  const identity = async () => {
+    const res = await fetch(`${ADMIN}/admin/identities?credentials_identifier=${encodeURIComponent(EMAIL)}`);
+    const list = await res.json();
+    check(list.length === 1, `admin API lists ${list.length} identities for ${EMAIL}`);
+    return list[0];
+  };
+  const submit = (method) => page.locator(`button[name="method"][value="${method}"]`).first().click();
+  const atUI = (path) => page.waitForURL((u) => u.origin === UI && u.pathname === path);
+  const expectText = (re) => page.getByText(re).first().waitFor();
+  const logout = async () => {
+    await page.goto(`${UI}/welcome`);
+    await page.locator('[data-testid="logout"] a').first().click();
+    await atUI('/login');
+    const me = await whoami();
+    check(me.status === 401, `whoami answers ${me.status} after logout`);
+  };
+  const loginWith = async (password) => {
+    await page.goto(`${UI}/login`);
+    await atUI('/login');
+    await page.locator('input[name="identifier"]').fill(EMAIL);
+    await page.locator('input[name="password"]').fill(password);
+    await submit('password');
+  };
+
+  try {
+    let mailsSeen = sink.mails.length;
+    await step('registration', async () => {
+      await page.goto(`${UI}/registration`);
+      await atUI('/registration');
+      await page.locator('input[name="traits.email"]').fill(EMAIL);
+      await page.locator('input[name="password"]').fill(PASSWORD);
+      await page.locator('input[name="traits.name.first"]').fill('Ada');
+      await page.locator('input[name="traits.name.last"]').fill('Lovelace');
+      await submit('password');
+      // show_verification_ui: the browser lands on the verification page of the flow registration started.
+      await atUI('/verification');
+      const me = await whoami();
+      check(me.status === 200, `whoami answers ${me.status} after registration`);
+      check(me.body.identity.traits.email === EMAIL, 'the session is the new identity');
+    });
+
+    await step('verification (code from the email)', async () => {
+      const code = await codeFromMail(sink, EMAIL, mailsSeen);
+      mailsSeen = sink.mails.length;
+      await page.locator('input[name="code"]').fill(code);
+      await submit('code');
+      await expectText(/successfully verified/i);
+      const addr = (await identity()).verifiable_addresses.find((a) => a.value === EMAIL);
+      check(addr?.verified === true && addr.status === 'completed', `address not verified: ${JSON.stringify(addr)}`);
+    });
+
+    await step('logout', logout);
+
+    await step('recovery ("Forgot password?", code from the email)', async () => {
+      await page.goto(`${UI}/login`);
+      await atUI('/login');
+      await page.getByText(/forgot password/i).first().click();
+      await atUI('/recovery');
+      await page.locator('input[name="email"]').fill(EMAIL);
+      await submit('code');
+      await page.locator('input[name="code"]').waitFor();
+      const code = await codeFromMail(sink, EMAIL, mailsSeen);
+      mailsSeen = sink.mails.length;
+      await page.locator('input[name="code"]').fill(code);
+      await submit('code');
+      // A recovered person continues in a settings flow, with a privileged session.
+      await atUI('/settings');
+      const me = await whoami();
+      check(me.status === 200, `whoami answers ${me.status} after recovery`);
+    });
+
+    await step('settings: new password', async () => {
+      await page.locator('input[name="password"]').fill(NEW_PASSWORD);
+      await submit('password');
+      await atUI('/settings');
+      await expectText(/your changes have been saved/i);
+    });
+
+    await step('settings: profile change', async () => {
+      await page.locator('input[name="traits.name.first"]').fill('Augusta');
+      await submit('profile');
+      await atUI('/settings');
+      await expectText(/your changes have been saved/i);
+      const me = await whoami();
+      check(me.body.identity.traits.name?.first === 'Augusta', `traits after the change: ${JSON.stringify(me.body.identity.traits)}`);
+      check(me.body.identity.traits.email === EMAIL, 'the address is unchanged');
+    });
+
+    await step('logout again', logout);
+
+    await step('login with the old password fails', async () => {
+      await loginWith(PASSWORD);
+      await atUI('/login');
+      await expectText(/credentials are invalid/i);
+      check((await whoami()).status === 401, 'no session after a failed login');
+    });
+
+    await step('login with the new password', async () => {
+      await loginWith(NEW_PASSWORD);
+      await atUI('/welcome');
+      const me = await whoami();
+      check(me.status === 200 && me.body.identity.traits.email === EMAIL, `whoami answers ${me.status} after login`);
+    });
+  } catch (err) {
+    if (!(err instanceof StopError)) throw err;
+  }
+
+  const failed = results.filter((r) => !r.ok).length;
+  const total = 9;
+  console.log(`\n${results.filter((r) => r.ok).length}/${total} steps passed${failed || results.length < total ? '' : ' - all PASS'}`);
+  if (keep) {
+    console.log(`servers kept running: reference UI ${UI}, porta ${PUBLIC}; Ctrl-C ends them`);
+    await new Promise(() => {});
+  }
+  shuttingDown = true;
+  await browser.close();
+  await sink.close();
+  cleanup();
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(results.length === total && failed === 0 ? 0 : 1);
+}
+
+main().catch((err) => {
+  shuttingDown = true;
+  console.error(err);
+  process.exit(1);
+});
