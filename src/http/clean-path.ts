@@ -1,0 +1,36 @@
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { goRedirect } from './go-redirect.js';
+
+/**
+ * Go's ServeMux path cleaning, which Kratos's routers get for free: a request whose path has empty, `.`
+ * or `..` segments is answered 301 to the cleaned path, query kept. Clients built from a base URL with a
+ * trailing slash (Kratos's quickstart sets `KRATOS_PUBLIC_URL=http://kratos:4433/`, and the reference UI
+ * then fetches `//self-service/login/flows?id=...`) depend on it.
+ */
+export function cleanPath(p: string): string {
+  if (p === '') return '/';
+  const rooted = p[0] === '/' ? p : `/${p}`;
+  const out: string[] = [];
+  for (const seg of rooted.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') out.pop();
+    else out.push(seg);
+  }
+  const np = `/${out.join('/')}`;
+  // Like Go, a trailing slash survives cleaning (it is a different route).
+  return rooted.endsWith('/') && np !== '/' ? `${np}/` : np;
+}
+
+/** onRequest hook: 301 to the cleaned path (before routing and every route's own checks, as in Go). */
+export function cleanPathHook(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  // The URL as the client sent it (the admin server rewrites req.url to add /admin).
+  const url = req.originalUrl;
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  // Cheap test first: this runs on every request, and a clean path has neither `//` nor `/.`.
+  if (req.method === 'CONNECT' || (!path.includes('//') && !path.includes('/.'))) return done();
+  const cleaned = cleanPath(path);
+  if (cleaned === path) return done();
+  const query = q < 0 ? '' : url.slice(q + 1);
+  goRedirect(req, reply, 301, query === '' ? cleaned : `${cleaned}?${query}`);
+}
