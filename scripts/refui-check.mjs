@@ -3,7 +3,7 @@
 // registration -> verification (code from the mail) -> logout -> recovery ("Forgot password?", code from
 // the mail) -> settings (new password, profile change) -> logout -> old password fails, new one works.
 //
-//   node scripts/refui-check.mjs <path-to-reference-ui-tree> [--keep]
+//   node scripts/refui-check.mjs <path-to-reference-ui-tree> [--keep] [--screenshots]
 //
 // The tree must be installed and built (`npm ci && npm run build` in it). Porta comes from this checkout's
 // dist/ (`npm run build`). Everything runs on 127.0.0.1: a real SMTP server in this process receives
@@ -11,7 +11,7 @@
 // and Chromium (PORTA_CHROMIUM, default /usr/bin/chromium) is driven with playwright-core. It prints
 // PASS/FAIL per step, saves a screenshot and the HTML of the page of a failed step under
 // test-artifacts/refui/, and exits non-zero when a step failed. `--keep` leaves the servers running
-// after the run (Ctrl-C ends them), to look around by hand. Not part of `npm test`: CI has no copy of
+// after the run (Ctrl-C ends them), to look around by hand; `--screenshots` saves the page after every step. Not part of `npm test`: CI has no copy of
 // the reference UI.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,9 +28,10 @@ const ARTIFACTS = join(ROOT, 'test-artifacts', 'refui');
 const CHROMIUM = process.env.PORTA_CHROMIUM ?? '/usr/bin/chromium';
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
+const screenshots = args.includes('--screenshots');
 const tree = args.find((a) => !a.startsWith('--'));
 if (!tree) {
-  console.error('usage: node scripts/refui-check.mjs <path-to-reference-ui-tree> [--keep]');
+  console.error('usage: node scripts/refui-check.mjs <path-to-reference-ui-tree> [--keep] [--screenshots]');
   process.exit(2);
 }
 const UI_TREE = resolve(tree);
@@ -48,6 +49,9 @@ const PASSWORD = 'refui first horse battery 41';
 const NEW_PASSWORD = 'refui recovered staple 97 zebra';
 const EMAIL = `refui-${Date.now().toString(36)}@example.org`;
 const STEP_TIMEOUT = 20_000;
+const PRIVILEGED_SECONDS = 30;
+const PRIVILEGED_AGE = `${PRIVILEGED_SECONDS}s`;
+const THIRD_PASSWORD = 'refui third passphrase 55 otter';
 
 // ---------------------------------------------------------------------------------------------------
 // Processes
@@ -187,7 +191,8 @@ function portaConfig(dir, pub, adm, ui, smtp) {
         },
         verification: { enabled: true, use: 'code', ui_url: `${ui}/verification` },
         recovery: { enabled: true, use: 'code', ui_url: `${ui}/recovery` },
-        settings: { ui_url: `${ui}/settings`, privileged_session_max_age: '15m' },
+        // Short, so that the last step can outlive it and see the re-authentication the reference UI offers.
+        settings: { ui_url: `${ui}/settings`, privileged_session_max_age: PRIVILEGED_AGE },
         logout: { after: { default_browser_return_url: `${ui}/login` } },
       },
     },
@@ -209,6 +214,10 @@ async function step(name, fn) {
     await fn();
     results.push({ name, ok: true });
     console.log('PASS');
+    if (screenshots && page) {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, `${String(results.length).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true });
+    }
   } catch (err) {
     results.push({ name, ok: false });
     console.log('FAIL');
@@ -381,12 +390,34 @@ async function main() {
       const me = await whoami();
       check(me.status === 200 && me.body.identity.traits.email === EMAIL, `whoami answers ${me.status} after login`);
     });
+
+    await step(`settings after ${PRIVILEGED_AGE}: re-authenticate, then a new password`, async () => {
+      const { body } = await whoami();
+      const wait = Date.parse(body.authenticated_at) + PRIVILEGED_SECONDS * 1000 + 1000 - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      await page.goto(`${UI}/settings`);
+      await atUI('/settings');
+      await page.locator('input[name="password"]').fill(THIRD_PASSWORD);
+      await submit('password');
+      // Porta sends the browser to a refresh login that returns to the same settings flow.
+      await atUI('/login');
+      check(new URL(page.url()).searchParams.has('flow'), 'the login UI got a flow');
+      await page.locator('input[name="password"]').fill(NEW_PASSWORD);
+      await submit('password');
+      await atUI('/settings');
+      await page.locator('input[name="password"]').fill(THIRD_PASSWORD);
+      await submit('password');
+      await atUI('/settings');
+      await expectText(/your changes have been saved/i);
+      const me = await whoami();
+      check(Date.parse(me.body.authenticated_at) > Date.parse(body.authenticated_at), 'the session was re-authenticated');
+    });
   } catch (err) {
     if (!(err instanceof StopError)) throw err;
   }
 
   const failed = results.filter((r) => !r.ok).length;
-  const total = 9;
+  const total = 10;
   console.log(`\n${results.filter((r) => r.ok).length}/${total} steps passed${failed || results.length < total ? '' : ' - all PASS'}`);
   if (keep) {
     console.log(`servers kept running: reference UI ${UI}, porta ${PUBLIC}; Ctrl-C ends them`);
