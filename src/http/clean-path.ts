@@ -23,14 +23,18 @@ export function cleanPath(p: string): string {
 
 /** onRequest hook: 301 to the cleaned path (before routing and every route's own checks, as in Go). */
 export function cleanPathHook(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  // The URL as the client sent it (the admin server rewrites req.url to add /admin).
-  const url = req.originalUrl;
-  const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
+  // The target as the client sent it (the admin server rewrites req.url to add /admin). An absolute-form
+  // target (`GET http://host//x`) is cleaned from the path after its authority, as Go does.
+  const target = req.originalUrl;
+  const scheme = target.indexOf('://');
+  const start = target[0] === '/' ? 0 : scheme < 0 ? -1 : target.indexOf('/', scheme + 3);
+  if (req.method === 'CONNECT' || start < 0) return done();
+  const q = target.indexOf('?', start);
+  const path = q < 0 ? target.slice(start) : target.slice(start, q);
   // Cheap test first: this runs on every request, and a clean path has neither `//` nor `/.`.
-  if (req.method === 'CONNECT' || (!path.includes('//') && !path.includes('/.'))) return done();
+  if (!path.includes('//') && !path.includes('/.')) return done();
   const cleaned = cleanPath(path);
   if (cleaned === path) return done();
-  const query = q < 0 ? '' : url.slice(q + 1);
+  const query = q < 0 ? '' : target.slice(q + 1);
   goRedirect(req, reply, 301, query === '' ? cleaned : `${cleaned}?${query}`);
 }

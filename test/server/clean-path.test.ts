@@ -70,6 +70,13 @@ forEachBackend('unclean paths are redirected to the cleaned path, as Go does', (
     }
   });
 
+  test('an absolute-form target is cleaned from its path; a clean one is served', async () => {
+    const res = await raw(t.publicURL, 'GET', `${t.publicURL}//health/alive?x=1`);
+    assert.equal(res.statusCode, 301);
+    assert.equal(res.headers.location, '/health/alive?x=1');
+    assert.equal((await raw(t.publicURL, 'GET', `${t.publicURL}/health/alive`)).statusCode, 200);
+  });
+
   test('clean paths are untouched: a trailing slash stays a 404, dot-prefixed names are routed', async () => {
     assert.equal((await t.app.public.inject({ method: 'GET', url: '/self-service/logout/' })).statusCode, 404);
     assert.equal((await t.app.public.inject({ method: 'GET', url: '/.well-known/nothing' })).statusCode, 404);
