@@ -21,6 +21,14 @@ export function cleanPath(p: string): string {
   return rooted.endsWith('/') && np !== '/' ? `${np}/` : np;
 }
 
+/**
+ * Percent-encodes what Go's URL.EscapedPath would, keeping existing escapes. Above all a backslash: browsers
+ * read `Location: /\evil.example/` as `//evil.example/`, so `//\evil.example/` must not become an open redirect.
+ */
+function escapePath(p: string): string {
+  return p.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/g, (c) => encodeURIComponent(c));
+}
+
 /** onRequest hook: 301 to the cleaned path (before routing and every route's own checks, as in Go). */
 export function cleanPathHook(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
   // The target as the client sent it (the admin server rewrites req.url to add /admin). An absolute-form
@@ -36,5 +44,6 @@ export function cleanPathHook(req: FastifyRequest, reply: FastifyReply, done: Ho
   const cleaned = cleanPath(path);
   if (cleaned === path) return done();
   const query = q < 0 ? '' : target.slice(q + 1);
-  goRedirect(req, reply, 301, query === '' ? cleaned : `${cleaned}?${query}`);
+  const location = escapePath(cleaned);
+  goRedirect(req, reply, 301, query === '' ? location : `${location}?${query}`);
 }

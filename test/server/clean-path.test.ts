@@ -48,6 +48,9 @@ forEachBackend('unclean paths are redirected to the cleaned path, as Go does', (
       ['/self-service/./logout/../login/api', '/self-service/login/api'],
       ['//sessions/whoami/', '/sessions/whoami/'],
       ['/..', '/'],
+      // Browsers follow `/\evil.example` like `//evil.example`: escaped, as Go's URL does.
+      ['//\\evil.example/x', '/%5Cevil.example/x'],
+      ['/./\\/evil.example', '/%5C/evil.example'],
     ]) {
       const res = await raw(t.publicURL, 'GET', url);
       assert.equal(res.statusCode, 301, url);
