@@ -3,7 +3,7 @@
 // registration -> verification (code from the mail) -> logout -> recovery ("Forgot password?", code from
 // the mail) -> settings (new password, profile change) -> logout -> old password fails, new one works.
 //
-//   node scripts/refui-check.mjs <path-to-reference-ui-tree> [--keep] [--screenshots]
+//   node scripts/refui-check.mjs <path-to-reference-ui-tree> [--keep] [--screenshots] [--dsn=postgres://...]
 //
 // The tree must be installed and built (`npm ci && npm run build` in it). Porta comes from this checkout's
 // dist/ (`npm run build`). Everything runs on 127.0.0.1: a real SMTP server in this process receives
@@ -13,7 +13,7 @@
 // test-artifacts/refui/, and exits non-zero when a step failed. `--keep` leaves the servers running
 // after the run (Ctrl-C ends them), to look around by hand; `--screenshots` saves the page after every step. Not part of `npm test`: CI has no copy of
 // the reference UI.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,9 +29,11 @@ const CHROMIUM = process.env.PORTA_CHROMIUM ?? '/usr/bin/chromium';
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
 const screenshots = args.includes('--screenshots');
+// --dsn=postgres://... runs Porta on that (empty or Porta) database instead of a SQLite file; it is migrated first.
+const dsnArg = args.find((a) => a.startsWith('--dsn='))?.slice('--dsn='.length);
 const tree = args.find((a) => !a.startsWith('--'));
 if (!tree) {
-  console.error('usage: node scripts/refui-check.mjs <path-to-reference-ui-tree> [--keep] [--screenshots]');
+  console.error('usage: node scripts/refui-check.mjs <path-to-reference-ui-tree> [--keep] [--screenshots] [--dsn=postgres://...]');
   process.exit(2);
 }
 const UI_TREE = resolve(tree);
@@ -172,7 +174,7 @@ const SCHEMA = {
 function portaConfig(dir, pub, adm, ui, smtp) {
   return {
     dev: true,
-    dsn: `sqlite://${join(dir, 'porta.sqlite')}?_fk=true`,
+    dsn: dsnArg ?? `sqlite://${join(dir, 'porta.sqlite')}?_fk=true`,
     log: { level: 'info', format: 'text' },
     serve: {
       public: { base_url: `http://127.0.0.1:${pub}/`, host: '127.0.0.1', port: pub },
@@ -251,6 +253,10 @@ async function main() {
   writeFileSync(join(dir, 'porta.json'), JSON.stringify(portaConfig(dir, pub, adm, UI, sink.port)));
 
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DSN|DEV|SERVE|SELFSERVICE|SESSION|COOKIES|SECRETS|IDENTITY|HASHERS|LOG|COURIER|PORTA)(_|$)/.test(k)));
+  if (dsnArg) {
+    const migrate = spawnSync(process.execPath, [join(ROOT, 'bin', 'porta.js'), 'migrate', 'sql', dsnArg, '--yes'], { env, encoding: 'utf8' });
+    if (migrate.status !== 0) throw new Error(`porta migrate sql failed:\n${migrate.stdout}${migrate.stderr}`);
+  }
   const porta = start('porta', process.execPath, [join(ROOT, 'bin', 'porta.js'), 'serve', '-c', join(dir, 'porta.json'), '--watch-courier'], { cwd: dir, env });
   const ui = start('reference UI', process.execPath, [UI_MAIN], {
     cwd: UI_TREE,
@@ -426,7 +432,10 @@ async function main() {
   shuttingDown = true;
   await browser.close();
   await sink.close();
+  // Porta and the UI finish their requests and close the database before the temp dir goes.
+  const exited = children.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r))));
   cleanup();
+  await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 10_000))]);
   rmSync(dir, { recursive: true, force: true });
   process.exit(results.length === total && failed === 0 ? 0 : 1);
 }
