@@ -13,15 +13,13 @@
 // test-artifacts/refui/, and exits non-zero when a step failed. `--keep` leaves the servers running
 // after the run (Ctrl-C ends them), to look around by hand; `--screenshots` saves the page after every step. Not part of `npm test`: CI has no copy of
 // the reference UI.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser } from 'mailparser';
+import { SCHEMA, children, cleanup, codeFromMail, freePort, logs, portaConfig, start, startSink, state, waitHttp } from './refui-check/servers.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'refui');
@@ -54,156 +52,6 @@ const STEP_TIMEOUT = 20_000;
 const PRIVILEGED_SECONDS = 30;
 const PRIVILEGED_AGE = `${PRIVILEGED_SECONDS}s`;
 const THIRD_PASSWORD = 'refui third passphrase 55 otter';
-
-// ---------------------------------------------------------------------------------------------------
-// Processes
-
-const children = [];
-const logs = {};
-function cleanup() {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-}
-process.on('exit', cleanup);
-process.on('SIGINT', () => process.exit(130));
-process.on('SIGTERM', () => process.exit(143));
-
-async function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-function start(name, cmd, argv, opts) {
-  const child = spawn(cmd, argv, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  logs[name] = () => out;
-  child.on('exit', (code, signal) => {
-    if (!shuttingDown) console.error(`${name} exited (${code ?? signal}):\n${out.slice(-4000)}`);
-  });
-  return { child, output: () => out };
-}
-let shuttingDown = false;
-
-async function waitHttp(url, proc, what) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (proc.child.exitCode !== null) throw new Error(`${what} exited:\n${proc.output()}`);
-    try {
-      const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(1000) });
-      await res.arrayBuffer();
-      if (res.status < 500) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} not ready at ${url}:\n${proc.output()}`);
-}
-
-/** A real SMTP server on loopback that keeps every mail, parsed. */
-async function startSink() {
-  const mails = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, cb) {
-      simpleParser(stream).then((m) => {
-        mails.push(m);
-        cb();
-      }, cb);
-    },
-  });
-  const port = await freePort();
-  await new Promise((r) => server.listen(port, '127.0.0.1', r));
-  return { port, mails, close: () => new Promise((r) => server.close(r)) };
-}
-
-/** The 6-digit code of the newest mail to `to` whose subject matches, waiting for it to arrive. */
-async function codeFromMail(sink, to, seen) {
-  const deadline = Date.now() + STEP_TIMEOUT;
-  while (Date.now() < deadline) {
-    const mail = sink.mails.find((m, i) => i >= seen && m.to?.value.some((a) => a.address === to));
-    const code = mail && /\b(\d{6})\b/.exec(mail.text ?? '');
-    if (code) return code[1];
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no mail with a code reached ${to} (${sink.mails.length} mail(s) in the sink)`);
-}
-
-// Kratos's quickstart identity schema, in our own words: an email that is the password identifier and is
-// verified and recovered by email, and a name.
-const SCHEMA = {
-  $id: 'https://porta.example/refui.schema.json',
-  $schema: 'http://json-schema.org/draft-07/schema#',
-  title: 'Person',
-  type: 'object',
-  properties: {
-    traits: {
-      type: 'object',
-      properties: {
-        email: {
-          type: 'string',
-          format: 'email',
-          title: 'E-Mail',
-          'ory.sh/kratos': {
-            credentials: { password: { identifier: true } },
-            verification: { via: 'email' },
-            recovery: { via: 'email' },
-          },
-        },
-        name: {
-          type: 'object',
-          properties: { first: { type: 'string', title: 'First Name' }, last: { type: 'string', title: 'Last Name' } },
-        },
-      },
-      required: ['email'],
-      additionalProperties: false,
-    },
-  },
-};
-
-function portaConfig(dir, pub, adm, ui, smtp) {
-  return {
-    dev: true,
-    dsn: dsnArg ?? `sqlite://${join(dir, 'porta.sqlite')}?_fk=true`,
-    log: { level: 'info', format: 'text' },
-    serve: {
-      public: { base_url: `http://127.0.0.1:${pub}/`, host: '127.0.0.1', port: pub },
-      admin: { base_url: `http://127.0.0.1:${adm}/`, host: '127.0.0.1', port: adm },
-    },
-    selfservice: {
-      default_browser_return_url: `${ui}/welcome`,
-      allowed_return_urls: [ui],
-      methods: { password: { enabled: true }, profile: { enabled: true }, code: { enabled: true } },
-      flows: {
-        error: { ui_url: `${ui}/error` },
-        login: { ui_url: `${ui}/login` },
-        registration: {
-          ui_url: `${ui}/registration`,
-          after: { password: { hooks: [{ hook: 'session' }, { hook: 'show_verification_ui' }] } },
-        },
-        verification: { enabled: true, use: 'code', ui_url: `${ui}/verification` },
-        recovery: { enabled: true, use: 'code', ui_url: `${ui}/recovery` },
-        // Short, so that the last step can outlive it and see the re-authentication the reference UI offers.
-        settings: { ui_url: `${ui}/settings`, privileged_session_max_age: PRIVILEGED_AGE },
-        logout: { after: { default_browser_return_url: `${ui}/login` } },
-      },
-    },
-    courier: { smtp: { connection_uri: `smtp://127.0.0.1:${smtp}/?disable_starttls=true` } },
-    identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: `file://${join(dir, 'identity.schema.json')}` }] },
-    secrets: { default: ['refui-check-secret-0123456789abcdef'] },
-    porta: { ui: { enabled: false } },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Steps
@@ -250,7 +98,7 @@ async function main() {
   const ADMIN = `http://127.0.0.1:${adm}`;
   const UI = `http://127.0.0.1:${uiPort}`;
   writeFileSync(join(dir, 'identity.schema.json'), JSON.stringify(SCHEMA));
-  writeFileSync(join(dir, 'porta.json'), JSON.stringify(portaConfig(dir, pub, adm, UI, sink.port)));
+  writeFileSync(join(dir, 'porta.json'), JSON.stringify(portaConfig({ dir, dsn: dsnArg, pub, adm, ui: UI, smtp: sink.port, privilegedAge: PRIVILEGED_AGE })));
 
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DSN|DEV|SERVE|SELFSERVICE|SESSION|COOKIES|SECRETS|IDENTITY|HASHERS|LOG|COURIER|PORTA)(_|$)/.test(k)));
   if (dsnArg) {
@@ -335,7 +183,7 @@ async function main() {
     });
 
     await step('verification (code from the email)', async () => {
-      const code = await codeFromMail(sink, EMAIL, mailsSeen);
+      const code = await codeFromMail(sink, EMAIL, mailsSeen, STEP_TIMEOUT);
       mailsSeen = sink.mails.length;
       await page.locator('input[name="code"]').fill(code);
       await submit('code');
@@ -354,7 +202,7 @@ async function main() {
       await page.locator('input[name="email"]').fill(EMAIL);
       await submit('code');
       await page.locator('input[name="code"]').waitFor();
-      const code = await codeFromMail(sink, EMAIL, mailsSeen);
+      const code = await codeFromMail(sink, EMAIL, mailsSeen, STEP_TIMEOUT);
       mailsSeen = sink.mails.length;
       await page.locator('input[name="code"]').fill(code);
       await submit('code');
@@ -429,7 +277,7 @@ async function main() {
     console.log(`servers kept running: reference UI ${UI}, porta ${PUBLIC}; Ctrl-C ends them`);
     await new Promise(() => {});
   }
-  shuttingDown = true;
+  state.shuttingDown = true;
   await browser.close();
   await sink.close();
   // Porta and the UI finish their requests and close the database before the temp dir goes.
@@ -441,7 +289,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  shuttingDown = true;
+  state.shuttingDown = true;
   console.error(err);
   process.exit(1);
 });
