@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { PortaError, toPortaError } from './errors.js';
 import { sendError, goJson } from './writer.js';
 import { corsHook } from './cors.js';
+import { cleanPathHook } from './clean-path.js';
 import { clientErrorHandler, frameworkErrorHandler, installNodeErrorAnswers, requireHostHook, sendBodyTooLarge } from './framework-errors.js';
 import type { CorsSettings } from '../config/config.js';
 
@@ -78,6 +79,8 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
   });
 
   if (opts.cors?.enabled) app.addHook('onRequest', corsHook(opts.cors));
+  // After the no-cache and CORS headers, which Kratos's middlewares set before its router redirects.
+  app.addHook('onRequest', cleanPathHook);
 
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new PortaError(404)));
   app.setErrorHandler((err, req, reply) => {
