@@ -2,13 +2,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Servers } from '../http/server.js';
 import { defineRoutes } from '../http/routes.js';
-import { PortaError, errNoRows } from '../http/errors.js';
 import { queryOf } from '../http/query.js';
 import { redirectToServer } from '../http/port-redirect.js';
 import { requestLinkWith } from '../x/go/url.js';
 import { parseGoInt, parseUUID } from '../http/go-params.js';
 import { MESSAGE_STATUSES, messageToJSON, type MessageStatus } from './message.js';
 import type { CourierStore } from './store.js';
+import { errBadMessageStatus, errNoRows, errPageToken, errParam } from '../http/catalogue/index.js';
 
 export interface CourierRouteDeps {
   config: Config;
@@ -21,7 +21,7 @@ const MAX_PAGE = 500;
 const TOKEN_START = 'v1';
 const MAX_TOKEN = 200;
 
-const badToken = () => new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens' });
+const badToken = errPageToken;
 
 /** Page tokens are opaque to clients: unpadded base64url of `v1` (first page) or `v1 <created_at ms> <id>`. */
 function encodeToken(pos?: { createdAt: Date; id: string }): string {
@@ -56,7 +56,7 @@ export function registerCourierRoutes(servers: Servers, deps: CourierRouteDeps):
       const statusRaw = q.get('status') ?? '';
       let status: MessageStatus | undefined;
       if (statusRaw !== '') {
-        if (!(MESSAGE_STATUSES as readonly string[]).includes(statusRaw)) throw new PortaError(400, { reason: 'Message status is not valid' });
+        if (!(MESSAGE_STATUSES as readonly string[]).includes(statusRaw)) throw errBadMessageStatus();
         status = statusRaw as MessageStatus;
       }
       const recipient = q.get('recipient') || undefined;
@@ -64,7 +64,7 @@ export function registerCourierRoutes(servers: Servers, deps: CourierRouteDeps):
       const ps = q.get('page_size') ?? '';
       if (ps !== '') {
         const n = parseGoInt(ps);
-        if (n === undefined) throw new PortaError(400, { message: 'could not parse parameter page_size' });
+        if (n === undefined) throw errParam('page_size');
         if (n > 0) size = Math.min(n, MAX_PAGE);
       }
       const pt = q.get('page_token') ?? '';

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PortaError } from './errors.js';
 import { sendError } from './writer.js';
 import { mediaTypeOf } from './body.js';
+import { errAdminCrossSite, errAdminKeyRequired, errUnsupportedMediaType } from './catalogue/index.js';
 
 export interface AdminGuardOptions {
   /** porta.admin.api_keys; empty means the admin API takes no key (Kratos's behaviour). */
@@ -25,13 +26,9 @@ const MAX_AUTHORIZATION = 1024;
 
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
-const forbidden = () => new PortaError(403, { reason: 'The admin API does not accept cross-site browser requests.' });
-const unauthorized = () =>
-  new PortaError(401, { reason: 'This endpoint requires an admin API key, sent as "Authorization: Bearer <key>".' });
-const unsupported = (method: string, contentType: string, allowed: Set<string>) =>
-  new PortaError(415, {
-    reason: `HTTP ${method} Request used unknown HTTP Header "Content-Type: ${contentType.slice(0, 200)}", only [${[...allowed].join(', ')}] are supported.`,
-  });
+const forbidden = errAdminCrossSite;
+const unauthorized = errAdminKeyRequired;
+const unsupported = errUnsupportedMediaType;
 
 /** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive, RFC 7235); undefined otherwise. */
 export function bearerToken(header: string | undefined): string | undefined {

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { parse as parseContentType } from 'content-type';
-import { errBadRequest } from './errors.js';
+import { errBadRequest } from './catalogue/index.js';
 
 /** The media type of the request without parameters, lower-cased; undefined when absent or unparsable. */
 export function mediaTypeOf(req: FastifyRequest): string | undefined {

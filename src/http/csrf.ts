@@ -6,6 +6,7 @@ import type { Config } from '../config/config.js';
 import { PortaError } from './errors.js';
 import { mediaTypeOf } from './body.js';
 import { sendError } from './writer.js';
+import { errCsrfViolation } from './catalogue/index.js';
 
 const TOKEN_LENGTH = 32;
 /** nosurf's MaxAge: one year. */
@@ -189,7 +190,7 @@ export class CsrfManager {
     const ajax = mode === 'cors' || mode === 'same-origin';
     const hint = ajax ? HINT_AJAX : HINT_SERVER;
     const make = (details: Record<string, string>) =>
-      new PortaError(403, { id: 'security_csrf_violation', reason: REASON, message: MESSAGE, details: { docs: DOCS, ...details } });
+      errCsrfViolation(REASON, MESSAGE, { docs: DOCS, ...details });
     const cookieHeader = req.headers.cookie;
     if (!cookieHeader) return make({ hint, reject_reason: NO_COOKIE });
     if (!(this.cookieName in safeParse(cookieHeader))) return make({ hint, reject_reason: COOKIE_MISSING });

@@ -95,21 +95,6 @@ export class PortaError extends Error {
   }
 }
 
-export const errBadRequest = (init: PortaErrorInit = {}) => new PortaError(400, init);
-export const errUnauthorized = (init: PortaErrorInit = {}) => new PortaError(401, init);
-export const errForbidden = (init: PortaErrorInit = {}) => new PortaError(403, init);
-export const errNotFound = (init: PortaErrorInit = {}) => new PortaError(404, init);
-export const errConflict = (init: PortaErrorInit = {}) => new PortaError(409, init);
-export const errInternal = (init: PortaErrorInit = {}) => new PortaError(500, init);
-
-/** sqlcon.ErrNoRows: what Kratos answers for an unknown id. */
-export const errNoRows = () => new PortaError(404, { message: 'Unable to locate the resource' });
-
-/** A 400 whose message is the parser's own text, as Kratos does for a bad UUID in a path. */
-export function errBadUUID(value: string): PortaError {
-  return new PortaError(400, { message: `uuid: incorrect UUID format ${JSON.stringify(value)}` });
-}
-
 /**
  * The database cannot be reached or used right now. Kratos answers 500 here; a 503 tells clients and
  * load balancers that the request may succeed later. The driver's text (host, port, SQL) is never sent.

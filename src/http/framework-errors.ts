@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 import type { Logger } from 'pino';
 import { PortaError, statusText } from './errors.js';
 import { goJson, requestIdOf, sendError } from './writer.js';
+import { errBadPercentEncoding, errExpectationFailed, errMissingHost, errPathSegmentTooLong, errStatus, errUnparsableRequest } from './catalogue/index.js';
 
 /**
  * Errors raised below Porta's routes (Node's HTTP parser, Fastify's router and body reader), answered in
@@ -45,8 +46,7 @@ export function clientErrorHandler(logger: Logger): (err: NodeJS.ErrnoException,
     const status = clientErrorStatus(err.code);
     logger.debug({ code: err.code, status }, 'unparsable request');
     if (socket.writable && socket.bytesWritten === 0) {
-      const reason = status === 400 ? 'The HTTP request could not be parsed.' : undefined;
-      const body = Buffer.from(goJson(new PortaError(status, { reason }).toPayload()));
+      const body = Buffer.from(goJson((status === 400 ? errUnparsableRequest() : errStatus(status)).toPayload()));
       const head = `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
       // end() rather than destroy(): a destroy with unread request bytes resets the connection, and the
       // client may lose the answer.
@@ -72,7 +72,7 @@ function writeRawError(res: ServerResponse, e: PortaError): void {
  * hook below answers it instead).
  */
 export function installNodeErrorAnswers(server: Server): void {
-  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => writeRawError(res, new PortaError(417)));
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => writeRawError(res, errExpectationFailed()));
   (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
 }
 
@@ -81,7 +81,7 @@ export function requireHostHook(req: FastifyRequest, reply: FastifyReply, done: 
   const raw = req.raw;
   if (raw.headers.host === undefined && raw.httpVersionMajor === 1 && raw.httpVersionMinor === 1) {
     reply.header('connection', 'close');
-    sendError(req, reply, new PortaError(400, { reason: 'missing required Host header' }));
+    sendError(req, reply, errMissingHost());
     return;
   }
   done();
@@ -90,9 +90,9 @@ export function requireHostHook(req: FastifyRequest, reply: FastifyReply, done: 
 /** Fastify's frameworkErrors: URLs that do not decode, and path parameters over the router's limit. */
 export function frameworkErrorHandler(err: Error & { code?: string }, req: FastifyRequest, reply: FastifyReply): void {
   if (err.code === 'FST_ERR_BAD_URL') {
-    sendError(req, reply, new PortaError(400, { reason: 'The request URL is not validly percent-encoded UTF-8.' }));
+    sendError(req, reply, errBadPercentEncoding());
   } else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    sendError(req, reply, new PortaError(414, { reason: 'A path segment of the request URL is too long.' }));
+    sendError(req, reply, errPathSegmentTooLong());
   } else {
     sendError(req, reply, err);
   }

@@ -1,5 +1,5 @@
 import { goQuote } from '../x/go/quote.js';
-import { PortaError } from './errors.js';
+import { errDecode } from './catalogue/index.js';
 
 
 const HEX = /^[0-9a-fA-F]$/;
@@ -10,7 +10,7 @@ const HEX = /^[0-9a-fA-F]$/;
  * parser's own error text.
  */
 export function parseUUID(input: string): string {
-  const bad = (message: string) => new PortaError(400, { message });
+  const bad = errDecode;
   const len = Buffer.byteLength(input, 'utf8');
   let s = input;
   if (len === 34 || len === 38) {

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PortaError } from './errors.js';
 import type { Query } from './query.js';
 import { parseGoInt, parseUUID } from './go-params.js';
 import { requestLinkWith } from '../x/go/url.js';
+import { errPageToken, errParam } from './catalogue/index.js';
 
 
 
@@ -80,7 +80,7 @@ function encodeKeyset(lastId: string, storeToken?: string): string {
  * `id=<uuid>/...`) and wrap the store's own keyset token.
  */
 export function parseKeysetPage(q: Query): KeysetPage {
-  const malformed = () => new PortaError(400, { message: 'could not parse parameter page_size' });
+  const malformed = () => errParam('page_size');
   let storeToken: string | undefined;
   const pt = q.getAll('page_token').find((v) => v !== '');
   if (pt !== undefined) {
@@ -98,7 +98,7 @@ export function parseKeysetPage(q: Query): KeysetPage {
     try {
       parseUUID(id);
     } catch {
-      throw new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens' });
+      throw errPageToken();
     }
     if (sep >= 0) storeToken = text.slice(sep + '/page='.length);
   }

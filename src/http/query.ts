@@ -1,4 +1,4 @@
-import { errBadRequest } from './errors.js';
+import { errBadRequest } from './catalogue/index.js';
 
 /**
  * Strict query string reading. URLSearchParams silently keeps broken percent-escapes and replaces

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PortaError } from './errors.js';
 import { sendError } from './writer.js';
 import { exemptFromCsrf } from './csrf.js';
+import { errMethodNotAllowed } from './catalogue/index.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Handler = (req: FastifyRequest, reply: FastifyReply) => unknown;
@@ -48,7 +48,7 @@ export function defineRoutes(app: FastifyInstance, path: string, handlers: Parti
     ...(onSend ? { onSend } : {}),
     handler: (req, reply) => {
       reply.header('allow', allow);
-      return sendError(req, reply, new PortaError(405));
+      return sendError(req, reply, errMethodNotAllowed());
     },
   });
 }

@@ -1,11 +1,12 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { PortaError, toPortaError } from './errors.js';
+import { toPortaError } from './errors.js';
 import { sendError, goJson } from './writer.js';
 import { corsHook } from './cors.js';
 import { cleanPathHook } from './clean-path.js';
 import { clientErrorHandler, frameworkErrorHandler, installNodeErrorAnswers, requireHostHook, sendBodyTooLarge } from './framework-errors.js';
 import type { CorsSettings } from '../config/config.js';
+import { errNotFound } from './catalogue/index.js';
 
 /** Kratos wraps its whole stack in http.MaxBytesHandler(5 MiB). */
 export const BODY_LIMIT = 5 * 1024 * 1024;
@@ -82,7 +83,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
   // After the no-cache and CORS headers, which Kratos's middlewares set before its router redirects.
   app.addHook('onRequest', cleanPathHook);
 
-  app.setNotFoundHandler((req, reply) => sendError(req, reply, new PortaError(404)));
+  app.setNotFoundHandler((req, reply) => sendError(req, reply, errNotFound()));
   app.setErrorHandler((err, req, reply) => {
     const e = toPortaError(err);
     if (e.code === 413) return sendBodyTooLarge(req, reply, e);

@@ -1,15 +1,16 @@
-import { PortaError, errBadRequest } from '../http/errors.js';
+import { PortaError } from '../http/errors.js';
 import { INPUT_LIMITS, InputLimitError } from '../http/limits.js';
 import { isUUID } from '../x/tokens.js';
 import type { NewIdentityInput } from './manager.js';
 import type { IdentityState } from './types.js';
+import { errBadRequest, errDecode } from '../http/catalogue/index.js';
 
 /**
  * Go's encoding/json as Kratos uses it on the admin identity bodies: a decoder error becomes the
  * error's `message` (herodot WithError), e.g. `json: unknown field "id"`.
  */
 function decodeError(message: string): PortaError {
-  return new PortaError(400, { message });
+  return errDecode(message);
 }
 
 type Obj = Record<string, unknown>;

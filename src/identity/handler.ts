@@ -3,7 +3,7 @@ import type { Config } from '../config/config.js';
 import type { Servers } from '../http/server.js';
 import { defineRoutes } from '../http/routes.js';
 import { exemptFromCsrf } from '../http/csrf.js';
-import { PortaError, errBadRequest, errNoRows } from '../http/errors.js';
+import { PortaError } from '../http/errors.js';
 import { readJsonBody } from '../http/body.js';
 import { queryOf } from '../http/query.js';
 import { redirectToServer } from '../http/port-redirect.js';
@@ -16,6 +16,7 @@ import { parseIncludeCredential, planList, setKeysetLink, setPageHeaders } from 
 import { applyPatch, parsePatch } from './patch.js';
 import { identityFromPatch } from './patched.js';
 import type { Identity } from './types.js';
+import { errBadRequest, errIdentityConflictOnCreate, errIdentityConflictOnUpdate, errNoCredentialToRemove, errNoRows } from '../http/catalogue/index.js';
 
 export interface IdentityDeps {
   config: Config;
@@ -25,9 +26,9 @@ export interface IdentityDeps {
 type IdReq = FastifyRequest;
 
 /** The 409 Kratos's create handler answers for a taken identifier or external_id. */
-const conflictOnCreate = () => new PortaError(409, { reason: 'This identity conflicts with another identity that already exists.' });
+const conflictOnCreate = errIdentityConflictOnCreate;
 /** Updates pass the store's unique violation through unchanged (sqlcon.ErrUniqueViolation). */
-const conflictOnUpdate = () => new PortaError(409, { message: 'Unable to insert or update resource because a resource with that value exists already' });
+const conflictOnUpdate = errIdentityConflictOnUpdate;
 
 async function guardDuplicate<T>(work: Promise<T>, conflict: () => PortaError): Promise<T> {
   try {
@@ -155,7 +156,7 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
       const identity = await load(req);
       const { type } = req.params as { type: string };
       if (!Object.hasOwn(identity.credentials, type)) {
-        throw new PortaError(404, { reason: `You tried to remove a ${type} but this user have no ${type} set up.` });
+        throw errNoCredentialToRemove(type);
       }
       throw errBadRequest({ reason: 'You cannot remove the last first factor credential.' });
     },

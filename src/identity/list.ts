@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errBadRequest } from '../http/errors.js';
 import { queryOf, type Query } from '../http/query.js';
 import type { ListIdentitiesQuery } from './store.js';
 import { isUUID } from '../x/tokens.js';
 import { normalizeIdentifier } from './normalize.js';
 import { requestLinkWith } from '../x/go/url.js';
+import { errBadRequest } from '../http/catalogue/index.js';
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 const MAX_IDS = 500;

@@ -5,12 +5,13 @@ import type { IdentityStore } from './store.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 import type { Hasher } from '../hash/hasher.js';
 import { PasswordTooLongError } from '../hash/hasher.js';
-import { errBadRequest, PortaError } from '../http/errors.js';
+import { PortaError } from '../http/errors.js';
 import { newId } from '../x/tokens.js';
 import type { SessionManager } from '../session/manager.js';
 import type { Credential, Identity, IdentityState, RecoveryAddress, VerifiableAddress } from './types.js';
 import { compileSchema, runValidation, type TraitViolation, type ValidationResult } from './validation.js';
 import { normalizeIdentifier, unique } from './normalize.js';
+import { errBadRequest } from '../http/catalogue/index.js';
 
 export type { TraitViolation } from './validation.js';
 

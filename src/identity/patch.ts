@@ -1,7 +1,8 @@
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
-import { PortaError, errBadRequest } from '../http/errors.js';
+import { PortaError } from '../http/errors.js';
 import { assertJsonDepth } from './body.js';
+import { errBadRequest } from '../http/catalogue/index.js';
 
 const UNMARSHAL = 'failed to unmarshal JSON patch';
 const APPLY = 'failed to apply JSON patch';

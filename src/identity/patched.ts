@@ -1,15 +1,16 @@
-import { PortaError, errBadRequest } from '../http/errors.js';
+import { PortaError } from '../http/errors.js';
 import { externalIdOf } from './body.js';
 import { STATES, type IdentityManager } from './manager.js';
 import { normalizeIdentifier } from './normalize.js';
 import { newId } from '../x/tokens.js';
 import type { Identity, IdentityState, VerifiableAddress } from './types.js';
+import { errBadRequest, errUnmarshalIdentity } from '../http/catalogue/index.js';
 
 const STATUSES = new Set(['pending', 'sent', 'completed']);
 
 function unmarshalError(field: string, goType: string, v: unknown): PortaError {
   const t = Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v;
-  return new PortaError(400, { message: `json: cannot unmarshal ${t} into Go struct field Identity.${field} of type ${goType}` });
+  return errUnmarshalIdentity(t, field, goType);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { isUUID } from '../x/tokens.js';
 import type { Credential, Identity, RecoveryAddress, VerifiableAddress } from '../identity/types.js';
 import type { AuthenticationMethod, Device } from '../session/types.js';
-import { PortaError } from '../http/errors.js';
+import { errNulInIdentity, errPageToken } from '../http/catalogue/index.js';
 
 /*
  * Dialect-neutral encoding of the JSON columns. Nested dates travel as ISO strings inside JSON and
@@ -60,7 +60,7 @@ const hasNul = (v: string | null | undefined): boolean => typeof v === 'string' 
  */
 export function assertStorableIdentity(identity: Identity): void {
   const texts = [identity.schemaId, identity.state, identity.externalId, identity.organizationId, ...identifierRows(identity).flatMap((r) => [r.type, r.identifier])];
-  if (texts.some(hasNul)) throw new PortaError(400, { reason: 'The identity contains a NUL character in a field that cannot hold one.' });
+  if (texts.some(hasNul)) throw errNulInIdentity();
 }
 
 /** A lookup value with NUL cannot match anything stored. */
@@ -97,7 +97,7 @@ export function decodePageToken(token: string): SessionCursor {
   } catch {
     // falls through to the 400 below
   }
-  throw new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens' });
+  throw errPageToken();
 }
 
 /** PostgreSQL ids are uuid columns: a malformed id cannot match anything, so it never reaches the server. */

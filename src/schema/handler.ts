@@ -3,11 +3,11 @@ import type { Config } from '../config/config.js';
 import type { Servers } from '../http/server.js';
 import { defineRoutes } from '../http/routes.js';
 import { exemptFromCsrf } from '../http/csrf.js';
-import { errNotFound } from '../http/errors.js';
 import { queryOf } from '../http/query.js';
 import { redirectToServer } from '../http/port-redirect.js';
 import { parseOffsetPage, setOffsetHeaders } from '../http/pagination.js';
 import type { SchemaRegistry } from './registry.js';
+import { errNotFound } from '../http/catalogue/index.js';
 
 export interface SchemaDeps {
   config: Config;

@@ -1,13 +1,14 @@
 import type { FastifyRequest } from 'fastify';
 import type { Servers } from '../http/server.js';
 import { defineRoutes } from '../http/routes.js';
-import { PortaError, errNoRows } from '../http/errors.js';
+import { PortaError } from '../http/errors.js';
 import { queryOf, type Query } from '../http/query.js';
 import { redirectToServer } from '../http/port-redirect.js';
 import { sessionToJSON } from './json.js';
 import { parseGoBool, parseUUID } from '../http/go-params.js';
 import { parseKeysetPage, parseOffsetPage, setKeysetHeaders, setOffsetHeaders } from '../http/pagination.js';
 import { noContentJson, sessionPage, type SessionRouteDeps } from './deps.js';
+import { errBadExpand, errNoRows, errPageToken, errParam } from '../http/catalogue/index.js';
 
 interface Expand {
   identity: boolean;
@@ -21,7 +22,7 @@ function parseExpand(q: Query): Expand {
     const v = e.toLowerCase();
     if (v === 'identity') out.identity = true;
     else if (v === 'devices') out.devices = true;
-    else throw new PortaError(400, { reason: `Could not parse expand option: ${e}` });
+    else throw errBadExpand(String(e));
   }
   return out;
 }
@@ -31,7 +32,7 @@ function parseActive(q: Query): boolean | undefined {
   const raw = q.get('active') ?? '';
   if (raw === '') return undefined;
   const v = parseGoBool(raw);
-  if (v === undefined) throw new PortaError(400, { message: 'could not parse parameter active' });
+  if (v === undefined) throw errParam('active');
   return v;
 }
 
@@ -55,7 +56,7 @@ export function registerAdminSessionRoutes(servers: Servers, deps: SessionRouteD
         result = await store.listSessions({ active, limit: page.size, pageToken: page.storeToken, expandIdentity: true, ...deps.sessions.limits.cutoffs() });
       } catch (err) {
         if (page.storeToken !== undefined && (!(err instanceof PortaError) || err.code === 400)) {
-          throw new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens' });
+          throw errPageToken();
         }
         throw err;
       }

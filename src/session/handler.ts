@@ -11,10 +11,11 @@ import { parseUUID } from '../http/go-params.js';
 import { parseOffsetPage, setOffsetHeaders } from '../http/pagination.js';
 import { noContentJson, sessionPage, type SessionRouteDeps } from './deps.js';
 import { registerAdminSessionRoutes } from './admin.js';
+import { errCannotRevokeCurrent, errNoSessionCookie, errWhoamiUnauthorized } from '../http/catalogue/index.js';
 
 // Kratos's session.ErrNoSessionFound wrapping the fetch error: the outer error has no id (spec §1.5).
-const whoamiUnauthorized = () => new PortaError(401, { reason: 'No valid session credentials found in the request.' });
-const noSessionCookie = () => new PortaError(401, { reason: 'No valid session cookie found.' });
+const whoamiUnauthorized = errWhoamiUnauthorized;
+const noSessionCookie = errNoSessionCookie;
 
 /** Runs the fetch and maps "no usable session" to the endpoint's own 401; other failures propagate. */
 async function authenticate<T>(fetch: Promise<T>, unauthorized: () => PortaError): Promise<T> {
@@ -83,7 +84,7 @@ export function registerPublicSessionRoutes(servers: Servers, deps: SessionRoute
       if (raw === 'whoami') return whoami(req, reply);
       const { session } = await authenticate(activeSession(deps, req), noSessionCookie);
       const id = parseUUID(raw);
-      if (id === session.id) throw new PortaError(400, { message: 'cannot revoke current session' });
+      if (id === session.id) throw errCannotRevokeCurrent();
       await deps.sessions.revokeSessionOfIdentity(session.identityId, id, 'self_service_revoke');
       return noContentJson(reply);
     },

@@ -10,6 +10,7 @@ import { extractToken } from './credentials.js';
 import type { Device, Session, SessionOnly, SessionWithEmbed, SessionWithIdentity } from './types.js';
 import { RevocationNotifier, type Ended, type RevokeReason, type SessionRevokedListener } from './revoke.js';
 import { SessionLimits } from './limits.js';
+import { errNoActiveSession } from '../http/catalogue/index.js';
 
 export type { Ended, RevokeReason, RevokeInitiator, SessionRevokedEvent, SessionRevokedListener } from './revoke.js';
 
@@ -41,16 +42,6 @@ export interface SessionManagerDeps {
   logger: Logger;
 }
 
-/** Kratos's session.NewErrNoActiveSessionFound (the 401 of the logout endpoints and of Forward). */
-export function errNoActiveSession(credentialsMissing = false): PortaError {
-  const err = new PortaError(401, {
-    id: 'session_inactive',
-    reason: 'No active session was found in this request.',
-    message: 'request does not have a valid authentication session',
-  });
-  (err as PortaError & { credentialsMissing?: boolean }).credentialsMissing = credentialsMissing;
-  return err;
-}
 
 async function orNullOn401<T>(p: Promise<T>): Promise<T | null> {
   try {
@@ -184,7 +175,7 @@ export class SessionManager {
   ): Promise<Authenticated<R>> {
     const { config, store } = this.deps;
     const found = extractToken(req, config.sessionCookie.name, config.cookieSecrets);
-    if (!found) throw errNoActiveSession(true);
+    if (!found) throw errNoActiveSession();
     const tokenHash = hashToken(found.token);
     const row = await read(tokenHash);
     if (!row) throw errNoActiveSession();

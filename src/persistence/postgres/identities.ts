@@ -4,9 +4,9 @@ import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery
 import type { EndedSessionsSink } from '../../session/store.js';
 import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
 import { IDENTITY_COLUMNS, identityFromRow, isUniqueViolation, json, jsonOrNull, type IdentityRow, type Queryable } from './db.js';
-import { PortaError } from '../../http/errors.js';
 import { identityEmbed } from '../../identity/json.js';
 import { endedOf, revokeReturning, type EndedRow } from './sessions.js';
+import { errPageToken } from '../../http/catalogue/index.js';
 
 interface CredentialRow {
   identity_id: string;
@@ -176,7 +176,7 @@ export class PgIdentityStore implements IdentityStore {
     }
     if (query.ids) where.push(`i.id = ANY(${arg(query.ids.filter(isUuid))}::uuid[])`);
     if (query.afterId !== undefined) {
-      if (!isUuid(query.afterId)) throw new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens' });
+      if (!isUuid(query.afterId)) throw errPageToken();
       where.push(`i.id > ${arg(query.afterId)}`);
     }
     let sql = `${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id ASC LIMIT ${arg(query.limit)}`;

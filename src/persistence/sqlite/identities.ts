@@ -2,13 +2,13 @@ import type { Identity } from '../../identity/types.js';
 import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery } from '../../identity/store.js';
 import type { EndedSessionsSink } from '../../session/store.js';
 import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
-import { PortaError } from '../../http/errors.js';
 import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import { identityEmbed } from '../../identity/json.js';
 import { dateOf, isUniqueViolation, jsonOrNull, ms, statements, type DB } from './db.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
 import { ENDED_COLUMNS, endedOf, type EndedRow } from './sessions.js';
 import { writeOutbox } from './session-events.js';
+import { errPageToken } from '../../http/catalogue/index.js';
 
 interface CredentialRow {
   identity_id: string;
@@ -184,7 +184,7 @@ export class SqliteIdentityStore implements IdentityStore {
     }
     if (query.afterId !== undefined) {
       // Same answer as PostgreSQL, whose uuid column cannot compare with a malformed id.
-      if (!isUuid(query.afterId)) throw new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens' });
+      if (!isUuid(query.afterId)) throw errPageToken();
       where.push('i.id > ?');
       args.push(query.afterId);
     }

@@ -2,13 +2,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.js';
 import type { ErrorStore } from './store.js';
 import type { Servers } from '../../http/server.js';
-import { errNoRows, PortaError } from '../../http/errors.js';
 import { queryOf } from '../../http/query.js';
 import { defineRoutes } from '../../http/routes.js';
 import { redirectToServer } from '../../http/port-redirect.js';
 import { goJson, sendError } from '../../http/writer.js';
 import { isUUID, newId } from '../../x/tokens.js';
 import { goTime } from '../../x/go/time.js';
+import { errNoRows, errStub } from '../../http/catalogue/index.js';
 
 export interface ErrorRoutesDeps {
   config: Config;
@@ -33,7 +33,7 @@ export function registerErrorRoutes(servers: Servers, deps: ErrorRoutesDeps): vo
         // Kratos: cmp.Or(error, id): the first non-empty one.
         const id = q.get('error') || q.get('id') || '';
         if (id === 'stub:500') {
-          const stub = new PortaError(500, { reason: 'This is a stub error.' }).toBody();
+          const stub = errStub().toBody();
           return sendJson(reply, { id: newId(), error: stub, created_at: GO_ZERO_TIME, updated_at: GO_ZERO_TIME });
         }
         if (!isUUID(id)) throw errNoRows();

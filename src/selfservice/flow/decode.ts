@@ -1,10 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import { mediaTypeOf } from '../../http/body.js';
-import { errBadRequest } from '../../http/errors.js';
 import { INPUT_LIMITS, InputLimitError, checkInputLimits } from '../../http/limits.js';
 import { isDecimalNumber } from '../../x/decimal.js';
 import { isGoBool, parseBool } from './params.js';
 import { parseMultipart } from './multipart.js';
+import { errBadRequest } from '../../http/catalogue/index.js';
 
 export type LeafType = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object' | 'unknown';
 

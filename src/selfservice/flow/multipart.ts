@@ -1,5 +1,5 @@
 import { parse as parseContentType } from 'content-type';
-import { errBadRequest } from '../../http/errors.js';
+import { errBadRequest } from '../../http/catalogue/index.js';
 
 const MAX_PARTS = 1000;
 

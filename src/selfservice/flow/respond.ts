@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PortaError, errNoRows, toPortaError } from '../../http/errors.js';
+import { toPortaError } from '../../http/errors.js';
 import { InputLimitError } from '../../http/limits.js';
 import { isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
@@ -11,6 +11,7 @@ import { addMessage, addNodeMessage, genericMessage, resetMessages, setValue } f
 import { publicURL, withQuery } from './url.js';
 import type { FlowKind, StoredFlow } from './types.js';
 import { flowSpec } from './kinds.js';
+import { IdentityDisabledError, errFlowParam, errNoRows } from '../../http/catalogue/index.js';
 
 export function uiURLOf(deps: Pick<FlowDeps, 'config'>, kind: FlowKind): URL {
   return flowSpec(kind).uiURL(deps.config);
@@ -56,7 +57,7 @@ export async function writeFlowError(
     const e = toPortaError(err);
     if (e.code !== 400) return forward(deps, req, reply, e, flow);
     resetMessages(ui);
-    addMessage(ui, e.id === 'identity_disabled' ? identityDisabledMessage() : genericMessage(e.reason ?? e.message));
+    addMessage(ui, e instanceof IdentityDisabledError ? identityDisabledMessage() : genericMessage(e.reason ?? e.message));
   }
   refill(ui);
   const masked = flow.type === 'browser' ? deps.csrf.maskedIfCookie(req, reply) : undefined;
@@ -73,7 +74,7 @@ export async function writeFlowError(
 export async function loadFlowForSubmit(deps: FlowDeps, req: FastifyRequest, reply: FastifyReply, kind: FlowKind): Promise<StoredFlow | null> {
   const id = flowIdOf(req, 'flow');
   if (!id) {
-    await deps.errors.forward(req, reply, new PortaError(400, { reason: 'The flow query parameter is missing or malformed.' }));
+    await deps.errors.forward(req, reply, errFlowParam());
     return null;
   }
   const flow = await deps.persister.flows.getFlow(kind, id);

@@ -4,8 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { getDomain } from 'tldts';
 import type { Config } from '../../config/config.js';
-import { errBadRequest, PortaError } from '../../http/errors.js';
 import { queryOf } from '../../http/query.js';
+import { RETURN_TO_FORBIDDEN, errBadRequest, errReturnToForbidden } from '../../http/catalogue/index.js';
 
 export interface ReturnTo {
   url: URL;
@@ -24,12 +24,7 @@ interface AllowEntry {
   path: string;
 }
 
-export const RETURN_TO_FORBIDDEN = 'self_service_flow_return_to_forbidden';
-
-/** Kratos's ErrRedirectToNotAllowed: 400 with the URL in Go %q quoting. */
-export function errReturnToForbidden(url: string): PortaError {
-  return new PortaError(400, { id: RETURN_TO_FORBIDDEN, reason: `Requested return_to URL ${goQuote(url)} is not allowed.` });
-}
+export { RETURN_TO_FORBIDDEN, errReturnToForbidden };
 
 /**
  * The WHATWG serialisation of `url`, except that a bare origin keeps the form it was given in

@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity } from '../../identity/types.js';
-import { PortaError } from '../../http/errors.js';
 import { isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import { dataOf, redirect } from '../flow/model.js';
@@ -10,6 +9,7 @@ import { normalizeAddress, prepareCode, sendThrottled, sentNodes, type SendDeps 
 import { buildVerificationFlow } from '../verification/init.js';
 import { msgSent } from '../verification/flow.js';
 import type { HookContext, HookFactory } from './types.js';
+import { errNoVerifiableAddress, errVerifiedAddressRequired } from '../../http/catalogue/index.js';
 
 export interface StartedVerification {
   id: string;
@@ -70,7 +70,7 @@ export function requireVerifiedAddressHook(deps: SendDeps): HookFactory {
       const identity = ctx.identity;
       if (!identity) return;
       if (identity.verifiableAddresses.length === 0) {
-        throw new PortaError(500, { reason: 'A misconfiguration prevents login. Expected to find a verification address but this identity does not have one assigned.' });
+        throw errNoVerifiableAddress();
       }
       if (identity.verifiableAddresses.some((a) => a.verified)) return;
       const started = await startVerification(deps, ctx.req, ctx.reply, identity, ctx.flow.type, { return_to: dataOf(ctx.flow).return_to });
@@ -82,12 +82,7 @@ export function requireVerifiedAddressHook(deps: SendDeps): HookFactory {
       await sendError(
         ctx.req,
         ctx.reply,
-        new PortaError(403, {
-          id: 'session_verified_address_required',
-          reason: "Your account's email or phone address are not verified yet. Please check your email or phone inbox or re-request verification.",
-          message: 'your email or phone address is not yet verified',
-          details: { continue_with: started ? [showVerificationUI(started)] : [] },
-        }),
+        errVerifiedAddressRequired(started ? [showVerificationUI(started)] : []),
       );
     },
   });

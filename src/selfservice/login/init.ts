@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PortaError, toPortaError } from '../../http/errors.js';
+import { toPortaError } from '../../http/errors.js';
 import { acceptsJson, isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import { uiText } from '../../x/text.js';
-import { errAAL1Required, errAlreadyLoggedIn, errBadAAL } from '../flow/errors.js';
+import { errAlreadyLoggedIn } from '../flow/errors.js';
 import { newExchangeCode, newStoredFlow, redirect, sendJSON, flowToJSON } from '../flow/model.js';
 import type { SelfServiceDeps } from '../deps.js';
 import type { Identity } from '../../identity/types.js';
@@ -14,6 +14,7 @@ import { requestURL, withQuery } from '../flow/url.js';
 import type { FlowType } from '../flow/types.js';
 import { loginNodes } from './nodes.js';
 import { flowSchema } from '../flow/identity-schema.js';
+import { errAAL1Required, errBadAAL, errOAuth2Unconfigured } from '../../http/catalogue/index.js';
 
 /**
  * GET /self-service/login/browser and /self-service/login/api (Kratos's NewLoginFlow and the two
@@ -24,10 +25,7 @@ export async function initLogin(deps: SelfServiceDeps, req: FastifyRequest, repl
   try {
     if (param(req, 'login_challenge') !== undefined) {
       return await fail(
-        new PortaError(500, {
-          reason: 'refusing to parse login_challenge query parameter because oauth2_provider.url is invalid or unset',
-          message: 'Invalid configuration',
-        }),
+        errOAuth2Unconfigured(),
       );
     }
     const returnTo = deps.returnTo.fromRequest(req, deps.config.afterReturnURL('login'));

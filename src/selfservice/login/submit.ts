@@ -7,16 +7,7 @@ import type { Session } from '../../session/types.js';
 import { newId } from '../../x/tokens.js';
 import type { LoginTicket } from '../../throttle/login.js';
 import { decodeFlowBody, field } from '../flow/decode.js';
-import {
-  FlowFormError,
-  apiFlowBrowserCheck,
-  errAAL1Required,
-  errAlreadyLoggedIn,
-  errFlowExpired,
-  errIdentityDisabled,
-  errStrategyDisabled,
-  expiredMessage,
-} from '../flow/errors.js';
+import { FlowFormError, apiFlowBrowserCheck, errAlreadyLoggedIn, expiredMessage } from '../flow/errors.js';
 import type { HookContext } from '../hook/types.js';
 import { issueSession, redirectBrowserTo, sessionJSON } from '../flow/issue.js';
 import { dataOf, newStoredFlow, redirect, sendJSON } from '../flow/model.js';
@@ -28,6 +19,7 @@ import type { SelfServiceDeps } from '../deps.js';
 import { flowSchema } from '../flow/identity-schema.js';
 import { loginNodes } from './nodes.js';
 import { admitLogin, answerThrottled, type LoginThrottleDeps } from './throttled.js';
+import { errAAL1Required, errFlowExpired, errIdentityDisabled, errStrategyDisabled } from '../../http/catalogue/index.js';
 
 /** Kratos's FromOldFlow: same type, request_url and schema; fresh id and CSRF binding; the expiry message. */
 export async function replaceExpiredLogin(deps: SelfServiceDeps, req: FastifyRequest, reply: FastifyReply, old: StoredFlow): Promise<StoredFlow> {

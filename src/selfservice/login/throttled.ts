@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PortaError } from '../../http/errors.js';
 import { isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import { normalizeIdentifier } from '../../identity/normalize.js';
@@ -7,6 +6,7 @@ import type { Admission, LoginThrottle } from '../../throttle/login.js';
 import { uiText, type UiText } from '../../x/text.js';
 import { FlowFormError } from '../flow/errors.js';
 import type { StoredFlow } from '../flow/types.js';
+import { errLoginThrottled } from '../../http/catalogue/index.js';
 
 /** What the login submit needs for throttling. */
 export interface LoginThrottleDeps {
@@ -46,12 +46,7 @@ export function answerThrottled(req: FastifyRequest, reply: FastifyReply, flow: 
     return sendError(
       req,
       reply,
-      new PortaError(429, {
-        id: 'self_service_login_throttled',
-        reason: throttledMessage(retryAfterMs).text,
-        message: 'too many failed login attempts',
-        details: { retry_after_seconds: s },
-      }),
+      errLoginThrottled(throttledMessage(retryAfterMs).text, s),
     );
   }
   throw new FlowFormError([throttledMessage(retryAfterMs)]);

@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readJsonBody } from '../../http/body.js';
-import { errBadRequest, errForbidden } from '../../http/errors.js';
 import { sendError } from '../../http/writer.js';
 import { hashToken, SESSION_TOKEN_PATTERN } from '../../x/tokens.js';
 import type { LogoutDeps } from './deps.js';
+import { errBadRequest, errForbidden } from '../../http/catalogue/index.js';
 
 const errUnknownToken = () =>
   errForbidden({ reason: 'The provided Ory Session Token could not be found, is invalid, or otherwise malformed.' });

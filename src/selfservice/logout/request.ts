@@ -1,8 +1,8 @@
 import type { TLSSocket } from 'node:tls';
 import { posix } from 'node:path';
 import type { FastifyRequest } from 'fastify';
-import { PortaError } from '../../http/errors.js';
 import { goEncodeValues } from '../errors/redirect.js';
+import { errLogoutHead, errLogoutPrefetch } from '../../http/catalogue/index.js';
 
 function header(req: FastifyRequest, name: string): string {
   const v = req.headers[name];
@@ -17,17 +17,10 @@ export function isPrefetch(req: FastifyRequest): boolean {
   return /prefetch|prerender/i.test(`${header(req, 'sec-purpose')} ${header(req, 'purpose')} ${header(req, 'x-purpose')}`) || /prefetch/i.test(header(req, 'x-moz'));
 }
 
-export function errPrefetch(): PortaError {
-  return new PortaError(400, {
-    reason:
-      'This logout request was announced as a prefetch or prerender (Sec-Purpose or Purpose header), so nothing was changed. Open the logout link to log out.',
-  });
-}
+export const errPrefetch = errLogoutPrefetch;
 
 /** HEAD is a safe method (RFC 9110): link checkers and scanners send it, and it must not end a session. */
-export function errHead(): PortaError {
-  return new PortaError(400, { reason: 'A HEAD request does not log out, so nothing was changed. Open the logout link with GET to log out.' });
-}
+export const errHead = errLogoutHead;
 
 /** Kratos's x.RequestURL scheme: X-Forwarded-Proto, else https when the connection is TLS. */
 export function isHttps(req: FastifyRequest): boolean {

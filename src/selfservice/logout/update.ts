@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errBadRequest, errForbidden, errNoRows } from '../../http/errors.js';
 import { isJsonRequest } from '../../http/negotiate.js';
 import { queryOf } from '../../http/query.js';
 import { isPortaError, sendError } from '../../http/writer.js';
 import { seeOther } from '../errors/redirect.js';
 import type { LogoutDeps } from './deps.js';
 import { errHead, errPrefetch, isHttps, isPrefetch } from './request.js';
+import { errBadRequest, errForbidden, errNoRows } from '../../http/catalogue/index.js';
 
 const errMissingToken = () => errBadRequest({ reason: 'Please include a token in the URL query.' });
 const errTokenMismatch = () =>

@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PortaError } from '../../http/errors.js';
 import { readJsonBody } from '../../http/body.js';
 import { sendError } from '../../http/writer.js';
 import { parseDuration } from '../../config/duration.js';
@@ -9,9 +8,9 @@ import { newStoredFlow, sendJSON } from '../flow/model.js';
 import { uiURLOf } from '../flow/respond.js';
 import { withQuery } from '../flow/url.js';
 import { issueAdminCode } from '../strategy/code/recovery.js';
-import { STRATEGY_DISABLED } from '../flow/errors.js';
 import type { RecoveryDeps } from './init.js';
 import { adminCodeNodes, internalOf } from './flow.js';
+import { errBadExpiresIn, errBadRecoveryFlowType, errExpiresInNotString, errExpiresInPast, errIdentityNotFound, errStrategyDisabled } from '../../http/catalogue/index.js';
 
 const MAX_DURATION_INPUT = 64;
 
@@ -33,7 +32,7 @@ export function goDuration(ms: number): string {
 
 /** expires_in as Kratos reads it: a Go duration, possibly negative (then refused as not in the future). */
 function parseExpiresIn(raw: string): number {
-  const bad = () => new PortaError(400, { reason: `Unable to parse "expires_in" as a duration string (e.g. "1h", "1m30s", "500ms"): ${raw}` });
+  const bad = () => errBadExpiresIn(raw);
   if (raw.length > MAX_DURATION_INPUT) throw bad();
   const negative = raw.startsWith('-');
   let ms: number;
@@ -52,20 +51,20 @@ function parseExpiresIn(raw: string): number {
  */
 export async function createAdminRecoveryCode(deps: RecoveryDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   try {
-    if (!deps.config.codeMethod.enabled) throw new PortaError(404, { reason: STRATEGY_DISABLED });
+    if (!deps.config.codeMethod.enabled) throw errStrategyDisabled();
     const body = readJsonBody(req);
     const o = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
     let lifespanMs = deps.config.codeMethod.lifespanMs;
     if (o.expires_in !== undefined && o.expires_in !== '') {
-      if (typeof o.expires_in !== 'string') throw new PortaError(400, { reason: 'Unable to decode JSON payload: expires_in must be a string' });
+      if (typeof o.expires_in !== 'string') throw errExpiresInNotString();
       lifespanMs = parseExpiresIn(o.expires_in);
-      if (lifespanMs <= 0) throw new PortaError(400, { reason: `Value from "expires_in" must result to a future time: ${goDuration(lifespanMs)}` });
+      if (lifespanMs <= 0) throw errExpiresInPast(goDuration(lifespanMs));
     }
     const flowType = o.flow_type === undefined || o.flow_type === '' ? 'browser' : o.flow_type;
-    if (flowType !== 'browser' && flowType !== 'api') throw new PortaError(400, { reason: `Value from "flow_type" is not valid: "${String(flowType).slice(0, 64)}"` });
+    if (flowType !== 'browser' && flowType !== 'api') throw errBadRecoveryFlowType(String(flowType));
     const identityId = typeof o.identity_id === 'string' ? o.identity_id : '';
     const identity = isUUID(identityId) ? await deps.persister.identities.getIdentity(identityId.toLowerCase()) : null;
-    if (!identity) throw new PortaError(404, { reason: 'could not find identity' });
+    if (!identity) throw errIdentityNotFound();
 
     const flow = newStoredFlow(deps.config, 'recovery', flowType, '', {
       request_url: `${deps.config.adminBaseURL.href.replace(/\/$/, '')}/admin/recovery/code`,

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PortaError } from '../../http/errors.js';
+import { errBrowserLocationChange } from '../../http/catalogue/index.js';
 import { isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import type { Identity } from '../../identity/types.js';
@@ -13,16 +13,6 @@ import { requestURL, withQuery } from '../flow/url.js';
 import type { StoredFlow } from '../flow/types.js';
 import { createSettingsFlow } from '../settings/init.js';
 import type { RecoveryDeps } from './init.js';
-
-/** Kratos's 422 for JSON clients that must move the browser (flow.NewBrowserLocationChangeRequiredError). */
-export function errBrowserLocationChange(url: string): PortaError {
-  return new PortaError(422, {
-    id: 'browser_location_change_required',
-    reason: `In order to complete this flow please redirect the browser to: ${url}`,
-    message: 'browser location change required',
-    extra: { redirect_browser_to: url },
-  });
-}
 
 /** 1060001 on the new settings flow: how long the recovered session stays privileged (Kratos prints %.2f minutes). */
 function msgRecovered(privilegedUntil: Date, now: number): UiText {

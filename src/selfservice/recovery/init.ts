@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { PortaError, toPortaError } from '../../http/errors.js';
+import { toPortaError } from '../../http/errors.js';
 import { acceptsJson, isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import type { Courier } from '../../courier/queue.js';
@@ -11,12 +11,12 @@ import { requestURL, withQuery } from '../flow/url.js';
 import type { FlowType, StoredFlow } from '../flow/types.js';
 import type { SelfServiceDeps } from '../deps.js';
 import { chooseMethodNodes, internalOf } from './flow.js';
+import { errRecoveryDisabled } from '../../http/catalogue/index.js';
 
 /** What recovery needs beyond the shared flow machinery: the courier, the send throttles' store and the client IP. */
 export type RecoveryDeps = SelfServiceDeps & { courier: Courier; clientIp: (req: FastifyRequest) => string; logger: Logger };
 
-export const errRecoveryDisabled = () =>
-  new PortaError(400, { id: 'self_service_flow_disabled', reason: 'Recovery is not allowed because it was disabled.', message: 'recovery flow disabled' });
+
 
 /** A new recovery flow in choose_method, bound to the request's CSRF cookie (browser) or to nothing (API). */
 export function buildRecoveryFlow(deps: FlowDeps, req: FastifyRequest, reply: FastifyReply, type: FlowType, requestUrl: string, returnTo?: string): StoredFlow {

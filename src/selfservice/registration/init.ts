@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toPortaError } from '../../http/errors.js';
 import { acceptsJson, isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
-import { errAlreadyLoggedIn, errRegistrationDisabled } from '../flow/errors.js';
+import { errAlreadyLoggedIn } from '../flow/errors.js';
 import { flowToJSON, newExchangeCode, newStoredFlow, redirect, sendJSON, type FlowDeps } from '../flow/model.js';
 import { param } from '../flow/params.js';
 import { fetchFlow, flowIdOf, uiURLOf } from '../flow/respond.js';
@@ -12,6 +12,7 @@ import { flowSchema } from '../flow/identity-schema.js';
 import { registrationNodes } from './nodes.js';
 import type { SelfServiceDeps } from '../deps.js';
 import './flow.js';
+import { errRegistrationDisabled } from '../../http/catalogue/index.js';
 
 /** A new registration flow bound to the request's CSRF cookie (browser) or to nothing (API). */
 export function buildRegistrationFlow(

@@ -7,7 +7,7 @@ import { identityToJSON } from '../../identity/json.js';
 import type { Identity } from '../../identity/types.js';
 import { DuplicateCredentialsError } from '../../identity/store.js';
 import { decodeFlowBody, field } from '../flow/decode.js';
-import { FlowFormError, apiFlowBrowserCheck, errAlreadyLoggedIn, errFlowExpired, errRegistrationDisabled, errStrategyDisabled, expiredMessage } from '../flow/errors.js';
+import { FlowFormError, apiFlowBrowserCheck, errAlreadyLoggedIn, expiredMessage } from '../flow/errors.js';
 import { redirectBrowserTo, sessionJSON, setOrySessionToken } from '../flow/issue.js';
 import { dataOf, redirect, sendJSON } from '../flow/model.js';
 import { forward, loadFlowForSubmit, uiURLOf, writeFlowError } from '../flow/respond.js';
@@ -19,6 +19,7 @@ import type { HookContext } from '../hook/types.js';
 import { flowSchema } from '../flow/identity-schema.js';
 import { buildRegistrationFlow } from './init.js';
 import { startVerification } from '../hook/verification.js';
+import { errFlowExpired, errRegistrationDisabled, errStrategyDisabled } from '../../http/catalogue/index.js';
 
 /** The session hook gave the browser a new CSRF cookie: the verification flow follows it, or its UI could not load it. */
 async function rebindVerificationCsrf(deps: SelfServiceDeps, req: FastifyRequest, reply: FastifyReply, id: string): Promise<void> {

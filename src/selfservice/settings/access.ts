@@ -1,35 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.js';
-import { PortaError } from '../../http/errors.js';
 import { isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import type { Session } from '../../session/types.js';
 import { redirect } from '../flow/model.js';
 import { publicURL } from '../flow/url.js';
 import type { StoredFlow } from '../flow/types.js';
+import { errSessionRefreshRequired, errSettingsUnauthorized } from '../../http/catalogue/index.js';
 
-/** Kratos's 401 of settings get and submit without a session (settings/strategy_helper.go): no error id. */
-export const errSettingsUnauthorized = () =>
-  new PortaError(401, { reason: 'A valid Ory Session Cookie or Ory Session Token is missing.', message: 'The request could not be authorized' });
-
-/** The 401 of the native init without a session. */
-export const errSettingsApiInactive = () =>
-  new PortaError(401, {
-    id: 'session_inactive',
-    reason: 'This endpoint can only be accessed with a valid session. Please log in and try again.',
-    message: 'request does not have a valid authentication session',
-  });
-
-export function errIdentityMismatch(on: 'get' | 'submit'): PortaError {
-  return new PortaError(403, {
-    id: 'security_identity_mismatch',
-    reason:
-      on === 'get'
-        ? 'The request was made for another identity and has been blocked for security reasons.'
-        : 'The request was initiated by someone else and has been blocked for security reasons. Please go back and try again.',
-    message: 'The requested action was forbidden',
-  });
-}
 
 /** Get and submit without a session: JSON clients get the 401, browsers the login UI (302 as Kratos). */
 export function answerNoSession(config: Config, req: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
@@ -59,12 +37,7 @@ export function answerRefreshRequired(config: Config, req: FastifyRequest, reply
     return sendError(
       req,
       reply,
-      new PortaError(403, {
-        id: 'session_refresh_required',
-        reason: 'The login session is too old and thus not allowed to update these fields. Please re-authenticate.',
-        message: 'The requested action was forbidden',
-        extra: { redirect_browser_to: url },
-      }),
+      errSessionRefreshRequired(url),
     );
   }
   return redirect(req, reply, 303, url);

@@ -1,10 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errNoRows, toPortaError } from '../../http/errors.js';
+import { toPortaError } from '../../http/errors.js';
 import { acceptsJson, isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import { identityToJSON } from '../../identity/json.js';
 import type { Identity } from '../../identity/types.js';
-import { errNoActiveSession } from '../../session/manager.js';
 import { errFlowGone } from '../flow/errors.js';
 import { flowToJSON, newStoredFlow, redirect, sendJSON } from '../flow/model.js';
 import { param } from '../flow/params.js';
@@ -13,9 +12,10 @@ import { publicURL, requestURL, withQuery } from '../flow/url.js';
 import type { FlowType, StoredFlow } from '../flow/types.js';
 import { flowSchema } from '../flow/identity-schema.js';
 import type { SelfServiceDeps } from '../deps.js';
-import { answerNoSession, errIdentityMismatch, errSettingsApiInactive } from './access.js';
+import { answerNoSession } from './access.js';
 import { settingsNodes } from './nodes.js';
 import './flow.js';
+import { errIdentityMismatch, errNoActiveSession, errNoRows, errSettingsApiInactive } from '../../http/catalogue/index.js';
 
 export function identityJSON(deps: SelfServiceDeps, identity: Identity): Record<string, unknown> {
   return identityToJSON(identity, { config: deps.config, credentials: 'none', metadataAdmin: false }) as Record<string, unknown>;

@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PortaError } from '../../http/errors.js';
 import { isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import { uiText } from '../../x/text.js';
@@ -7,7 +6,7 @@ import type { Identity } from '../../identity/types.js';
 import { DuplicateCredentialsError } from '../../identity/store.js';
 import type { AuthenticatedSession } from '../../session/manager.js';
 import { decodeFlowBody, field } from '../flow/decode.js';
-import { FlowFormError, PrivilegedSessionRequired, apiFlowBrowserCheck, errFlowExpired, errFlowParam, errStrategyDisabled, expiredMessage } from '../flow/errors.js';
+import { FlowFormError, PrivilegedSessionRequired, apiFlowBrowserCheck, expiredMessage } from '../flow/errors.js';
 import { redirectBrowserTo } from '../flow/issue.js';
 import { dataOf, flowToJSON, redirect, sendJSON } from '../flow/model.js';
 import { flowIdOf, forward, uiURLOf, writeFlowError } from '../flow/respond.js';
@@ -18,12 +17,12 @@ import type { StoredFlow } from '../flow/types.js';
 import { flowSchema } from '../flow/identity-schema.js';
 import type { HookContext } from '../hook/types.js';
 import type { SelfServiceDeps } from '../deps.js';
-import { answerNoSession, answerRefreshRequired, errIdentityMismatch, isPrivileged } from './access.js';
+import { answerNoSession, answerRefreshRequired, isPrivileged } from './access.js';
 import { buildSettingsFlow, identityJSON } from './init.js';
 import { settingsNodes } from './nodes.js';
 import { verifyChangedAddresses } from './verification-seam.js';
+import { errFlowExpired, errFlowParam, errIdentityMismatch, errSettingsNotFound, errStrategyDisabled } from '../../http/catalogue/index.js';
 
-const errSettingsNotFound = () => new PortaError(404, { reason: 'The settings request could not be found. Please restart the flow.' });
 
 async function replaceExpired(deps: SelfServiceDeps, req: FastifyRequest, reply: FastifyReply, old: StoredFlow, identity: Identity): Promise<StoredFlow> {
   const d = dataOf(old);

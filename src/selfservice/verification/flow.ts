@@ -1,4 +1,3 @@
-import { PortaError } from '../../http/errors.js';
 import { uiText } from '../../x/text.js';
 import { defineFlow, flowJSONHead } from '../flow/kinds.js';
 
@@ -20,14 +19,6 @@ export const verificationFlow = defineFlow({
   },
 });
 
-export const errVerificationDisabled = () => new PortaError(400, { reason: 'Verification is not allowed because it was disabled.' });
-
-export const errVerificationNotFound = () =>
-  new PortaError(404, { reason: 'The verification request could not be found. Please restart the flow.', message: 'Unable to locate the resource' });
-
-/** flow.ReplacedError: the client must continue with `use_flow_id`. */
-export const errFlowReplaced = (reason: string, useFlowId: string) =>
-  new PortaError(410, { id: 'self_service_flow_replaced', reason, message: 'self-service flow replaced', extra: { use_flow_id: useFlowId } });
 
 export const msgSent = () =>
   uiText(

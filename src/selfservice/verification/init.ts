@@ -8,7 +8,7 @@ import { fetchFlow, flowIdOf, uiURLOf } from '../flow/respond.js';
 import { requestURL, withQuery } from '../flow/url.js';
 import type { FlowType, StoredFlow } from '../flow/types.js';
 import { chooseMethodNodes } from '../strategy/code/verification.js';
-import { errVerificationDisabled } from './flow.js';
+import { errVerificationDisabled } from '../../http/catalogue/index.js';
 
 /** A new verification flow in choose_method; browser flows are bound to the request's CSRF cookie. */
 export function buildVerificationFlow(deps: FlowDeps, req: FastifyRequest, reply: FastifyReply, type: FlowType, fields: { request_url: string; return_to?: string }): StoredFlow {

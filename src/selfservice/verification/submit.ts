@@ -25,7 +25,8 @@ import {
   type SendDeps,
 } from '../strategy/code/verification.js';
 import { buildVerificationFlow } from './init.js';
-import { errFlowReplaced, errVerificationDisabled, errVerificationNotFound, msgAlreadyDone, msgInvalidCode, msgNoStrategy, msgSendThrottled, msgSent, msgTooOften, msgVerified } from './flow.js';
+import { msgAlreadyDone, msgInvalidCode, msgNoStrategy, msgSendThrottled, msgSent, msgTooOften, msgVerified } from './flow.js';
+import { errFlowParam, errFlowReplaced, errVerificationDisabled, errVerificationNotFound } from '../../http/catalogue/index.js';
 
 const MAX_EMAIL = 320;
 const MAX_CODE = 64;
@@ -75,7 +76,7 @@ function answer(deps: SendDeps, req: FastifyRequest, reply: FastifyReply, flow: 
 /** GET and POST /self-service/verification?flow= (updateVerificationFlow). No session is involved. */
 export async function submitVerification(deps: SendDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const id = flowIdOf(req, 'flow');
-  if (!id) return deps.errors.forward(req, reply, new PortaError(400, { reason: 'The flow query parameter is missing or malformed.' }));
+  if (!id) return deps.errors.forward(req, reply, errFlowParam());
   const flow = await deps.persister.flows.getFlow('verification', id);
   if (!flow) return deps.errors.forward(req, reply, errVerificationNotFound());
   if (!deps.config.verificationEnabled) return deps.errors.forward(req, reply, errVerificationDisabled());

@@ -3,12 +3,12 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
 import type { Servers } from '../../http/server.js';
 import { defineRoutes } from '../../http/routes.js';
-import { PortaError, errNotFound } from '../../http/errors.js';
 import { queryOf } from '../../http/query.js';
 import { readJsonBody } from '../../http/body.js';
 import type { DeliveryState, SessionEventDelivery, SessionEventStore } from './store.js';
 import { isUUID as isUuid } from '../../x/tokens.js';
 import type { SessionEventDispatcher } from './dispatcher.js';
+import { errAlreadyDelivered, errBadDeliveryBody, errBadDeliveryState, errNotFound, errPageSizeRange, errPageToken } from '../../http/catalogue/index.js';
 
 export interface SessionEventRouteDeps {
   config: Config;
@@ -66,12 +66,12 @@ export function registerSessionEventRoutes(servers: Servers, deps: SessionEventR
     GET: async (req, reply) => {
       const q = queryOf(req);
       const state = q.get('state') || undefined;
-      if (state !== undefined && !STATES.has(state as DeliveryState)) throw new PortaError(400, { reason: `state must be one of ${[...STATES].join(', ')}` });
+      if (state !== undefined && !STATES.has(state as DeliveryState)) throw errBadDeliveryState(STATES);
       const sizeRaw = q.get('page_size');
       const size = sizeRaw ? Number.parseInt(sizeRaw, 10) : 250;
-      if (!Number.isInteger(size) || size < 1 || size > 1000) throw new PortaError(400, { reason: 'page_size must be between 1 and 1000' });
+      if (!Number.isInteger(size) || size < 1 || size > 1000) throw errPageSizeRange(1000);
       const token = q.get('page_token') || undefined;
-      if (token !== undefined && !isUuid(token)) throw new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens' });
+      if (token !== undefined && !isUuid(token)) throw errPageToken();
       const rows = await store.listDeliveries({ receiverId: q.get('receiver_id') || undefined, state: state as DeliveryState | undefined, limit: size, afterId: token });
       if (rows.length === size) {
         const next = new URL(req.url, 'http://x');
@@ -87,7 +87,7 @@ export function registerSessionEventRoutes(servers: Servers, deps: SessionEventR
     POST: async (req, reply) => {
       const r = await store.retryDelivery(idParam(req), new Date());
       if (r === 'missing') throw errNotFound({ message: 'Unable to locate the resource' });
-      if (r === 'delivered') throw new PortaError(409, { reason: 'The delivery was delivered already.' });
+      if (r === 'delivered') throw errAlreadyDelivered();
       dispatcher?.kick();
       return reply.code(204).send();
     },
@@ -101,7 +101,7 @@ export function registerSessionEventRoutes(servers: Servers, deps: SessionEventR
       const raw = req.body as Buffer | undefined;
       const body = raw && raw.length > 0 ? (readJsonBody(req) as { state?: unknown } | null) : undefined;
       if (body !== undefined && (body === null || typeof body !== 'object' || (body.state !== undefined && typeof body.state !== 'string'))) {
-        throw new PortaError(400, { reason: 'The body must be an object whose "state" is a string.' });
+        throw errBadDeliveryBody();
       }
       const state = body?.state as string | undefined;
       void dispatcher.verify(receiver, state).catch((err) => deps.logger.warn({ err: (err as Error).message, receiverId: receiver.id }, 'session-event receiver verification failed'));
