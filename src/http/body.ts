@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { parse as parseContentType } from 'content-type';
-import { errBadRequest } from './catalogue/index.js';
+import { errBodyEmpty, errBodyNotUtf8, errBodyUrlEscape, errJsonPayload, errUnknownContentType } from './catalogue/index.js';
 
 /** The media type of the request without parameters, lower-cased; undefined when absent or unparsable. */
 export function mediaTypeOf(req: FastifyRequest): string | undefined {
@@ -25,7 +25,7 @@ function decodeUtf8(buf: Buffer): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(buf);
   } catch {
-    throw errBadRequest({ reason: 'Unable to decode HTTP Request Body because it is not valid UTF-8.' });
+    throw errBodyNotUtf8();
   }
 }
 
@@ -35,17 +35,17 @@ function decodeUtf8(buf: Buffer): string {
  */
 export function readJsonBody(req: FastifyRequest): unknown {
   if (hasNoBody(req)) {
-    throw errBadRequest({ reason: 'Unable to decode HTTP Request Body because its HTTP Header "Content-Length" is zero.' });
+    throw errBodyEmpty();
   }
   if (mediaTypeOf(req) !== 'application/json') {
     const ct = req.headers['content-type'] ?? '';
-    throw errBadRequest({ reason: `HTTP ${req.method} Request used unknown HTTP Header "Content-Type: ${ct}", only [application/json] are supported.` });
+    throw errUnknownContentType(req.method, ct, 'application/json');
   }
   const text = decodeUtf8(rawBody(req));
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw errBadRequest({ reason: `Unable to decode JSON payload: ${(err as Error).message}` });
+    throw errJsonPayload((err as Error).message);
   }
 }
 
@@ -62,7 +62,7 @@ export function readFormBody(req: FastifyRequest): Map<string, string[]> {
       key = decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, ' '));
       value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' '));
     } catch (err) {
-      throw errBadRequest({ reason: `invalid URL escape in request body: ${(err as Error).message}` });
+      throw errBodyUrlEscape((err as Error).message);
     }
     const list = out.get(key);
     if (list) list.push(value);

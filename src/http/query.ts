@@ -1,4 +1,4 @@
-import { errBadRequest } from './catalogue/index.js';
+import { errBadQuery } from './catalogue/index.js';
 
 /**
  * Strict query string reading. URLSearchParams silently keeps broken percent-escapes and replaces
@@ -39,7 +39,7 @@ function decode(s: string): string {
   try {
     return decodeURIComponent(s.replace(/\+/g, ' '));
   } catch {
-    throw errBadRequest({ reason: 'The request query contains invalid percent-encoding or invalid UTF-8.' });
+    throw errBadQuery();
   }
 }
 

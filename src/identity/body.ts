@@ -3,7 +3,7 @@ import { INPUT_LIMITS, InputLimitError } from '../http/limits.js';
 import { isUUID } from '../x/tokens.js';
 import type { NewIdentityInput } from './manager.js';
 import type { IdentityState } from './types.js';
-import { errBadRequest, errDecode } from '../http/catalogue/index.js';
+import { errAddressStatus, errAddressVia, errBodyNotUtf8, errDecode, errExternalIdNul, errIdentityState, errImportUnsupported, errJsonTooDeep, errPasswordMigrationUnsupported } from '../http/catalogue/index.js';
 
 /**
  * Go's encoding/json as Kratos uses it on the admin identity bodies: a decoder error becomes the
@@ -101,13 +101,13 @@ function passwordOf(credentials: unknown, strict: boolean): NewIdentityInput['pa
   const creds = checkStruct(credentials, CREDENTIALS, strict);
   for (const type of ['oidc', 'saml']) {
     if (creds[type] !== undefined && creds[type] !== null) {
-      throw errBadRequest({ reason: `Importing ${type} credentials is not supported by this server.` });
+      throw errImportUnsupported(type);
     }
   }
   if (creds.password === undefined || creds.password === null) return undefined;
   const config = checkStruct(checkStruct(creds.password, PASSWORD, strict).config, PASSWORD_CONFIG, strict);
   if (config.use_password_migration_hook === true) {
-    throw errBadRequest({ reason: 'The password migration hook is not supported by this server.' });
+    throw errPasswordMigrationUnsupported();
   }
   const cleartext = typeof config.password === 'string' && config.password !== '' ? config.password : undefined;
   // As in Kratos, a password credential without a password is an import of the empty hash: refused.
@@ -116,7 +116,7 @@ function passwordOf(credentials: unknown, strict: boolean): NewIdentityInput['pa
 
 function stateOf(v: unknown): IdentityState | undefined {
   if (v === undefined || v === null || v === '') return undefined;
-  if (v !== 'active' && v !== 'inactive') throw errBadRequest({ reason: 'identity state is not valid' });
+  if (v !== 'active' && v !== 'inactive') throw errIdentityState();
   return v;
 }
 
@@ -127,7 +127,7 @@ const STATUSES = new Set(['pending', 'sent', 'completed']);
 export function externalIdOf(v: unknown): string | null {
   if (v === undefined || v === null || v === '') return null;
   if (typeof v !== 'string') throw decodeError(`json: cannot unmarshal ${goJsonType(v)} into Go struct field Identity.external_id of type string`);
-  if (v.includes('\u0000')) throw errBadRequest({ reason: 'external_id must not contain NUL characters.' });
+  if (v.includes('\u0000')) throw errExternalIdNul();
   return v;
 }
 
@@ -143,10 +143,10 @@ export function decodeCreateBody(body: unknown): NewIdentityInput {
   const verifiable = ((b.verifiable_addresses as unknown[] | null) ?? []).map((a) => checkStruct(a, VERIFIABLE, true));
   const recovery = ((b.recovery_addresses as unknown[] | null) ?? []).map((a) => checkStruct(a, RECOVERY, true));
   for (const a of [...verifiable, ...recovery]) {
-    if (a.via !== undefined && a.via !== null && !VIA.has(a.via as string)) throw errBadRequest({ reason: `address via ${JSON.stringify(a.via)} is not supported` });
+    if (a.via !== undefined && a.via !== null && !VIA.has(a.via as string)) throw errAddressVia(a.via);
   }
   for (const a of verifiable) {
-    if (a.status !== undefined && a.status !== null && !STATUSES.has(a.status as string)) throw errBadRequest({ reason: `address status ${JSON.stringify(a.status)} is not supported` });
+    if (a.status !== undefined && a.status !== null && !STATUSES.has(a.status as string)) throw errAddressStatus(a.status);
   }
   return {
     schemaId: (b.schema_id as string | undefined) || undefined,
@@ -203,7 +203,7 @@ export function assertJsonDepth(value: unknown): void {
     const [v, depth] = stack.pop() as [unknown, number];
     if (typeof v === 'string' && v.length > maxValueLength) throw new InputLimitError(`A value in the JSON document is longer than ${maxValueLength} characters.`);
     if (!v || typeof v !== 'object') continue;
-    if (depth > MAX_JSON_DEPTH) throw errBadRequest({ reason: `The JSON document is nested deeper than ${MAX_JSON_DEPTH} levels.` });
+    if (depth > MAX_JSON_DEPTH) throw errJsonTooDeep(MAX_JSON_DEPTH);
     for (const [k, child] of Object.entries(v as object)) {
       if (k.length > maxKeyLength) throw new InputLimitError(`A key in the JSON document is longer than ${maxKeyLength} characters.`);
       stack.push([child, depth + 1]);
@@ -215,12 +215,12 @@ export function assertJsonDepth(value: unknown): void {
 export function parseGoJson(raw: Buffer | undefined): unknown {
   const text = raw && raw.length ? raw.toString('utf8') : '';
   if (text.trim() === '') throw decodeError('EOF');
-  if (!isValidUtf8(raw as Buffer)) throw errBadRequest({ reason: 'Unable to decode HTTP Request Body because it is not valid UTF-8.' });
+  if (!isValidUtf8(raw as Buffer)) throw errBodyNotUtf8();
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    if (err instanceof RangeError) throw errBadRequest({ reason: `The JSON document is nested deeper than ${MAX_JSON_DEPTH} levels.` });
+    if (err instanceof RangeError) throw errJsonTooDeep(MAX_JSON_DEPTH);
     const m = /position (\d+)/.exec((err as Error).message);
     const pos = m ? Number(m[1]) : text.length;
     if (pos >= text.length) throw decodeError('unexpected EOF');

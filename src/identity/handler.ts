@@ -16,7 +16,7 @@ import { parseIncludeCredential, planList, setKeysetLink, setPageHeaders } from 
 import { applyPatch, parsePatch } from './patch.js';
 import { identityFromPatch } from './patched.js';
 import type { Identity } from './types.js';
-import { errBadRequest, errIdentityConflictOnCreate, errIdentityConflictOnUpdate, errNoCredentialToRemove, errNoRows } from '../http/catalogue/index.js';
+import { errIdentityConflictOnCreate, errIdentityConflictOnUpdate, errLastFirstFactor, errNoCredentialToRemove, errNoRows, errTraitsNotObject } from '../http/catalogue/index.js';
 
 export interface IdentityDeps {
   config: Config;
@@ -133,7 +133,7 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
       };
       if (body.state && body.state !== existing.state) updated = { ...updated, state: body.state, stateChangedAt: now };
       updated = identities.applySchema(updated, now);
-      if (!isPlainObject(updated.traits)) throw errBadRequest({ reason: 'identity traits must be a JSON object' });
+      if (!isPlainObject(updated.traits)) throw errTraitsNotObject();
       const hashed = body.password ? await identities.passwordHash(body.password) : undefined;
       if (hashed) updated = identities.withPasswordHash(updated, hashed, now);
       return save(reply, existing, updated);
@@ -158,7 +158,7 @@ export function registerIdentityRoutes(servers: Servers, deps: IdentityDeps): vo
       if (!Object.hasOwn(identity.credentials, type)) {
         throw errNoCredentialToRemove(type);
       }
-      throw errBadRequest({ reason: 'You cannot remove the last first factor credential.' });
+      throw errLastFirstFactor();
     },
   });
 

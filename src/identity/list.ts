@@ -4,7 +4,7 @@ import type { ListIdentitiesQuery } from './store.js';
 import { isUUID } from '../x/tokens.js';
 import { normalizeIdentifier } from './normalize.js';
 import { requestLinkWith } from '../x/go/url.js';
-import { errBadRequest } from '../http/catalogue/index.js';
+import { errBadIncludeCredential, errBadUUIDParam, errCombinedFilters, errLegacyPagination, errLegacyPaginationTooFar, errPageSizeMin, errPageToken, errParam, errTooManyIds, errUnsupportedFilters } from '../http/catalogue/index.js';
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 const MAX_IDS = 500;
@@ -23,7 +23,7 @@ export function parseIncludeCredential(q: Query, echoValue = false): string[] {
   for (const v of q.getAll('include_credential')) {
     if (!CREDENTIAL_TYPES.includes(v)) {
       const shown = echoValue ? v : `[${out.join(' ')}]`;
-      throw errBadRequest({ reason: `Invalid value \`${shown}\` for parameter \`include_credential\`.` });
+      throw errBadIncludeCredential(shown);
     }
     out.push(v);
   }
@@ -34,7 +34,7 @@ export function parseIncludeCredential(q: Query, echoValue = false): string[] {
 
 function parseSize(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if (!/^[+-]?\d{1,18}$/.test(raw)) throw errBadRequest({ reason: `strconv.Atoi: parsing ${JSON.stringify(raw)}: invalid syntax`, message: `could not parse parameter ${name}` });
+  if (!/^[+-]?\d{1,18}$/.test(raw)) throw errParam(name, `strconv.Atoi: parsing ${JSON.stringify(raw)}: invalid syntax`);
   return Number(raw);
 }
 
@@ -56,14 +56,14 @@ export function planList(req: FastifyRequest): ListPlan {
   const similar = q.get('preview_credentials_identifier_similar') ?? '';
   const org = q.get('organization_id') ?? '';
   // Kratos's order of checks: ids, organization_id, include_credential, then the filter combination.
-  for (const id of ids) if (!isUUID(id.toLowerCase())) throw errBadRequest({ reason: `Invalid UUID value \`${id}\` for parameter \`ids\`.` });
-  if (ids.length > MAX_IDS) throw errBadRequest({ reason: 'The number of ids to filter must not exceed 500.' });
-  if (org !== '' && !isUUID(org.toLowerCase())) throw errBadRequest({ reason: `Invalid UUID value \`${org}\` for parameter \`organization_id\`.` });
+  for (const id of ids) if (!isUUID(id.toLowerCase())) throw errBadUUIDParam(id, 'ids');
+  if (ids.length > MAX_IDS) throw errTooManyIds(MAX_IDS);
+  if (org !== '' && !isUUID(org.toLowerCase())) throw errBadUUIDParam(org, 'organization_id');
   const includeCredential = parseIncludeCredential(q, true);
   const filters = [ids.length > 0, identifier !== '', similar !== '', org !== ''].filter(Boolean).length;
-  if (filters > 1) throw errBadRequest({ reason: 'You cannot combine multiple filters in this API' });
+  if (filters > 1) throw errCombinedFilters();
   if (similar !== '' || org !== '') {
-    throw errBadRequest({ reason: 'The preview_credentials_identifier_similar and organization_id filters are not supported by this server.' });
+    throw errUnsupportedFilters();
   }
 
   const query: ListIdentitiesQuery = { limit: DEFAULT_SIZE };
@@ -74,19 +74,19 @@ export function planList(req: FastifyRequest): ListPlan {
   if (q.has('page')) {
     const page = parseSize(q.get('page'), 'page') ?? 0;
     const perPage = parseSize(q.get('per_page'), 'per_page') ?? DEFAULT_SIZE;
-    if (page < 0 || perPage < 1) throw errBadRequest({ reason: 'Legacy pagination requires page >= 0 and per_page >= 1.' });
+    if (page < 0 || perPage < 1) throw errLegacyPagination();
     const size = Math.min(perPage, MAX_SIZE);
     if (page * size > 1000) {
-      throw errBadRequest({ reason: 'Legacy pagination is not supported for enumerating over 1000 items. Please switch to using page_token and page_size.' });
+      throw errLegacyPaginationTooFar();
     }
     plan = { query: { ...query, limit: size, offset: page * size }, expandCredentials: false, includeCredential, mode: 'page', size, page };
   } else {
     const raw = parseSize(q.get('page_size'), 'page_size') ?? parseSize(q.get('per_page'), 'per_page') ?? DEFAULT_SIZE;
-    if (raw < 1) throw errBadRequest({ reason: 'The page size must be at least 1.' });
+    if (raw < 1) throw errPageSizeMin();
     const size = Math.min(raw, MAX_SIZE);
     const token = q.get('page_token');
     if (token !== undefined && token !== '' && !isUUID(token.toLowerCase())) {
-      throw errBadRequest({ reason: 'The page token is invalid, do not craft your own page tokens' });
+      throw errPageToken();
     }
     const afterId = token && token.toLowerCase() !== NIL_UUID ? token.toLowerCase() : undefined;
     // One extra row tells whether a next page exists without a count.

@@ -11,7 +11,7 @@ import type { SessionManager } from '../session/manager.js';
 import type { Credential, Identity, IdentityState, RecoveryAddress, VerifiableAddress } from './types.js';
 import { compileSchema, runValidation, type TraitViolation, type ValidationResult } from './validation.js';
 import { normalizeIdentifier, unique } from './normalize.js';
-import { errBadRequest } from '../http/catalogue/index.js';
+import { errIdentityState, errImportOutOfBounds, errImportUnknownFormat, errImportUnparsable, errPasswordTooLong, errSchemaIdUnknown } from '../http/catalogue/index.js';
 
 export type { TraitViolation } from './validation.js';
 
@@ -51,10 +51,6 @@ export class TraitsValidationError extends PortaError {
   }
 }
 
-export const IMPORT_UNKNOWN_FORMAT = 'The imported password does not match any known hash format.';
-export const IMPORT_OUT_OF_BOUNDS =
-  'The imported password hash declares cost parameters that exceed the bounds enforced by Ory. Re-hash the password with a more conservative configuration before importing.';
-export const IMPORT_UNPARSABLE = 'The imported password hash could not be parsed.';
 
 export const STATES: readonly IdentityState[] = ['active', 'inactive'];
 
@@ -79,7 +75,7 @@ export class IdentityManager {
   private validator(schemaId: string): ValidateFunction {
     const schema = this.deps.schemas.get(schemaId);
     const v = schema && this.validators.get(schema.id);
-    if (!v) throw errBadRequest({ reason: `Unable to find JSON Schema ID: ${schemaId}` });
+    if (!v) throw errSchemaIdUnknown(schemaId);
     return v;
   }
 
@@ -104,15 +100,15 @@ export class IdentityManager {
       try {
         return await this.deps.hasher.hash(password.cleartext);
       } catch (err) {
-        if (err instanceof PasswordTooLongError) throw errBadRequest({ reason: err.message });
+        if (err instanceof PasswordTooLongError) throw errPasswordTooLong(err.message);
         throw err;
       }
     }
     if (password.hashed !== undefined) {
       const problem = this.deps.hasher.importProblem(password.hashed);
-      if (problem === 'unknown') throw errBadRequest({ reason: IMPORT_UNKNOWN_FORMAT });
-      if (problem === 'bounds') throw errBadRequest({ reason: IMPORT_OUT_OF_BOUNDS });
-      if (problem === 'invalid') throw errBadRequest({ reason: IMPORT_UNPARSABLE });
+      if (problem === 'unknown') throw errImportUnknownFormat();
+      if (problem === 'bounds') throw errImportOutOfBounds();
+      if (problem === 'invalid') throw errImportUnparsable();
       return password.hashed;
     }
     return undefined;
@@ -168,7 +164,7 @@ export class IdentityManager {
   async build(input: NewIdentityInput, now = new Date()): Promise<Identity> {
     const schemaId = input.schemaId || this.deps.schemas.defaultId;
     this.validator(schemaId);
-    if (input.state !== undefined && !STATES.includes(input.state)) throw errBadRequest({ reason: 'identity state is not valid' });
+    if (input.state !== undefined && !STATES.includes(input.state)) throw errIdentityState();
     let identity: Identity = {
       id: newId(),
       schemaId,

@@ -2,10 +2,8 @@ import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { PortaError } from '../http/errors.js';
 import { assertJsonDepth } from './body.js';
-import { errBadRequest } from '../http/catalogue/index.js';
+import { errPatchApply, errPatchUnmarshal } from '../http/catalogue/index.js';
 
-const UNMARSHAL = 'failed to unmarshal JSON patch';
-const APPLY = 'failed to apply JSON patch';
 
 /** Kratos's denied paths; `/**` matches anything below. `from` is checked too, so no move/copy can lift a hash into traits. */
 const DENIED = ['/id', '/stateChangedAt', '/credentials', '/credentials/oidc', '/credentials/oidc/**', '/credentials/saml', '/credentials/saml/**'];
@@ -19,27 +17,27 @@ const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 /** Parses the body as an RFC 6902 patch with the error texts Kratos's jsonx.ApplyJSONPatch produces. */
 export function parsePatch(raw: Buffer | undefined): Operation[] {
   const text = raw?.length ? raw.toString('utf8') : '';
-  if (text.trim() === '') throw errBadRequest({ reason: UNMARSHAL, message: 'unexpected end of JSON input' });
+  if (text.trim() === '') throw errPatchUnmarshal('unexpected end of JSON input');
   let ops: unknown;
   try {
     ops = JSON.parse(text);
   } catch {
-    throw errBadRequest({ reason: UNMARSHAL, message: 'invalid character in JSON patch' });
+    throw errPatchUnmarshal('invalid character in JSON patch');
   }
   assertJsonDepth(ops);
   if (!Array.isArray(ops)) {
     const t = ops === null ? 'null' : typeof ops === 'object' ? 'object' : typeof ops;
-    throw errBadRequest({ reason: UNMARSHAL, message: `json: cannot unmarshal ${t} into Go value of type jsonpatch.Patch` });
+    throw errPatchUnmarshal(`json: cannot unmarshal ${t} into Go value of type jsonpatch.Patch`);
   }
   for (const op of ops) {
     if (!op || typeof op !== 'object' || Array.isArray(op)) {
-      throw errBadRequest({ reason: UNMARSHAL, message: 'json: cannot unmarshal into Go value of type jsonpatch.Operation' });
+      throw errPatchUnmarshal('json: cannot unmarshal into Go value of type jsonpatch.Operation');
     }
     const o = op as Record<string, unknown>;
-    if (typeof o.op !== 'string' || !OPS.has(o.op)) throw errBadRequest({ reason: APPLY, message: `Unexpected kind: ${String(o.op ?? 'unknown')}` });
-    if (typeof o.path !== 'string') throw errBadRequest({ reason: APPLY, message: 'operation missing path field' });
+    if (typeof o.op !== 'string' || !OPS.has(o.op)) throw errPatchApply(`Unexpected kind: ${String(o.op ?? 'unknown')}`);
+    if (typeof o.path !== 'string') throw errPatchApply('operation missing path field');
     for (const p of [o.path, o.from]) {
-      if (typeof p === 'string' && denied(p)) throw errBadRequest({ reason: APPLY, message: `patch includes denied path: ${p}` });
+      if (typeof p === 'string' && denied(p)) throw errPatchApply(`patch includes denied path: ${p}`);
     }
   }
   return ops as Operation[];
@@ -52,7 +50,7 @@ export function applyPatch(doc: Record<string, unknown>, ops: Operation[]): Reco
     // A patch on the root path can replace or remove the whole document.
     if (!out || typeof out !== 'object' || Array.isArray(out)) {
       const t = Array.isArray(out) ? 'array' : out === null || out === undefined ? 'null' : typeof out;
-      throw errBadRequest({ reason: APPLY, message: `json: cannot unmarshal ${t} into Go value of type identity.Identity` });
+      throw errPatchApply(`json: cannot unmarshal ${t} into Go value of type identity.Identity`);
     }
     return out as Record<string, unknown>;
   } catch (err) {
@@ -66,6 +64,6 @@ export function applyPatch(doc: Record<string, unknown>, ops: Operation[]): Reco
         : e.name === 'OPERATION_PATH_UNRESOLVABLE' || e.name === 'OPERATION_FROM_UNRESOLVABLE' || e.name === 'OPERATION_PATH_CANNOT_ADD'
           ? `${op} operation does not apply: doc is missing path: "${path}": missing value`
           : (e.message ?? 'invalid patch').split('\n')[0];
-    throw errBadRequest({ reason: APPLY, message });
+    throw errPatchApply(message);
   }
 }

@@ -4,7 +4,7 @@ import { STATES, type IdentityManager } from './manager.js';
 import { normalizeIdentifier } from './normalize.js';
 import { newId } from '../x/tokens.js';
 import type { Identity, IdentityState, VerifiableAddress } from './types.js';
-import { errBadRequest, errUnmarshalIdentity } from '../http/catalogue/index.js';
+import { errAddressStatus, errImportUnknownFormat, errSuppliedState, errTraitsNotObject, errUnmarshalIdentity } from '../http/catalogue/index.js';
 
 const STATUSES = new Set(['pending', 'sent', 'completed']);
 
@@ -27,7 +27,7 @@ function patchedAddresses(existing: Identity, raw: unknown, now: Date): Verifiab
     if (typeof a.value !== 'string') throw unmarshalError('verifiable_addresses.value', 'string', a.value);
     if (a.verified !== undefined && typeof a.verified !== 'boolean') throw unmarshalError('verifiable_addresses.verified', 'bool', a.verified);
     if (a.status !== undefined && (typeof a.status !== 'string' || !STATUSES.has(a.status))) {
-      throw errBadRequest({ reason: `address status ${JSON.stringify(a.status)} is not supported` });
+      throw errAddressStatus(a.status);
     }
     const via = a.via === 'sms' ? 'sms' : 'email';
     const value = via === 'email' ? normalizeIdentifier(a.value) : a.value.trim();
@@ -65,19 +65,19 @@ export async function identityFromPatch(identities: IdentityManager, existing: I
   };
   if (state !== existing.state) {
     if (!STATES.includes(state as IdentityState)) {
-      throw errBadRequest({ reason: `The supplied state ('${state}') was not valid. Valid states are ('active', 'inactive').` });
+      throw errSuppliedState(state);
     }
     updated = { ...updated, state: state as IdentityState, stateChangedAt: now };
   }
   updated = identities.applySchema(updated, now);
   if (!updated.traits || typeof updated.traits !== 'object' || Array.isArray(updated.traits)) {
-    throw errBadRequest({ reason: 'identity traits must be a JSON object' });
+    throw errTraitsNotObject();
   }
   const creds = doc.credentials as Record<string, { config?: Record<string, unknown> } | undefined> | undefined;
   const newHash = creds?.password?.config?.hashed_password;
   const oldHash = existing.credentials.password?.config?.hashed_password;
   if (newHash !== undefined && newHash !== oldHash) {
-    if (typeof newHash !== 'string' || newHash === '') throw errBadRequest({ reason: 'The imported password does not match any known hash format.' });
+    if (typeof newHash !== 'string' || newHash === '') throw errImportUnknownFormat();
     updated = identities.withPasswordHash(updated, (await identities.passwordHash({ hashed: newHash })) as string, now);
   }
   return updated;

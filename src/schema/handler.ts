@@ -7,7 +7,7 @@ import { queryOf } from '../http/query.js';
 import { redirectToServer } from '../http/port-redirect.js';
 import { parseOffsetPage, setOffsetHeaders } from '../http/pagination.js';
 import type { SchemaRegistry } from './registry.js';
-import { errNotFound } from '../http/catalogue/index.js';
+import { errSchemaNotFound } from '../http/catalogue/index.js';
 
 export interface SchemaDeps {
   config: Config;
@@ -43,7 +43,7 @@ export function registerSchemaRoutes(servers: Servers, deps: SchemaDeps): void {
     GET: async (req: FastifyRequest, reply: FastifyReply) => {
       const { id } = req.params as { id: string };
       const schema = deps.schemas.get(id);
-      if (!schema) throw errNotFound({ reason: `Identity schema \`${displayId(id)}\` could not be found.` });
+      if (!schema) throw errSchemaNotFound(displayId(id));
       return reply.header('content-type', 'application/json').send(schema.raw);
     },
   });

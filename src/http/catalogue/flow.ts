@@ -1,4 +1,7 @@
 import { PortaError } from '../errors.js';
+import { errJsonPayload } from './request.js';
+import { NO_ROWS_MESSAGE } from './generic.js';
+import { SESSION_INACTIVE_MESSAGE } from './session.js';
 import { goQuote } from '../../x/go/quote.js';
 import { goTime } from '../../x/go/time.js';
 
@@ -40,6 +43,10 @@ export const errOAuth2Unconfigured = () =>
 /** Kratos's ErrRedirectToNotAllowed: 400 with the URL in Go %q quoting. */
 export const errReturnToForbidden = (url: string) =>
   new PortaError(400, { id: RETURN_TO_FORBIDDEN, reason: `Requested return_to URL ${goQuote(url)} is not allowed.` });
+
+/** A return_to that Go's url.Parse refuses (the value in Go %q quoting). */
+export const errReturnToUnparsable = (raw: string) =>
+  new PortaError(400, { reason: `Unable to parse the return_to query parameter as an URL: parse ${goQuote(raw)}: invalid URL` });
 
 /** flow.ExpiredError as the submit endpoints answer API and SPA clients (410 with use_flow_id). */
 export function errFlowExpired(expiresAt: Date, now: Date, useFlowId: string): PortaError {
@@ -112,7 +119,7 @@ export const errNoVerifiableAddress = () =>
   new PortaError(500, { reason: 'A misconfiguration prevents login. Expected to find a verification address but this identity does not have one assigned.' });
 
 export const errVerificationNotFound = () =>
-  new PortaError(404, { reason: 'The verification request could not be found. Please restart the flow.', message: 'Unable to locate the resource' });
+  new PortaError(404, { reason: 'The verification request could not be found. Please restart the flow.', message: NO_ROWS_MESSAGE });
 export const errSettingsNotFound = () => new PortaError(404, { reason: 'The settings request could not be found. Please restart the flow.' });
 
 /** Kratos's 401 of settings get and submit without a session (settings/strategy_helper.go): no error id. */
@@ -123,7 +130,7 @@ export const errSettingsApiInactive = () =>
   new PortaError(401, {
     id: 'session_inactive',
     reason: 'This endpoint can only be accessed with a valid session. Please log in and try again.',
-    message: 'request does not have a valid authentication session',
+    message: SESSION_INACTIVE_MESSAGE,
   });
 export const errIdentityMismatch = (on: 'get' | 'submit') =>
   new PortaError(403, {
@@ -132,20 +139,18 @@ export const errIdentityMismatch = (on: 'get' | 'submit') =>
       on === 'get'
         ? 'The request was made for another identity and has been blocked for security reasons.'
         : 'The request was initiated by someone else and has been blocked for security reasons. Please go back and try again.',
-    message: 'The requested action was forbidden',
   });
 /** session_refresh_required: the settings change needs a recent login; `loginURL` is the refresh login. */
 export const errSessionRefreshRequired = (loginURL: string) =>
   new PortaError(403, {
     id: 'session_refresh_required',
     reason: 'The login session is too old and thus not allowed to update these fields. Please re-authenticate.',
-    message: 'The requested action was forbidden',
     extra: { redirect_browser_to: loginURL },
   });
 
 /** POST /admin/recovery/code: its body's refusals. */
 export const errBadExpiresIn = (raw: string) =>
   new PortaError(400, { reason: `Unable to parse "expires_in" as a duration string (e.g. "1h", "1m30s", "500ms"): ${raw}` });
-export const errExpiresInNotString = () => new PortaError(400, { reason: 'Unable to decode JSON payload: expires_in must be a string' });
+export const errExpiresInNotString = () => errJsonPayload('expires_in must be a string');
 export const errExpiresInPast = (goDuration: string) => new PortaError(400, { reason: `Value from "expires_in" must result to a future time: ${goDuration}` });
 export const errBadRecoveryFlowType = (value: string) => new PortaError(400, { reason: `Value from "flow_type" is not valid: "${value.slice(0, 64)}"` });

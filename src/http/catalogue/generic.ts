@@ -1,20 +1,22 @@
-import { PortaError, type PortaErrorInit } from '../errors.js';
+import { PortaError } from '../errors.js';
+import { unknownContentTypeReason } from './request.js';
 
 // herodot's stock errors and the request-level errors every endpoint can answer. The texts are Kratos's
 // where Kratos sends the same error, so that clients matching on them keep working.
 
-export const errBadRequest = (init: PortaErrorInit = {}) => new PortaError(400, init);
-export const errForbidden = (init: PortaErrorInit = {}) => new PortaError(403, init);
-export const errNotFound = (init: PortaErrorInit = {}) => new PortaError(404, init);
+/** The router's 404 for a path no route serves: herodot's stock text only. */
+export const errNotFound = () => new PortaError(404);
 
+/** sqlcon.ErrNoRows's message, which Kratos also sends with some 404 reasons. */
+export const NO_ROWS_MESSAGE = 'Unable to locate the resource';
 /** sqlcon.ErrNoRows: what Kratos answers for an unknown id. */
-export const errNoRows = () => new PortaError(404, { message: 'Unable to locate the resource' });
+export const errNoRows = () => new PortaError(404, { message: NO_ROWS_MESSAGE });
 
 /** A 400 whose message is a Go decoder's own text (json.Unmarshal, strconv), as Kratos passes it through. */
 export const errDecode = (message: string) => new PortaError(400, { message });
 
-/** Go's `could not parse parameter <name>` of the admin list endpoints. */
-export const errParam = (name: string) => new PortaError(400, { message: `could not parse parameter ${name}` });
+/** Go's `could not parse parameter <name>` of the admin list endpoints; `reason` is strconv's text where Kratos sends it. */
+export const errParam = (name: string, reason?: string) => new PortaError(400, { reason, message: `could not parse parameter ${name}` });
 
 /** Keyset pagination: a page token Porta did not issue. */
 export const errPageToken = () => new PortaError(400, { reason: 'The page token is invalid, do not craft your own page tokens' });
@@ -37,9 +39,7 @@ export const errAdminCrossSite = () => new PortaError(403, { reason: 'The admin 
 export const errAdminKeyRequired = () =>
   new PortaError(401, { reason: 'This endpoint requires an admin API key, sent as "Authorization: Bearer <key>".' });
 export const errUnsupportedMediaType = (method: string, contentType: string, allowed: Iterable<string>) =>
-  new PortaError(415, {
-    reason: `HTTP ${method} Request used unknown HTTP Header "Content-Type: ${contentType.slice(0, 200)}", only [${[...allowed].join(', ')}] are supported.`,
-  });
+  new PortaError(415, { reason: unknownContentTypeReason(method, contentType.slice(0, 200), [...allowed].join(', ')) });
 
 /** The CSRF 403 (nosurfx); `details` carries the docs link, hint and reject reason the caller chose. */
 export const errCsrfViolation = (reason: string, message: string, details: Record<string, string>) =>

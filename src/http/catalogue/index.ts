@@ -5,6 +5,8 @@
  */
 export { PortaError, errUnavailable, type PortaErrorInit } from '../errors.js';
 export * from './generic.js';
+export * from './request.js';
 export * from './identity.js';
 export * from './session.js';
 export * from './flow.js';
+export * from './hook.js';

@@ -2,12 +2,15 @@ import { PortaError } from '../errors.js';
 
 // Sessions: whoami, logout, the session lists and the session-event admin routes.
 
+/** The message of every `session_inactive` error. */
+export const SESSION_INACTIVE_MESSAGE = 'request does not have a valid authentication session';
+
 /** Kratos's session.NewErrNoActiveSessionFound (the 401 of the logout endpoints and of Forward). */
 export const errNoActiveSession = () =>
   new PortaError(401, {
     id: 'session_inactive',
     reason: 'No active session was found in this request.',
-    message: 'request does not have a valid authentication session',
+    message: SESSION_INACTIVE_MESSAGE,
   });
 export const errWhoamiUnauthorized = () => new PortaError(401, { reason: 'No valid session credentials found in the request.' });
 export const errNoSessionCookie = () => new PortaError(401, { reason: 'No valid session cookie found.' });
@@ -28,3 +31,10 @@ export const errBadDeliveryState = (states: Iterable<string>) => new PortaError(
 export const errPageSizeRange = (max: number) => new PortaError(400, { reason: `page_size must be between 1 and ${max}` });
 export const errAlreadyDelivered = () => new PortaError(409, { reason: 'The delivery was delivered already.' });
 export const errBadDeliveryBody = () => new PortaError(400, { reason: 'The body must be an object whose "state" is a string.' });
+
+/** The logout endpoints' refusals (Kratos's texts). */
+export const errLogoutTokenMissing = () => new PortaError(400, { reason: 'Please include a token in the URL query.' });
+export const errLogoutTokenMismatch = () =>
+  new PortaError(403, { reason: 'Unable to log out because the logout token in the URL query does not match the session cookie.' });
+export const errUnknownSessionToken = () =>
+  new PortaError(403, { reason: 'The provided Ory Session Token could not be found, is invalid, or otherwise malformed.' });

@@ -4,7 +4,7 @@ import { INPUT_LIMITS, InputLimitError, checkInputLimits } from '../../http/limi
 import { isDecimalNumber } from '../../x/decimal.js';
 import { isGoBool, parseBool } from './params.js';
 import { parseMultipart } from './multipart.js';
-import { errBadRequest } from '../../http/catalogue/index.js';
+import { errBodyEmpty, errBodyNotUtf8, errFormBody, errJsonNotObject, errJsonPayload, errUnknownContentType } from '../../http/catalogue/index.js';
 
 export type LeafType = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object' | 'unknown';
 
@@ -24,22 +24,20 @@ const ALLOWED = ['multipart/form-data', 'application/x-www-form-urlencoded', 'ap
 export function decodeFlowBody(req: FastifyRequest, opts: DecodeOptions = {}): Record<string, unknown> {
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   if (body.length === 0) {
-    throw errBadRequest({ reason: 'Unable to decode HTTP Request Body because its HTTP Header "Content-Length" is zero.' });
+    throw errBodyEmpty();
   }
   const type = mediaTypeOf(req);
   if (type === 'application/json') return expand(bounded(parseJsonObject(body), formKeyDepth), opts);
   if (type === 'application/x-www-form-urlencoded') return expand(bounded(parseForm(body), formKeyDepth), opts);
   if (type === 'multipart/form-data') return expand(bounded(collect(parseMultipart(req.headers['content-type'] as string, body)), formKeyDepth), opts);
-  throw errBadRequest({
-    reason: `HTTP ${req.method} Request used unknown HTTP Header "Content-Type: ${req.headers['content-type'] ?? ''}", only [${ALLOWED.join(' ')}] are supported.`,
-  });
+  throw errUnknownContentType(req.method, req.headers['content-type'] ?? '', ALLOWED.join(' '));
 }
 
 function utf8(buf: Buffer): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(buf);
   } catch {
-    throw errBadRequest({ reason: 'Unable to decode HTTP Request Body because it is not valid UTF-8.' });
+    throw errBodyNotUtf8();
   }
 }
 
@@ -108,7 +106,7 @@ function firstObject(text: string): string | undefined {
 function parseJsonObject(buf: Buffer): Record<string, unknown> {
   const text = utf8(buf);
   if (!text.trimStart().startsWith('{')) {
-    throw errBadRequest({ reason: `Expected JSON sent in request body to be an object but got: ${gjsonType(text)}` });
+    throw errJsonNotObject(gjsonType(text));
   }
   let parsed: unknown;
   try {
@@ -120,7 +118,7 @@ function parseJsonObject(buf: Buffer): Record<string, unknown> {
     } catch {
       parsed = undefined;
     }
-    if (parsed === undefined) throw errBadRequest({ reason: `Unable to decode JSON payload: ${(err as Error).message}` });
+    if (parsed === undefined) throw errJsonPayload((err as Error).message);
   }
   return parsed as Record<string, unknown>;
 }
@@ -132,7 +130,7 @@ function parseJsonObject(buf: Buffer): Record<string, unknown> {
 function unescape(s: string): string {
   for (let i = s.indexOf('%'); i >= 0; i = s.indexOf('%', i + 1)) {
     if (!isHex(s.charCodeAt(i + 1)) || !isHex(s.charCodeAt(i + 2))) {
-      throw errBadRequest({ reason: `Unable to decode HTTP POST form body: invalid URL escape ${JSON.stringify(s.slice(i, i + 3))}` });
+      throw errFormBody(`invalid URL escape ${JSON.stringify(s.slice(i, i + 3))}`);
     }
   }
   const spaced = s.replaceAll('+', ' ');
@@ -140,7 +138,7 @@ function unescape(s: string): string {
     return decodeURIComponent(spaced);
   } catch {
     // Every escape is well-formed, so the decoder refused the bytes they spell: not UTF-8.
-    throw errBadRequest({ reason: 'Unable to decode HTTP Request Body because it is not valid UTF-8.' });
+    throw errBodyNotUtf8();
   }
 }
 

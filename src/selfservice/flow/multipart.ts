@@ -1,5 +1,5 @@
 import { parse as parseContentType } from 'content-type';
-import { errBadRequest } from '../../http/catalogue/index.js';
+import { errBodyNotUtf8, errFormBody } from '../../http/catalogue/index.js';
 
 const MAX_PARTS = 1000;
 
@@ -14,19 +14,19 @@ export function parseMultipart(contentType: string, body: Buffer): Array<[string
   } catch {
     boundary = undefined;
   }
-  if (!boundary || boundary.length > 200) throw errBadRequest({ reason: 'Unable to decode HTTP POST form body: no multipart boundary param in Content-Type' });
+  if (!boundary || boundary.length > 200) throw errFormBody('no multipart boundary param in Content-Type');
   const text = body.toString('latin1');
   const delimiter = `--${boundary}`;
   const chunks = text.split(delimiter);
   if (chunks.length < 3 || !chunks[chunks.length - 1].startsWith('--')) {
-    throw errBadRequest({ reason: 'Unable to decode HTTP POST form body: multipart: NextPart: EOF' });
+    throw errFormBody('multipart: NextPart: EOF');
   }
   const out: Array<[string, string]> = [];
   for (const chunk of chunks.slice(1, -1)) {
-    if (out.length >= MAX_PARTS) throw errBadRequest({ reason: 'Unable to decode HTTP POST form body: multipart: too many parts' });
+    if (out.length >= MAX_PARTS) throw errFormBody('multipart: too many parts');
     const part = chunk.replace(/^\r\n/, '').replace(/\r\n$/, '');
     const split = part.indexOf('\r\n\r\n');
-    if (split < 0) throw errBadRequest({ reason: 'Unable to decode HTTP POST form body: multipart: malformed part' });
+    if (split < 0) throw errFormBody('multipart: malformed part');
     const headers = part.slice(0, split);
     const disposition = formDataParams(headers);
     const name = /;\s*name="([^"]*)"/i.exec(disposition)?.[1];
@@ -35,7 +35,7 @@ export function parseMultipart(contentType: string, body: Buffer): Array<[string
     try {
       out.push([Buffer.from(name, 'latin1').toString('utf8'), new TextDecoder('utf-8', { fatal: true }).decode(value)]);
     } catch {
-      throw errBadRequest({ reason: 'Unable to decode HTTP Request Body because it is not valid UTF-8.' });
+      throw errBodyNotUtf8();
     }
   }
   return out;

@@ -1,11 +1,10 @@
-import { goQuote } from '../../x/go/quote.js';
 import { posix } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { getDomain } from 'tldts';
 import type { Config } from '../../config/config.js';
 import { queryOf } from '../../http/query.js';
-import { RETURN_TO_FORBIDDEN, errBadRequest, errReturnToForbidden } from '../../http/catalogue/index.js';
+import { errReturnToForbidden, errReturnToUnparsable, RETURN_TO_FORBIDDEN } from '../../http/catalogue/index.js';
 
 export interface ReturnTo {
   url: URL;
@@ -91,7 +90,7 @@ export class ReturnToValidator {
     try {
       url = new URL(raw, defaultURL);
     } catch {
-      throw errBadRequest({ reason: `Unable to parse the return_to query parameter as an URL: parse ${goQuote(raw)}: invalid URL` });
+      throw errReturnToUnparsable(raw);
     }
     if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') {
       throw errReturnToForbidden(raw);

@@ -3,10 +3,8 @@ import { readJsonBody } from '../../http/body.js';
 import { sendError } from '../../http/writer.js';
 import { hashToken, SESSION_TOKEN_PATTERN } from '../../x/tokens.js';
 import type { LogoutDeps } from './deps.js';
-import { errBadRequest, errForbidden } from '../../http/catalogue/index.js';
+import { errJsonPayload, errUnknownSessionToken } from '../../http/catalogue/index.js';
 
-const errUnknownToken = () =>
-  errForbidden({ reason: 'The provided Ory Session Token could not be found, is invalid, or otherwise malformed.' });
 
 function goTypeOf(v: unknown): string {
   if (Array.isArray(v)) return 'array';
@@ -14,7 +12,7 @@ function goTypeOf(v: unknown): string {
   return typeof v === 'boolean' ? 'bool' : typeof v;
 }
 
-const decodeError = (detail: string) => errBadRequest({ reason: `Unable to decode JSON payload: json: ${detail}` });
+const decodeError = (detail: string) => errJsonPayload(`json: ${detail}`);
 
 /** Go's json.Unmarshal into {session_token string}: keys match case-insensitively, null means zero. */
 function sessionTokenOf(body: unknown): string {
@@ -41,9 +39,9 @@ export async function performNativeLogout(deps: LogoutDeps, req: FastifyRequest,
   try {
     const token = sessionTokenOf(readJsonBody(req));
     // Porta only issues this format; anything else cannot name a session, so it costs no database work.
-    if (!SESSION_TOKEN_PATTERN.test(token)) throw errUnknownToken();
+    if (!SESSION_TOKEN_PATTERN.test(token)) throw errUnknownSessionToken();
     const { sessionId, ended } = await deps.sessions.revokeSessionByToken(hashToken(token), 'self_service_logout');
-    if (sessionId === null) throw errUnknownToken();
+    if (sessionId === null) throw errUnknownSessionToken();
     if (ended.length > 0 && deps.logoutHooks) await deps.logoutHooks.run(req, { sessionId }, { type: 'api', return_to: null });
     return reply.code(204).send();
   } catch (err) {

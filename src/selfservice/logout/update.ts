@@ -5,11 +5,8 @@ import { isPortaError, sendError } from '../../http/writer.js';
 import { seeOther } from '../errors/redirect.js';
 import type { LogoutDeps } from './deps.js';
 import { errHead, errPrefetch, isHttps, isPrefetch } from './request.js';
-import { errBadRequest, errForbidden, errNoRows } from '../../http/catalogue/index.js';
+import { errLogoutTokenMismatch, errLogoutTokenMissing, errNoRows } from '../../http/catalogue/index.js';
 
-const errMissingToken = () => errBadRequest({ reason: 'Please include a token in the URL query.' });
-const errTokenMismatch = () =>
-  errForbidden({ reason: 'Unable to log out because the logout token in the URL query does not match the session cookie.' });
 
 /**
  * GET /self-service/logout (updateLogoutFlow), in Kratos's order: token present, session, token
@@ -23,7 +20,7 @@ export async function updateLogoutFlow(deps: LogoutDeps, defaultHref: string, re
   const { sessions, errors } = deps;
   try {
     const token = queryOf(req).get('token');
-    if (!token) return errors.forward(req, reply, errMissingToken());
+    if (!token) return errors.forward(req, reply, errLogoutTokenMissing());
 
     let auth;
     try {
@@ -32,7 +29,7 @@ export async function updateLogoutFlow(deps: LogoutDeps, defaultHref: string, re
       if (isPortaError(err) && err.code === 401) await clearStaleCookie(deps, req, reply);
       throw err;
     }
-    if (!sessions.logoutTokenMatches(auth.session.id, token)) return errors.forward(req, reply, errTokenMismatch());
+    if (!sessions.logoutTokenMatches(auth.session.id, token)) return errors.forward(req, reply, errLogoutTokenMismatch());
 
     // Whatever credential carried the session, that session and no other is the one revoked.
     const { outcome, ended } = await sessions.revokeSession(auth.session.id, 'self_service_logout');

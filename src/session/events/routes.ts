@@ -8,7 +8,7 @@ import { readJsonBody } from '../../http/body.js';
 import type { DeliveryState, SessionEventDelivery, SessionEventStore } from './store.js';
 import { isUUID as isUuid } from '../../x/tokens.js';
 import type { SessionEventDispatcher } from './dispatcher.js';
-import { errAlreadyDelivered, errBadDeliveryBody, errBadDeliveryState, errNotFound, errPageSizeRange, errPageToken } from '../../http/catalogue/index.js';
+import { errAlreadyDelivered, errBadDeliveryBody, errBadDeliveryState, errNoRows, errPageSizeRange, errPageToken } from '../../http/catalogue/index.js';
 
 export interface SessionEventRouteDeps {
   config: Config;
@@ -86,7 +86,7 @@ export function registerSessionEventRoutes(servers: Servers, deps: SessionEventR
   defineRoutes(servers.admin, '/admin/porta/session-events/deliveries/:id/retry', {
     POST: async (req, reply) => {
       const r = await store.retryDelivery(idParam(req), new Date());
-      if (r === 'missing') throw errNotFound({ message: 'Unable to locate the resource' });
+      if (r === 'missing') throw errNoRows();
       if (r === 'delivered') throw errAlreadyDelivered();
       dispatcher?.kick();
       return reply.code(204).send();
@@ -96,7 +96,7 @@ export function registerSessionEventRoutes(servers: Servers, deps: SessionEventR
   defineRoutes(servers.admin, '/admin/porta/session-events/receivers/:id/verification', {
     POST: async (req, reply) => {
       const receiver = config.sessionEvents.receiver(idParam(req));
-      if (!receiver || !dispatcher) throw errNotFound({ message: 'Unable to locate the resource' });
+      if (!receiver || !dispatcher) throw errNoRows();
       // The body is optional: none, or {"state": "..."}.
       const raw = req.body as Buffer | undefined;
       const body = raw && raw.length > 0 ? (readJsonBody(req) as { state?: unknown } | null) : undefined;

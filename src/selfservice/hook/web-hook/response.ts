@@ -1,15 +1,7 @@
-import { PortaError } from '../../../http/errors.js';
 import type { Identity } from '../../../identity/types.js';
 import type { UiText } from '../../../x/text.js';
 import { FlowFormError } from '../../flow/errors.js';
-
-/** Kratos's 502 for an upstream that answered wrongly (and Porta's for one that failed, spec C.2 D1/D2). */
-export const errUpstream = (message: string) =>
-  new PortaError(502, { reason: 'A third-party upstream service responded improperly. Please try again later.', message });
-
-/** Kratos's 504 when the last attempt timed out. */
-export const errUpstreamTimeout = (message: string) =>
-  new PortaError(504, { reason: 'A third-party upstream service could not be reached. Please try again later.', message });
+import { errUpstream } from '../../../http/catalogue/index.js';
 
 type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => !!v && typeof v === 'object' && !Array.isArray(v);

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { PortaError } from '../../../http/errors.js';
 import type { WebHookClientConfig } from '../../../config/web-hook.js';
 import type { Identity } from '../../../identity/types.js';
 import { VERSION } from '../../../version.js';
@@ -7,14 +6,13 @@ import type { WebHookSpec } from './config.js';
 import type { TemplateContext } from './context.js';
 import { deliver, DeliveryError, type OutgoingHook } from './deliver.js';
 import type { JsonnetPool } from './jsonnet-pool.js';
-import { applyIdentityPatch, errUpstream, errUpstreamTimeout, interruptError } from './response.js';
+import { applyIdentityPatch, interruptError } from './response.js';
+import { errUpstream, errUpstreamTimeout, errWebHookTemplate } from '../../../http/catalogue/index.js';
 
 /** What a hook execution may change: the identity a parse hook patches (pre-persist only). */
 export interface CallOptions {
   identity?: Identity;
 }
-
-const errTemplate = () => new PortaError(500, { reason: 'The web_hook template could not be evaluated.' });
 
 /** Jsonnet `error "cancel"` means "send nothing" (Kratos's builder). */
 const isCancel = (err: unknown) => err instanceof Error && err.message.includes('RUNTIME ERROR: cancel');
@@ -74,7 +72,7 @@ export class WebHookRunner {
       if (isCancel(err)) return;
       this.logger.error({ hook: spec.id, url: spec.url.origin, err: err instanceof Error ? err.message : String(err) }, 'web_hook template failed');
       if (spec.ignore) return;
-      throw errTemplate();
+      throw errWebHookTemplate();
     }
     if (!out) return;
     if (spec.ignore) {
