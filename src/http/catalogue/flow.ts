@@ -16,7 +16,7 @@ export const errFlowParam = () => new PortaError(400, { reason: 'The flow query 
 export const errStrategyDisabled = () => new PortaError(404, { reason: STRATEGY_DISABLED });
 
 /** `reason` is the flow kind's own text (FlowSpec.alreadyLoggedInReason). */
-export const errAlreadyLoggedIn = (reason: string) =>
+export const errSessionAlreadyAvailable = (reason: string) =>
   new PortaError(400, { id: 'session_already_available', reason, message: 'you are already logged in' });
 
 export const errRegistrationDisabled = () =>
@@ -60,7 +60,7 @@ export function errFlowExpired(expiresAt: Date, now: Date, useFlowId: string): P
 }
 
 /** GET .../flows on an expired flow: a plain 410 pointing at the init endpoint (`initURL`: the api or browser one). */
-export function errFlowGone(kind: string, type: 'api' | 'browser', initURL: string, returnTo: string): PortaError {
+export function errFlowGoneAt(kind: string, type: 'api' | 'browser', initURL: string, returnTo: string): PortaError {
   if (type === 'api') {
     return new PortaError(410, {
       id: 'self_service_flow_expired',

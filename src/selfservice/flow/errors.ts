@@ -22,7 +22,7 @@ export class FlowFormError extends Error {
 // The flows' own errors live in the catalogue (http/catalogue); these two add the kind's texts and URLs.
 
 export function errAlreadyLoggedIn(kind: FlowKind): PortaError {
-  return catalogue.errAlreadyLoggedIn(flowSpec(kind).alreadyLoggedInReason);
+  return catalogue.errSessionAlreadyAvailable(flowSpec(kind).alreadyLoggedInReason);
 }
 
 export const identityDisabledMessage = () => uiText(4010011, 'This account has been disabled. Please contact support for assistance.', 'error');
@@ -35,9 +35,9 @@ export function expiredMessage(kind: FlowKind, expiresAt: Date, now: Date): UiTe
 
 /** GET .../flows on an expired flow: a plain 410 pointing at the init endpoint. */
 export function errFlowGone(kind: FlowKind, type: 'api' | 'browser', publicBase: string, returnTo: string): PortaError {
-  if (type === 'api') return catalogue.errFlowGone(kind, type, `${publicBase}/self-service/${kind}/api`, returnTo);
+  if (type === 'api') return catalogue.errFlowGoneAt(kind, type, `${publicBase}/self-service/${kind}/api`, returnTo);
   const init = `${publicBase}/self-service/${kind}/browser${returnTo ? `?${new URLSearchParams({ return_to: returnTo })}` : ''}`;
-  return catalogue.errFlowGone(kind, type, init, returnTo);
+  return catalogue.errFlowGoneAt(kind, type, init, returnTo);
 }
 
 /** API flows refuse browser traits: an Origin header, or any cookie but Cloudflare's own. */

@@ -4,14 +4,14 @@ import { InputLimitError } from '../../http/limits.js';
 import { isJsonRequest } from '../../http/negotiate.js';
 import { sendError } from '../../http/writer.js';
 import { isUUID } from '../../x/tokens.js';
-import { FlowFormError, identityDisabledMessage } from './errors.js';
+import { FlowFormError, errFlowGone, identityDisabledMessage } from './errors.js';
 import { dataOf, flowToJSON, redirect, sendJSON, type FlowDeps } from './model.js';
 import { param } from './params.js';
 import { addMessage, addNodeMessage, genericMessage, resetMessages, setValue } from './ui.js';
 import { publicURL, withQuery } from './url.js';
 import type { FlowKind, StoredFlow } from './types.js';
 import { flowSpec } from './kinds.js';
-import { errFlowGone, errFlowParam, errNoRows, IdentityDisabledError } from '../../http/catalogue/index.js';
+import { errFlowParam, errNoRows, IdentityDisabledError } from '../../http/catalogue/index.js';
 
 export function uiURLOf(deps: Pick<FlowDeps, 'config'>, kind: FlowKind): URL {
   return flowSpec(kind).uiURL(deps.config);
