@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { MigrationStatus, Persister } from '../types.js';
-import { pendingOf } from '../migration.js';
+import type { Migration } from '../migration.js';
+import { applyMigrations, migrationStatusOf } from '../sql/migrate.js';
 import type { Queryable } from './db.js';
 import { PgErrorStore, PgFlowStore } from './flows.js';
 import { PgCourierStore } from './courier.js';
@@ -120,17 +121,12 @@ export class PostgresPersister implements Persister {
   }
 
   async migrationStatus(): Promise<MigrationStatus> {
-    const applied = await this.applied(this.pool);
-    return {
-      applied: POSTGRES_MIGRATIONS.filter((m) => applied.has(m.version)).map((m) => m.version),
-      pending: pendingOf(POSTGRES_MIGRATIONS, applied).map((m) => m.version),
-    };
+    return migrationStatusOf(POSTGRES_MIGRATIONS, await this.applied(this.pool));
   }
 
   async migrate(): Promise<string[]> {
-    const done: string[] = [];
-    for (const m of POSTGRES_MIGRATIONS) {
-      const applied = await this.tx(async (c) => {
+    const applyOne = (m: Migration) =>
+      this.tx(async (c) => {
         await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
         await c.query('CREATE TABLE IF NOT EXISTS porta_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
         if ((await c.query('SELECT 1 FROM porta_migrations WHERE version = $1', [m.version])).rowCount) return false;
@@ -138,12 +134,7 @@ export class PostgresPersister implements Persister {
         await c.query('INSERT INTO porta_migrations (version) VALUES ($1)', [m.version]);
         return true;
       });
-      if (applied) {
-        done.push(m.version);
-        this.logger.info({ version: m.version }, 'applied migration');
-      }
-    }
-    return done;
+    return applyMigrations(POSTGRES_MIGRATIONS, applyOne, this.logger);
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { MigrationStatus, Persister } from '../types.js';
-import { pendingOf } from '../migration.js';
+import type { Migration } from '../migration.js';
+import { applyMigrations, migrationStatusOf } from '../sql/migrate.js';
 import { startCheckpointer, type Checkpointer } from './checkpoint.js';
 import type { DB } from './db.js';
 import { WriteGate } from './gate.js';
@@ -96,19 +97,14 @@ export class SqlitePersister implements Persister {
   }
 
   async migrationStatus(): Promise<MigrationStatus> {
-    const applied = this.applied();
-    return {
-      applied: SQLITE_MIGRATIONS.filter((m) => applied.has(m.version)).map((m) => m.version),
-      pending: pendingOf(SQLITE_MIGRATIONS, applied).map((m) => m.version),
-    };
+    return migrationStatusOf(SQLITE_MIGRATIONS, this.applied());
   }
 
   async migrate(): Promise<string[]> {
     this.db.exec('CREATE TABLE IF NOT EXISTS porta_migrations (version TEXT PRIMARY KEY NOT NULL, applied_at INTEGER NOT NULL)');
-    const done: string[] = [];
-    for (const m of SQLITE_MIGRATIONS) {
-      // IMMEDIATE takes the write lock first, so two processes migrating one file apply each step once.
-      const applied = this.db
+    // IMMEDIATE takes the write lock first, so two processes migrating one file apply each step once.
+    const applyOne = async (m: Migration) =>
+      this.db
         .transaction(() => {
           if (this.db.prepare('SELECT 1 FROM porta_migrations WHERE version = ?').get(m.version)) return false;
           this.db.exec(m.sql);
@@ -116,12 +112,7 @@ export class SqlitePersister implements Persister {
           return true;
         })
         .immediate();
-      if (applied) {
-        done.push(m.version);
-        this.logger.info({ version: m.version }, 'applied migration');
-      }
-    }
-    return done;
+    return applyMigrations(SQLITE_MIGRATIONS, applyOne, this.logger);
   }
 
   async close(): Promise<void> {
