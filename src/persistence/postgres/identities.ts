@@ -3,10 +3,10 @@ import type { Identity } from '../../identity/types.js';
 import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery } from '../../identity/store.js';
 import type { EndedSessionsSink } from '../../session/store.js';
 import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
-import { IDENTITY_COLUMNS, identityFromRow, isUniqueViolation, json, jsonOrNull, type IdentityRow, type Queryable } from './db.js';
+import { IDENTITY_COLUMNS, identityFromRow, isUniqueViolation, json, jsonOrNull, PG_WHERE, type IdentityRow, type Queryable } from './db.js';
 import { identityEmbed } from '../../identity/json.js';
 import { endedOf, revokeReturning, type EndedRow } from './sessions.js';
-import { errPageToken } from '../../http/catalogue/index.js';
+import { identityListSql } from '../sql/where.js';
 
 interface CredentialRow {
   identity_id: string;
@@ -165,23 +165,9 @@ export class PgIdentityStore implements IdentityStore {
   }
 
   async listIdentities(query: ListIdentitiesQuery): Promise<Identity[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const arg = (v: unknown) => `$${args.push(v)}`;
-    let from = SELECT_IDENTITY;
-    if (query.credentialIdentifier) {
-      if (unmatchable(query.credentialIdentifier.type) || unmatchable(query.credentialIdentifier.identifier)) return [];
-      from += ' JOIN identity_credential_identifiers x ON x.identity_id = i.id';
-      where.push(`x.type = ${arg(query.credentialIdentifier.type)} AND x.identifier = ${arg(query.credentialIdentifier.identifier)}`);
-    }
-    if (query.ids) where.push(`i.id = ANY(${arg(query.ids.filter(isUuid))}::uuid[])`);
-    if (query.afterId !== undefined) {
-      if (!isUuid(query.afterId)) throw errPageToken();
-      where.push(`i.id > ${arg(query.afterId)}`);
-    }
-    let sql = `${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id ASC LIMIT ${arg(query.limit)}`;
-    if (query.offset) sql += ` OFFSET ${arg(query.offset)}`;
-    const r = await this.pool.query<IdentityRow>(sql, args);
+    const list = identityListSql(PG_WHERE, SELECT_IDENTITY, query);
+    if (!list) return [];
+    const r = await this.pool.query<IdentityRow>(list.sql, list.args);
     return this.withCredentials(r.rows);
   }
 

@@ -4,7 +4,8 @@ import type { Session, SessionOnly, SessionView, SessionWithEmbed, SessionWithId
 import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../../session/store.js';
 import { decodePageToken, encodeMethods, encodePageToken, IDENTITY_EMBED_COLUMNS, isUuid } from '../codec.js';
 import { identityEmbed } from '../../identity/json.js';
-import { IDENTITY_COLUMNS, identityFromRow, json, type IdentityRow, type Queryable } from './db.js';
+import { IDENTITY_COLUMNS, identityFromRow, json, PG_WHERE, type IdentityRow, type Queryable } from './db.js';
+import { sessionWhere } from '../sql/where.js';
 import { PG, type PgColumns } from '../sql/codec.js';
 import { endedFromRow, sessionFromRow as sessionOf, type EndedRowOf, type SessionRow as SessionRowOf } from '../sql/rows.js';
 import { OUTBOX_SOURCE_COLUMNS, outboxCtes, outboxValues } from './session-events.js';
@@ -78,26 +79,6 @@ const REVOKE_BY_ID = {
     `WITH u AS (UPDATE sessions SET active = false WHERE id = $1 AND active RETURNING ${ENDED_COLUMNS}) ` +
     'SELECT u.id, u.identity_id, u.expires_at, u.authenticated_at, u.last_active_at, EXISTS (SELECT 1 FROM sessions WHERE id = $1) AS found FROM (SELECT 1) one LEFT JOIN u ON true',
 };
-
-/** WHERE terms (and their arguments) shared by a list and its count; null when nothing can match. */
-function filterOf(query: SessionFilter): { where: string[]; args: unknown[] } | null {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  const arg = (v: unknown) => `$${args.push(v)}`;
-  if (query.identityId !== undefined) {
-    if (!isUuid(query.identityId)) return null;
-    where.push(`s.identity_id = ${arg(query.identityId)}`);
-  }
-  if (query.active !== undefined) {
-    // "Active" is the stored flag, unexpired, and within the session limits when they are on.
-    const live = ['s.active', 's.expires_at > now()'];
-    if (query.idleBefore) live.push(`s.last_active_at > ${arg(query.idleBefore)}`);
-    if (query.authenticatedBefore) live.push(`s.authenticated_at > ${arg(query.authenticatedBefore)}`);
-    where.push(query.active ? live.join(' AND ') : `NOT (${live.join(' AND ')})`);
-  }
-  if (query.excludeSessionId !== undefined && isUuid(query.excludeSessionId)) where.push(`s.id != ${arg(query.excludeSessionId)}`);
-  return { where, args };
-}
 
 // The same two statements, writing the ended session's event in the same statement (receivers configured).
 const REVOKE_BY_TOKEN_EV = {
@@ -209,29 +190,27 @@ export class PgSessionStore implements SessionStore {
   }
 
   async countSessions(query: SessionFilter): Promise<number> {
-    const f = filterOf(query);
-    if (!f) return 0;
-    const r = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM sessions s${f.where.length ? ` WHERE ${f.where.join(' AND ')}` : ''}`, f.args);
+    const w = sessionWhere(PG_WHERE, query);
+    if (!w) return 0;
+    const r = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM sessions s${w.sql}`, w.args);
     return Number(r.rows[0].n);
   }
 
   async listSessions(query: ListSessionsQuery): Promise<SessionPage> {
-    const f = filterOf(query);
-    if (!f) return { sessions: [] };
-    const { where, args } = f;
-    const arg = (v: unknown) => `$${args.push(v)}`;
+    const w = sessionWhere(PG_WHERE, query);
+    if (!w) return { sessions: [] };
     if (query.pageToken) {
       const c = decodePageToken(query.pageToken);
       // Row comparison matches the (created_at DESC, id DESC) index order.
-      where.push(`(s.created_at, s.id) < (${arg(new Date(c.createdAt))}, ${arg(c.id)})`);
+      w.and(`(s.created_at, s.id) < (${w.arg(new Date(c.createdAt))}, ${w.arg(c.id)})`);
     }
     const expand = query.expandIdentity === true;
     const sql =
       `SELECT ${SESSION_COLUMNS}${expand ? `, ${IDENTITY_COLUMNS}` : ''} FROM sessions s` +
       (expand ? ' JOIN identities i ON i.id = s.identity_id' : '') +
-      (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-      ` ORDER BY s.created_at DESC, s.id DESC LIMIT ${arg(query.limit + 1)} OFFSET ${arg(query.offset ?? 0)}`;
-    const r = await this.pool.query<SessionRow & IdentityRow>(sql, args);
+      w.sql +
+      ` ORDER BY s.created_at DESC, s.id DESC LIMIT ${w.arg(query.limit + 1)} OFFSET ${w.arg(query.offset ?? 0)}`;
+    const r = await this.pool.query<SessionRow & IdentityRow>(sql, w.args);
     const rows = r.rows;
     const more = rows.length > query.limit;
     if (more) rows.length = query.limit;

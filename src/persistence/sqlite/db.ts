@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { WhereDialect } from '../sql/where.js';
 
 export type DB = Database.Database;
 export type Stmt = Database.Statement<unknown[], unknown>;
@@ -27,3 +28,13 @@ export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: string })?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/** SQLite's side of the shared list filters (sql/where.ts): positional `?`, 0/1 flags, ms dates. */
+export const SQLITE_WHERE: WhereDialect = {
+  placeholder: () => '?',
+  activeFlag: 's.active = 1',
+  now: (w) => w.arg(Date.now()),
+  date: (d) => d.getTime(),
+  idIn: (w, ids) => `i.id IN (SELECT value FROM json_each(${w.arg(JSON.stringify(ids))}))`,
+  uuidIds: false,
+};

@@ -1,14 +1,14 @@
 import type { Identity } from '../../identity/types.js';
 import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery } from '../../identity/store.js';
 import type { EndedSessionsSink } from '../../session/store.js';
-import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
+import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, unmatchable } from '../codec.js';
 import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import { identityEmbed } from '../../identity/json.js';
-import { dateOf, isUniqueViolation, jsonOrNull, ms, statements, type DB } from './db.js';
+import { dateOf, isUniqueViolation, jsonOrNull, ms, SQLITE_WHERE, statements, type DB } from './db.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
 import { ENDED_COLUMNS, endedOf, type EndedRow } from './sessions.js';
 import { writeOutbox } from './session-events.js';
-import { errPageToken } from '../../http/catalogue/index.js';
+import { identityListSql } from '../sql/where.js';
 
 interface CredentialRow {
   identity_id: string;
@@ -169,32 +169,8 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async listIdentities(query: ListIdentitiesQuery): Promise<Identity[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    let from = SELECT_IDENTITY;
-    if (query.credentialIdentifier) {
-      if (unmatchable(query.credentialIdentifier.type) || unmatchable(query.credentialIdentifier.identifier)) return [];
-      from += ' JOIN identity_credential_identifiers x ON x.identity_id = i.id';
-      where.push('x.type = ? AND x.identifier = ?');
-      args.push(query.credentialIdentifier.type, query.credentialIdentifier.identifier);
-    }
-    if (query.ids) {
-      where.push('i.id IN (SELECT value FROM json_each(?))');
-      args.push(JSON.stringify(query.ids));
-    }
-    if (query.afterId !== undefined) {
-      // Same answer as PostgreSQL, whose uuid column cannot compare with a malformed id.
-      if (!isUuid(query.afterId)) throw errPageToken();
-      where.push('i.id > ?');
-      args.push(query.afterId);
-    }
-    let sql = `${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id ASC LIMIT ?`;
-    args.push(query.limit);
-    if (query.offset) {
-      sql += ' OFFSET ?';
-      args.push(query.offset);
-    }
-    return this.withCredentials(this.q(sql).all(...args) as IdentityRow[]);
+    const list = identityListSql(SQLITE_WHERE, SELECT_IDENTITY, query);
+    return list ? this.withCredentials(this.q(list.sql).all(...list.args) as IdentityRow[]) : [];
   }
 
   async countIdentities(): Promise<number> {

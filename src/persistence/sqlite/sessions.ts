@@ -5,7 +5,8 @@ import { decodePageToken, encodeMethods, encodePageToken, IDENTITY_EMBED_COLUMNS
 import { identityEmbed } from '../../identity/json.js';
 import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import { writeOutbox, type OutboxSourceRow } from './session-events.js';
-import { ms, statements, type DB, type Stmt } from './db.js';
+import { ms, SQLITE_WHERE, statements, type DB, type Stmt } from './db.js';
+import { sessionWhere, type Where } from '../sql/where.js';
 import { SQLITE, type SqliteColumns } from '../sql/codec.js';
 import { endedFromRow, sessionFromRow as sessionOf, type SessionRow as SessionRowOf } from '../sql/rows.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
@@ -44,35 +45,6 @@ export function revoking<T>(db: DB, q: (sql: string) => Stmt, sink: EndedSession
     writeOutbox(q, draft, ended(r));
     return r;
   })();
-}
-
-/** WHERE terms shared by a list and its count. */
-function filterOf(query: SessionFilter): { where: string[]; args: unknown[] } {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  if (query.identityId !== undefined) {
-    where.push('s.identity_id = ?');
-    args.push(query.identityId);
-  }
-  if (query.active !== undefined) {
-    // "Active" is the stored flag, unexpired, and within the session limits when they are on.
-    const live = ['s.active = 1', 's.expires_at > ?'];
-    args.push(Date.now());
-    if (query.idleBefore) {
-      live.push('s.last_active_at > ?');
-      args.push(ms(query.idleBefore));
-    }
-    if (query.authenticatedBefore) {
-      live.push('s.authenticated_at > ?');
-      args.push(ms(query.authenticatedBefore));
-    }
-    where.push(query.active ? live.join(' AND ') : `NOT (${live.join(' AND ')})`);
-  }
-  if (query.excludeSessionId !== undefined) {
-    where.push('s.id != ?');
-    args.push(query.excludeSessionId);
-  }
-  return { where, args };
 }
 
 const SESSION_ACCESS: WriteKinds<SessionStore> = {
@@ -208,27 +180,25 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async countSessions(query: SessionFilter): Promise<number> {
-    const { where, args } = filterOf(query);
-    const row = this.q(`SELECT count(*) AS n FROM sessions s${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`).get(...args) as { n: number };
+    const w = sessionWhere(SQLITE_WHERE, query) as Where;
+    const row = this.q(`SELECT count(*) AS n FROM sessions s${w.sql}`).get(...w.args) as { n: number };
     return row.n;
   }
 
   async listSessions(query: ListSessionsQuery): Promise<SessionPage> {
-    const { where, args } = filterOf(query);
+    const w = sessionWhere(SQLITE_WHERE, query) as Where;
     if (query.pageToken) {
       const c = decodePageToken(query.pageToken);
-      where.push('(s.created_at < ? OR (s.created_at = ? AND s.id < ?))');
-      args.push(c.createdAt, c.createdAt, c.id);
+      w.and(`(s.created_at < ${w.arg(c.createdAt)} OR (s.created_at = ${w.arg(c.createdAt)} AND s.id < ${w.arg(c.id)}))`);
     }
     const expand = query.expandIdentity === true;
     const sql =
       `SELECT ${SESSION_COLUMNS}${expand ? `, ${IDENTITY_COLUMNS}` : ''} FROM sessions s` +
       (expand ? ' JOIN identities i ON i.id = s.identity_id' : '') +
-      (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-      ' ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?';
-    // One extra row says whether another page exists without a count query.
-    args.push(query.limit + 1, query.offset ?? 0);
-    const rows = this.q(sql).all(...args) as Array<SessionRow & IdentityRow>;
+      w.sql +
+      // One extra row says whether another page exists without a count query.
+      ` ORDER BY s.created_at DESC, s.id DESC LIMIT ${w.arg(query.limit + 1)} OFFSET ${w.arg(query.offset ?? 0)}`;
+    const rows = this.q(sql).all(...w.args) as Array<SessionRow & IdentityRow>;
     const more = rows.length > query.limit;
     if (more) rows.length = query.limit;
     const sessions = rows.map((r) => (expand ? { ...sessionFromRow(r), identity: identityFromRow(r) } : sessionFromRow(r)));
