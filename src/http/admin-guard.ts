@@ -26,10 +26,6 @@ const MAX_AUTHORIZATION = 1024;
 
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
-const forbidden = errAdminCrossSite;
-const unauthorized = errAdminKeyRequired;
-const unsupported = errUnsupportedMediaType;
-
 /** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive, RFC 7235); undefined otherwise. */
 export function bearerToken(header: string | undefined): string | undefined {
   if (!header || header.length > MAX_AUTHORIZATION) return undefined;
@@ -89,16 +85,16 @@ export function registerAdminGuard(app: FastifyInstance, opts: AdminGuardOptions
     if (!hasBody) return undefined;
     const allowed = req.method === 'PATCH' ? PATCH_TYPES : JSON_TYPES;
     const type = mediaTypeOf(req);
-    return type !== undefined && allowed.has(type) ? undefined : unsupported(req.method, req.headers['content-type'] ?? '', allowed);
+    return type !== undefined && allowed.has(type) ? undefined : errUnsupportedMediaType(req.method, req.headers['content-type'] ?? '', allowed);
   }
 
   // A callback hook that answers does not call done(); nothing is returned (a reply is thenable).
   app.addHook('onRequest', (req, reply, done) => {
     const route = req.routeOptions.url;
     const refused = crossSite(req)
-      ? forbidden()
+      ? errAdminCrossSite()
       : keyDigests.length > 0 && !(route !== undefined && HEALTH_ROUTES.has(route)) && !keyAccepted(req)
-        ? unauthorized()
+        ? errAdminKeyRequired()
         : mediaTypeRefused(req);
     if (!refused) return done();
     if (refused.code === 401) reply.header('www-authenticate', 'Bearer');

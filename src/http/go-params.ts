@@ -1,7 +1,6 @@
 import { goQuote } from '../x/go/quote.js';
 import { errDecode } from './catalogue/index.js';
 
-
 const HEX = /^[0-9a-fA-F]$/;
 
 /**

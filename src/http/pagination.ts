@@ -4,8 +4,6 @@ import { parseGoInt, parseUUID } from './go-params.js';
 import { requestLinkWith } from '../x/go/url.js';
 import { errPageToken, errParam } from './catalogue/index.js';
 
-
-
 // ---- Offset pagination with a total (Kratos's migrationpagination: /sessions, /admin/identities/{id}/sessions)
 
 export interface OffsetPage {

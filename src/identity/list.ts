@@ -30,8 +30,6 @@ export function parseIncludeCredential(q: Query, echoValue = false): string[] {
   return out;
 }
 
-
-
 function parseSize(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (!/^[+-]?\d{1,18}$/.test(raw)) throw errParam(name, `strconv.Atoi: parsing ${JSON.stringify(raw)}: invalid syntax`);

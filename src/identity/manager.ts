@@ -51,7 +51,6 @@ export class TraitsValidationError extends PortaError {
   }
 }
 
-
 export const STATES: readonly IdentityState[] = ['active', 'inactive'];
 
 /**

@@ -4,7 +4,6 @@ import { PortaError } from '../http/errors.js';
 import { assertJsonDepth } from './body.js';
 import { errPatchApply, errPatchUnmarshal } from '../http/catalogue/index.js';
 
-
 /** Kratos's denied paths; `/**` matches anything below. `from` is checked too, so no move/copy can lift a hash into traits. */
 const DENIED = ['/id', '/stateChangedAt', '/credentials', '/credentials/oidc', '/credentials/oidc/**', '/credentials/saml', '/credentials/saml/**'];
 

@@ -42,7 +42,6 @@ export interface SessionManagerDeps {
   logger: Logger;
 }
 
-
 async function orNullOn401<T>(p: Promise<T>): Promise<T | null> {
   try {
     return await p;

@@ -5,7 +5,6 @@ import { hashToken, SESSION_TOKEN_PATTERN } from '../../x/tokens.js';
 import type { LogoutDeps } from './deps.js';
 import { errJsonPayload, errUnknownSessionToken } from '../../http/catalogue/index.js';
 
-
 function goTypeOf(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   if (typeof v === 'object') return 'object';

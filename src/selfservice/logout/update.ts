@@ -7,7 +7,6 @@ import type { LogoutDeps } from './deps.js';
 import { errHead, errPrefetch, isHttps, isPrefetch } from './request.js';
 import { errLogoutTokenMismatch, errLogoutTokenMissing, errNoRows } from '../../http/catalogue/index.js';
 
-
 /**
  * GET /self-service/logout (updateLogoutFlow), in Kratos's order: token present, session, token
  * matches; then revoke exactly the authenticated session, clear its cookie, rotate CSRF, and only then

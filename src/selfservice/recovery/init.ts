@@ -16,8 +16,6 @@ import { errRecoveryDisabled } from '../../http/catalogue/index.js';
 /** What recovery needs beyond the shared flow machinery: the courier, the send throttles' store and the client IP. */
 export type RecoveryDeps = SelfServiceDeps & { courier: Courier; clientIp: (req: FastifyRequest) => string; logger: Logger };
 
-
-
 /** A new recovery flow in choose_method, bound to the request's CSRF cookie (browser) or to nothing (API). */
 export function buildRecoveryFlow(deps: FlowDeps, req: FastifyRequest, reply: FastifyReply, type: FlowType, requestUrl: string, returnTo?: string): StoredFlow {
   const browser = type === 'browser';

@@ -8,7 +8,6 @@ import { publicURL } from '../flow/url.js';
 import type { StoredFlow } from '../flow/types.js';
 import { errSessionRefreshRequired, errSettingsUnauthorized } from '../../http/catalogue/index.js';
 
-
 /** Get and submit without a session: JSON clients get the 401, browsers the login UI (302 as Kratos). */
 export function answerNoSession(config: Config, req: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
   if (isJsonRequest(req)) return sendError(req, reply, errSettingsUnauthorized());

@@ -23,7 +23,6 @@ import { settingsNodes } from './nodes.js';
 import { verifyChangedAddresses } from './verification-seam.js';
 import { errFlowExpired, errFlowParam, errIdentityMismatch, errSettingsNotFound, errStrategyDisabled } from '../../http/catalogue/index.js';
 
-
 async function replaceExpired(deps: SelfServiceDeps, req: FastifyRequest, reply: FastifyReply, old: StoredFlow, identity: Identity): Promise<StoredFlow> {
   const d = dataOf(old);
   const flow = buildSettingsFlow(deps, req, reply, old.type, identity, { request_url: d.request_url, return_to: d.return_to });

@@ -19,7 +19,6 @@ export const verificationFlow = defineFlow({
   },
 });
 
-
 export const msgSent = () =>
   uiText(
     1080003,
