@@ -52,9 +52,15 @@ export class ConfigCore {
   }
   /** Secrets for cookies and logout-token HMACs: the first signs, all verify. */
   get cookieSecrets(): string[] {
+    // Memoised once the generated dev secret (set by the constructor of Config) exists: every cookie
+    // whoami and logout reads it.
+    if (this.cookieSecretsMemo) return this.cookieSecretsMemo;
     const s = this.v.secrets.cookie?.length ? this.v.secrets.cookie : this.secretsDefault();
-    return s.length ? s : [this.generatedSecret as string];
+    const list = s.length ? s : [this.generatedSecret as string];
+    if (list[0] !== undefined) this.cookieSecretsMemo = list;
+    return list;
   }
+  private cookieSecretsMemo?: string[];
   /** Secrets the codes' HMAC is keyed with: the first issues, all verify (rotation). */
   get codeSecrets(): string[] {
     const s = this.secretsDefault();

@@ -36,8 +36,16 @@ export class SessionConfig extends ServeConfig {
   get whoamiRequiredAAL(): 'aal1' | 'highest_available' {
     return this.v.session.whoami.required_aal;
   }
+  // Read on every whoami and logout: built once (the values never change after load), and the same
+  // object each time, so per-settings caches keyed by it (the clearing Set-Cookie line) hit.
+  private sessionCookieMemo?: Readonly<CookieSettings>;
+  private csrfCookieMemo?: Readonly<Omit<CookieSettings, 'name' | 'persistent'>>;
+
   /** Session cookie attributes, with Kratos's fallbacks (§3.3 of the logout spec). */
   get sessionCookie(): CookieSettings {
+    return (this.sessionCookieMemo ??= Object.freeze(this.buildSessionCookie()));
+  }
+  private buildSessionCookie(): CookieSettings {
     const s = this.v.session.cookie;
     const c = this.v.cookies;
     const secure = s.secure === undefined ? !this.dev : s.secure === true || s.secure === 'true';
@@ -52,6 +60,9 @@ export class SessionConfig extends ServeConfig {
   }
   /** CSRF cookie attributes (name is derived from the public base URL by the CSRF module). */
   get csrfCookie(): Omit<CookieSettings, 'name' | 'persistent'> {
+    return (this.csrfCookieMemo ??= Object.freeze(this.buildCsrfCookie()));
+  }
+  private buildCsrfCookie(): Omit<CookieSettings, 'name' | 'persistent'> {
     const c = this.v.cookies;
     const secure = c.secure === undefined ? !this.dev : c.secure === true;
     return { path: c.path || '/', domain: c.domain || undefined, sameSite: secure ? c.same_site || 'Lax' : 'Lax', secure };

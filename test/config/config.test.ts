@@ -30,6 +30,16 @@ describe('configuration', () => {
     assert.equal(c.adminListen.port, 4434);
   });
 
+  test('the hot-path cookie settings and secrets are one stable object each (per-settings caches key on them)', () => {
+    const c = Config.load({ values: { ...minimal, dev: true }, env: {} });
+    assert.equal(c.sessionCookie, c.sessionCookie);
+    assert.equal(c.csrfCookie, c.csrfCookie);
+    assert.equal(c.cookieSecrets, c.cookieSecrets);
+    // With no secrets configured, dev mode's generated secret is the one every read returns.
+    assert.equal(c.cookieSecrets.length, 1);
+    assert.ok(c.cookieSecrets[0].length >= 32);
+  });
+
   test('session cookie settings fall back to cookies.* as Kratos does, Secure follows dev', () => {
     const c = Config.load({ values: { ...minimal, dev: true, cookies: { path: '/cookie', domain: 'cookie.com', same_site: 'Strict' } }, env: {} });
     assert.deepEqual(c.sessionCookie, { name: 'ory_kratos_session', path: '/cookie', domain: 'cookie.com', sameSite: 'Strict', secure: false, persistent: true });
