@@ -2,6 +2,24 @@ import { duration, url, stringList, afterMethod } from './schema-common.js';
 import { beforeHooks, hookList, logoutHookList } from './hooks-schema.js';
 
 // `selfservice`: the flows (ui_url, lifespan, before/after hooks) and the methods, as Kratos names them.
+/**
+ * Verification and recovery share one shape: the `code` method (only it is implemented, so `use: link`
+ * stops start-up naming the key), the flow's UI and lifespan, and before/after hook lists.
+ */
+const codeFlow = (name: 'verification' | 'recovery') => ({
+  type: 'object',
+  default: {},
+  properties: {
+    enabled: { type: 'boolean', default: false },
+    ui_url: { ...url, default: `https://www.ory.com/kratos/docs/fallback/${name}` },
+    lifespan: { ...duration, default: '1h' },
+    use: { type: 'string', enum: ['code'], default: 'code' },
+    notify_unknown_recipients: { type: 'boolean', default: false },
+    before: beforeHooks,
+    after: { type: 'object', properties: { default_browser_return_url: url, hooks: hookList } },
+  },
+});
+
 export const selfserviceSchema = {
   type: 'object',
   default: {},
@@ -63,33 +81,8 @@ export const selfserviceSchema = {
             },
           },
         },
-        verification: {
-          type: 'object',
-          default: {},
-          properties: {
-            enabled: { type: 'boolean', default: false },
-            ui_url: { ...url, default: 'https://www.ory.com/kratos/docs/fallback/verification' },
-            lifespan: { ...duration, default: '1h' },
-            use: { type: 'string', enum: ['code'], default: 'code' },
-            notify_unknown_recipients: { type: 'boolean', default: false },
-            before: beforeHooks,
-            after: { type: 'object', properties: { default_browser_return_url: url, hooks: hookList } },
-          },
-        },
-        recovery: {
-          type: 'object',
-          default: {},
-          properties: {
-            enabled: { type: 'boolean', default: false },
-            ui_url: { ...url, default: 'https://www.ory.com/kratos/docs/fallback/recovery' },
-            lifespan: { ...duration, default: '1h' },
-            // Only the code method is implemented: `link` stops start-up naming this key.
-            use: { type: 'string', enum: ['code'], default: 'code' },
-            notify_unknown_recipients: { type: 'boolean', default: false },
-            before: beforeHooks,
-            after: { type: 'object', properties: { default_browser_return_url: url, hooks: hookList } },
-          },
-        },
+        verification: codeFlow('verification'),
+        recovery: codeFlow('recovery'),
         error: {
           type: 'object',
           default: {},

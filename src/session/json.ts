@@ -37,6 +37,21 @@ export interface SessionJSONOptions {
   now?: Date;
 }
 
+/** The session's own fields, in Kratos's key order, before `identity` and `devices`. */
+function sessionHead(session: Session, identity: Parameters<typeof isSessionActive>[1], now: number, limits: ReturnType<typeof limitsFor>): Record<string, unknown> {
+  return {
+    id: session.id,
+    active: isSessionActive(session, identity, now, limits),
+    expires_at: goTime(limits.expiresAt(session)),
+    authenticated_at: goTime(session.authenticatedAt),
+    authenticator_assurance_level: session.aal,
+    authentication_methods: session.authenticationMethods.map((m) => ({ method: m.method, aal: m.aal, completed_at: goTime(m.completedAt) })),
+    issued_at: goTime(session.issuedAt),
+  };
+}
+
+const devicesJSON = (session: Session) => session.devices.map((d) => ({ id: d.id, ip_address: d.ipAddress, user_agent: d.userAgent, location: d.location }));
+
 /**
  * Session JSON in Kratos's key order; `active` computed (stored flag && unexpired && identity active
  * when known). The identity is embedded without credentials; `metadataAdmin` only for admin
@@ -52,19 +67,11 @@ export function sessionToJSON(session: Session, opts: SessionJSONOptions): Recor
       : null;
   const devices =
     opts.devices === true
-      ? session.devices.map((d) => ({ id: d.id, ip_address: d.ipAddress, user_agent: d.userAgent, location: d.location }))
+      ? devicesJSON(session)
       : opts.devices === 'empty'
         ? []
         : null;
-  const out: Record<string, unknown> = {
-    id: session.id,
-    active: isSessionActive(session, identity, now, limits),
-    expires_at: goTime(limits.expiresAt(session)),
-    authenticated_at: goTime(session.authenticatedAt),
-    authenticator_assurance_level: session.aal,
-    authentication_methods: session.authenticationMethods.map((m) => ({ method: m.method, aal: m.aal, completed_at: goTime(m.completedAt) })),
-    issued_at: goTime(session.issuedAt),
-  };
+  const out = sessionHead(session, identity, now, limits);
   // Go orders an AdminSession's shadowing `identity` field after the embedded session's fields.
   if (opts.metadataAdmin) {
     out.devices = devices;
@@ -82,15 +89,7 @@ export function sessionToJSON(session: Session, opts: SessionJSONOptions): Recor
  */
 export function sessionBodyWithEmbed(session: Session, identity: IdentityHead, embed: string, config: Config, now = Date.now()): string {
   const limits = limitsFor(config);
-  const head = JSON.stringify({
-    id: session.id,
-    active: isSessionActive(session, identity, now, limits),
-    expires_at: goTime(limits.expiresAt(session)),
-    authenticated_at: goTime(session.authenticatedAt),
-    authenticator_assurance_level: session.aal,
-    authentication_methods: session.authenticationMethods.map((m) => ({ method: m.method, aal: m.aal, completed_at: goTime(m.completedAt) })),
-    issued_at: goTime(session.issuedAt),
-  });
-  const devices = JSON.stringify(session.devices.map((d) => ({ id: d.id, ip_address: d.ipAddress, user_agent: d.userAgent, location: d.location })));
+  const head = JSON.stringify(sessionHead(session, identity, now, limits));
+  const devices = JSON.stringify(devicesJSON(session));
   return `${goEscape(head.slice(0, -1))},"identity":${withSchemaURL(config, identity.schemaId, embed)},"devices":${goEscape(devices)}}\n`;
 }
