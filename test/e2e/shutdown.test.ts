@@ -1,10 +1,49 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { forEachSpawnBackend, prepareDatabase, spawnPorta, tempDir, type PortaProcess } from '../helpers/spawn.js';
 import { burst, call, createIdentity, frontend, PASSWORD, traits, uniqueEmail } from './client.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until the listener on 127.0.0.1:port has an empty accept queue and at least `n` established
+ * server-side connections, from /proc/net/tcp (for a listening socket, rx_queue is its accept backlog).
+ */
+function listenerState(port: number): { backlog: number; established: number } {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const rows = readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+  const mine = rows.filter((r) => r[1]?.endsWith(`:${hexPort}`));
+  const listen = mine.find((r) => r[3] === '0A');
+  return { backlog: listen ? Number.parseInt(listen[4].split(':')[1], 16) : NaN, established: mine.filter((r) => r[3] === '01').length };
+}
+
+/** POST of a JSON body on a new connection (Connection: close), answered as { status, body }. */
+function postOwnConnection(url: string, body: unknown): Promise<{ status: number; body: { session_token?: string } }> {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+async function acceptedAll(port: number, n: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const { backlog, established } = listenerState(port);
+    if (backlog === 0 && established >= n) return;
+    if (Date.now() > deadline) throw new Error(`connections not accepted: backlog ${backlog}, established ${established}`);
+    await sleep(10);
+  }
+}
 
 // Graceful shutdown (issue 2): on SIGTERM the listeners close, requests in flight finish, the database
 // closes cleanly, and the process exits 0.
@@ -56,7 +95,7 @@ forEachSpawnBackend('graceful shutdown with logins in flight', (backend) => {
     // Real argon2 cost so the logins are still running on the thread pool when the signal arrives.
     // Sixteen concurrent logins of one account from one address would trip the login throttle, which
     // counts attempts in flight; this test is about shutdown, so the throttle is off.
-    const p = await spawnPorta({ backend, config: { hashers: { argon2: { memory: '64MiB', iterations: 8 } }, porta: { login_throttle: { enabled: false } } } });
+    const p = await spawnPorta({ backend, config: { hashers: { argon2: { memory: '64MiB', iterations: 3 } }, porta: { login_throttle: { enabled: false } } } });
     try {
       await loginsSurviveSigterm(p);
     } finally {
@@ -69,28 +108,29 @@ async function loginsSurviveSigterm(p: PortaProcess): Promise<void> {
   const { email } = await createIdentity(p.adminURL, uniqueEmail('sigterm'));
   const api = frontend(p.publicURL);
   const flows = await burst(16, async () => (await api.createNativeLoginFlow()).data.id);
+  const port = Number(new URL(p.publicURL).port);
+  const before = listenerState(port).established;
   let answered = 0;
+  // Each login on a connection of its own (no agent): none can ride a kept-alive connection whose request
+  // the server has not read yet, which an idle-connection close at SIGTERM would drop.
   const logins = flows.map((flow) =>
-    call(`${p.publicURL}/self-service/login?flow=${flow}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ method: 'password', identifier: email, password: PASSWORD }),
-    }).then((a) => {
+    postOwnConnection(`${p.publicURL}/self-service/login?flow=${flow}`, { method: 'password', identifier: email, password: PASSWORD }).then((a) => {
       answered++;
       return a;
     }),
   );
-  // Long enough for every request to have been accepted and parsed even on a loaded machine (a request
-  // still in the listen backlog at SIGTERM is reset by the kernel: it was never in flight), short
-  // enough that the hashing is not over.
-  await sleep(1000);
+  // A request still in the listen backlog at SIGTERM is reset by the kernel: it was never in flight. So
+  // the signal waits until the server has accepted all 16 connections (a fixed sleep was too short on a
+  // loaded machine and too long on a quiet one), then briefly for the requests to be read.
+  await acceptedAll(port, before + 16);
+  await sleep(200);
   const inFlight = 16 - answered;
   p.child.kill('SIGTERM');
   const answers = await Promise.all(logins);
   assert.ok(inFlight > 0, 'SIGTERM arrived while logins were in flight');
   for (const a of answers) {
     assert.equal(a.status, 200, JSON.stringify(a.body));
-    assert.match(a.body.session_token, /^ory_st_/);
+    assert.match(a.body.session_token ?? '', /^ory_st_/);
   }
   const res = await p.exited;
   assert.equal(res.code, 0, res.stderr);
