@@ -190,7 +190,8 @@ ALTER TABLE identities ADD COLUMN embed text;
     // JSON. The JSON columns stay what identities are read from; these rows are written with them in the
     // same transaction. Not unique across identities: two may share an address (the oldest one wins a lookup).
     // Backfilled from the JSON columns. Left out: a value that is not a string (no lookup could match it) and
-    // one whose JSON text escapes NUL (\u0000 after an even run of backslashes), which text cannot hold.
+    // an address whose JSON escapes NUL (\u0000 after an even run of backslashes): text cannot hold it, and
+    // even reading a field of such JSON fails, hence the CASE that tests the raw text first.
     version: '20261206000030_identity_addresses',
     sql: `
 CREATE TABLE identity_addresses (
@@ -208,8 +209,8 @@ INSERT INTO identity_addresses (kind, via, value, identity_id)
     UNION ALL
     SELECT 'recovery', a, i.id FROM identities i, json_array_elements(i.recovery_addresses) a
   ) k
-  WHERE json_typeof(k.a->'via') = 'string' AND json_typeof(k.a->'value') = 'string'
-    AND ((k.a->'via')::text || (k.a->'value')::text) !~ '(^|[^\\\\])(\\\\\\\\)*\\\\u0000';
+  WHERE CASE WHEN k.a::text ~ '(^|[^\\\\])(\\\\\\\\)*\\\\u0000' THEN false
+    ELSE json_typeof(k.a->'via') = 'string' AND json_typeof(k.a->'value') = 'string' END;
 `,
   },
 ];
