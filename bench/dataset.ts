@@ -75,6 +75,8 @@ export async function seedSqlite(base: string, n: number): Promise<{ file: strin
   );
   const insCredential = db.prepare('INSERT INTO identity_credentials (identity_id, type, config, version, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)');
   const insIdentifier = db.prepare('INSERT INTO identity_credential_identifiers (type, identifier, identity_id) VALUES (?, ?, ?)');
+  // Its addresses as Porta indexes them with every identity write (identity_addresses).
+  const insAddress = db.prepare("INSERT INTO identity_addresses (kind, via, value, identity_id) VALUES ('verifiable', 'email', ?, ?), ('recovery', 'email', ?, ?)");
   const insSession = db.prepare(
     'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, last_active_at, aal, authentication_methods, devices, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
@@ -100,6 +102,7 @@ export async function seedSqlite(base: string, n: number): Promise<{ file: strin
       insIdentity.run(identityId, 'default', 'active', created, JSON.stringify(traits), addresses, recovery, created, created, embed);
       insCredential.run(identityId, 'password', JSON.stringify({ hashed_password: PASSWORD_HASH }), created, created);
       insIdentifier.run('password', email, identityId);
+      insAddress.run(email, identityId, email, identityId);
       const kind = i % 10;
       const token = newSessionToken();
       const id = randomUUID();
@@ -153,6 +156,10 @@ export async function seedPostgres(sqliteFile: string, admin: string, name: stri
     {
       sql: 'SELECT type, identifier, identity_id FROM identity_credential_identifiers',
       insert: 'INSERT INTO identity_credential_identifiers (type, identifier, identity_id) SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[])',
+    },
+    {
+      sql: 'SELECT kind, via, value, identity_id FROM identity_addresses',
+      insert: 'INSERT INTO identity_addresses (kind, via, value, identity_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[])',
     },
     {
       // last_active_at as the session-activity migration fills it for rows that predate it.

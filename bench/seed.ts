@@ -56,6 +56,8 @@ export async function seed(file: string, sessions: number, extra = 0): Promise<S
   );
   const insCredential = db.prepare('INSERT INTO identity_credentials (identity_id, type, config, version, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)');
   const insIdentifier = db.prepare('INSERT INTO identity_credential_identifiers (type, identifier, identity_id) VALUES (?, ?, ?)');
+  // Its addresses as Porta indexes them with every identity write (identity_addresses).
+  const insAddress = db.prepare("INSERT INTO identity_addresses (kind, via, value, identity_id) VALUES ('verifiable', 'email', ?, ?), ('recovery', 'email', ?, ?)");
   const insSession = db.prepare(
     'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, devices, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
@@ -78,6 +80,7 @@ export async function seed(file: string, sessions: number, extra = 0): Promise<S
       insIdentity.run(identityId, 'default', 'active', created, JSON.stringify({ email, website: 'https://www.ory.sh/' }), addresses, recovery, created, created);
       insCredential.run(identityId, 'password', JSON.stringify({ hashed_password: PASSWORD_HASH }), created, created);
       insIdentifier.run('password', email, identityId);
+      insAddress.run(email, identityId, email, identityId);
 
       // Of the first N: 10% revoked, 10% expired, the rest active. The extra ones are all active.
       const kind = i >= sessions ? 'logout' : i % 10 === 0 ? 'revoked' : i % 10 === 1 ? 'expired' : 'active';

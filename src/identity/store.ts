@@ -31,16 +31,13 @@ export interface IdentityStore {
   /** Exact match on the stored (normalized) identifier. */
   findIdentityByCredentialIdentifier(type: string, identifier: string): Promise<Identity | null>;
   /**
-   * The identity with this verifiable address (via + normalized value). Not indexed: the addresses live in a
-   * JSON column, so this scans; it serves the rate-limited verification sends only.
+   * The identity with this verifiable address (via + normalized value): one indexed lookup in
+   * identity_addresses. Two identities sharing it: the oldest wins.
    */
   findIdentityByVerifiableAddress(via: string, value: string): Promise<Identity | null>;
   /** Exact match on external_id (unique, indexed). */
   findIdentityByExternalId(externalId: string): Promise<Identity | null>;
-  /**
-   * Exact match on a stored (normalized) recovery address. The addresses live in a JSON column, so this
-   * scans identities; recovery sends are throttled, which bounds how often it runs.
-   */
+  /** Exact match on a stored (normalized) recovery address: one indexed lookup in identity_addresses, oldest identity first. */
   findIdentityByRecoveryAddress(via: string, value: string): Promise<Identity | null>;
   listIdentities(query: ListIdentitiesQuery): Promise<Identity[]>;
   countIdentities(): Promise<number>;

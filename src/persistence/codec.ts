@@ -75,6 +75,27 @@ export function identifierRows(identity: Identity): Array<{ type: string; identi
   return out;
 }
 
+export type AddressKind = 'verifiable' | 'recovery';
+
+/**
+ * The rows of identity_addresses for an identity: each (kind, via, value) once. An address holding NUL is
+ * left out: PostgreSQL text cannot store it, and a lookup with NUL matches nothing anyway (`unmatchable`).
+ */
+export function addressRows(identity: Identity): Array<{ kind: AddressKind; via: string; value: string }> {
+  const seen = new Set<string>();
+  const out: Array<{ kind: AddressKind; via: string; value: string }> = [];
+  const add = (kind: AddressKind, via: unknown, value: unknown) => {
+    if (typeof via !== 'string' || typeof value !== 'string' || hasNul(via) || hasNul(value)) return;
+    const key = JSON.stringify([kind, via, value]);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ kind, via, value });
+  };
+  for (const a of identity.verifiableAddresses ?? []) add('verifiable', a.via, a.value);
+  for (const a of identity.recoveryAddresses ?? []) add('recovery', a.via, a.value);
+  return out;
+}
+
 /*
  * Keyset page tokens: opaque to clients, (created_at ms, id) of the last row of the previous page.
  * A token that does not decode is the client's fault, so it is a 400, never a 500.

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Identity } from '../../identity/types.js';
 import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery } from '../../identity/store.js';
 import type { EndedSessionsSink } from '../../session/store.js';
-import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
+import { addressRows, type AddressKind, assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, isUuid, unmatchable } from '../codec.js';
 import { IDENTITY_COLUMNS, identityFromRow, isUniqueViolation, json, jsonOrNull, PG_WHERE, type IdentityRow, type Queryable } from './db.js';
 import { identityEmbed } from '../../identity/json.js';
 import { endedOf, revokeReturning, type EndedRow } from './sessions.js';
@@ -24,6 +24,12 @@ const SELECT_CREDENTIALS =
   'SELECT c.identity_id, c.type, c.config, c.version, c.created_at, c.updated_at, ' +
   'ARRAY(SELECT x.identifier FROM identity_credential_identifiers x WHERE x.identity_id = c.identity_id AND x.type = c.type ORDER BY x.identifier) AS identifiers ' +
   'FROM identity_credentials c WHERE c.identity_id = ANY($1::uuid[])';
+/**
+ * An identity by one of its addresses: an index scan of identity_addresses' primary key, then identities by id.
+ * Two identities may share an address; the oldest (then lowest id) wins.
+ */
+export const SELECT_BY_ADDRESS =
+  `${SELECT_IDENTITY} JOIN identity_addresses a ON a.identity_id = i.id WHERE a.kind = $1 AND a.via = $2 AND a.value = $3 ORDER BY i.created_at, i.id LIMIT 1`;
 
 export class PgIdentityStore implements IdentityStore {
   constructor(
@@ -42,7 +48,17 @@ export class PgIdentityStore implements IdentityStore {
     return list;
   }
 
+  /** Credentials, their identifiers and the identity's addresses: the rows an identity write replaces. */
   private async writeCredentials(c: Queryable, identity: Identity): Promise<void> {
+    const addrs = addressRows(identity);
+    if (addrs.length) {
+      await c.query('INSERT INTO identity_addresses (kind, via, value, identity_id) SELECT k, v, a, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS u(k, v, a)', [
+        addrs.map((r) => r.kind),
+        addrs.map((r) => r.via),
+        addrs.map((r) => r.value),
+        identity.id,
+      ]);
+    }
     for (const cred of Object.values(identity.credentials)) {
       await c.query('INSERT INTO identity_credentials (identity_id, type, config, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)', [
         identity.id,
@@ -114,6 +130,7 @@ export class PgIdentityStore implements IdentityStore {
       if (r.rowCount === 0) return false;
       await c.query('DELETE FROM identity_credential_identifiers WHERE identity_id = $1', [identity.id]);
       await c.query('DELETE FROM identity_credentials WHERE identity_id = $1', [identity.id]);
+      await c.query('DELETE FROM identity_addresses WHERE identity_id = $1', [identity.id]);
       await this.writeCredentials(c, identity);
       if (opts.revokeSessions) {
         ended = await revokeReturning(c, 'UPDATE sessions SET active = false WHERE identity_id = $1 AND active', [identity.id], opts.revokeSessions);
@@ -141,20 +158,16 @@ export class PgIdentityStore implements IdentityStore {
   }
 
   async findIdentityByVerifiableAddress(via: string, value: string): Promise<Identity | null> {
-    if (unmatchable(via) || unmatchable(value)) return null;
-    const r = await this.pool.query<IdentityRow>(
-      `${SELECT_IDENTITY} WHERE i.verifiable_addresses::jsonb @> jsonb_build_array(jsonb_build_object('value', $1::text, 'via', $2::text)) LIMIT 1`,
-      [value, via],
-    );
-    return r.rows.length ? (await this.withCredentials(r.rows))[0] : null;
+    return this.byAddress('verifiable', via, value);
   }
 
   async findIdentityByRecoveryAddress(via: string, value: string): Promise<Identity | null> {
+    return this.byAddress('recovery', via, value);
+  }
+
+  private async byAddress(kind: AddressKind, via: string, value: string): Promise<Identity | null> {
     if (unmatchable(via) || unmatchable(value)) return null;
-    const r = await this.pool.query<IdentityRow>(
-      `${SELECT_IDENTITY} WHERE EXISTS (SELECT 1 FROM json_array_elements(i.recovery_addresses) r WHERE r->>'via' = $1 AND r->>'value' = $2) LIMIT 1`,
-      [via, value],
-    );
+    const r = await this.pool.query<IdentityRow>(SELECT_BY_ADDRESS, [kind, via, value]);
     return r.rows.length ? (await this.withCredentials(r.rows))[0] : null;
   }
 
@@ -186,7 +199,7 @@ export class PgIdentityStore implements IdentityStore {
       ended?.([]);
       return false;
     }
-    // Credentials, identifiers and sessions go with it through ON DELETE CASCADE, in the same statement;
+    // Credentials, identifiers, addresses and sessions go with it through ON DELETE CASCADE, in the same statement;
     // a caller that wants the ended sessions has them deleted first, in the same transaction, to read them.
     if (!ended) {
       const r = await this.pool.query('DELETE FROM identities WHERE id = $1', [id]);

@@ -184,4 +184,33 @@ CREATE INDEX porta_session_events_occurred_idx ON porta_session_events (occurred
 ALTER TABLE identities ADD COLUMN embed text;
 `,
   },
+  {
+    // Verifiable and recovery addresses, one row each (Kratos keeps them in their own tables), so the
+    // verification and recovery sends find an identity by an index instead of scanning every identity's
+    // JSON. The JSON columns stay what identities are read from; these rows are written with them in the
+    // same transaction. Not unique across identities: two may share an address (the oldest one wins a lookup).
+    // Backfilled from the JSON columns. Left out: a value that is not a string (no lookup could match it) and
+    // an address whose JSON escapes NUL (\u0000 after an even run of backslashes): text cannot hold it, and
+    // even reading a field of such JSON fails, hence the CASE that tests the raw text first.
+    version: '20261206000030_identity_addresses',
+    sql: `
+CREATE TABLE identity_addresses (
+  kind text NOT NULL CHECK (kind IN ('verifiable', 'recovery')),
+  via text NOT NULL,
+  value text NOT NULL,
+  identity_id uuid NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+  PRIMARY KEY (kind, via, value, identity_id)
+);
+CREATE INDEX identity_addresses_identity_idx ON identity_addresses (identity_id);
+INSERT INTO identity_addresses (kind, via, value, identity_id)
+  SELECT DISTINCT k.kind, k.a->>'via', k.a->>'value', k.id
+  FROM (
+    SELECT 'verifiable' AS kind, a, i.id FROM identities i, json_array_elements(i.verifiable_addresses) a
+    UNION ALL
+    SELECT 'recovery', a, i.id FROM identities i, json_array_elements(i.recovery_addresses) a
+  ) k
+  WHERE CASE WHEN k.a::text ~ '(^|[^\\\\])(\\\\\\\\)*\\\\u0000' THEN false
+    ELSE json_typeof(k.a->'via') = 'string' AND json_typeof(k.a->'value') = 'string' END;
+`,
+  },
 ];

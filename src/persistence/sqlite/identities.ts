@@ -1,7 +1,7 @@
 import type { Identity } from '../../identity/types.js';
 import { DuplicateCredentialsError, type IdentityStore, type ListIdentitiesQuery } from '../../identity/store.js';
 import type { EndedSessionsSink } from '../../session/store.js';
-import { assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, unmatchable } from '../codec.js';
+import { addressRows, type AddressKind, assertStorableIdentity, credentialOf, encodeRecovery, encodeVerifiable, identifierRows, unmatchable } from '../codec.js';
 import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import { identityEmbed } from '../../identity/json.js';
 import { dateOf, isUniqueViolation, jsonOrNull, ms, SQLITE_WHERE, statements, type DB } from './db.js';
@@ -26,6 +26,12 @@ const SELECT_CREDENTIALS =
   'SELECT c.identity_id, c.type, c.config, c.version, c.created_at, c.updated_at, ' +
   '(SELECT json_group_array(x.identifier) FROM identity_credential_identifiers x WHERE x.identity_id = c.identity_id AND x.type = c.type) AS identifiers ' +
   'FROM identity_credentials c WHERE c.identity_id IN (SELECT value FROM json_each(?))';
+/**
+ * An identity by one of its addresses: a search of identity_addresses' primary key, then identities by id.
+ * Two identities may share an address; the oldest (then lowest id) wins, as a scan in insertion order did.
+ */
+export const SELECT_BY_ADDRESS =
+  `${SELECT_IDENTITY} JOIN identity_addresses a ON a.identity_id = i.id WHERE a.kind = ? AND a.via = ? AND a.value = ? ORDER BY i.created_at, i.id LIMIT 1`;
 
 const IDENTITY_ACCESS: WriteKinds<IdentityStore> = {
   createIdentity: 'write',
@@ -64,6 +70,7 @@ export class SqliteIdentityStore implements IdentityStore {
     return list;
   }
 
+  /** Credentials, their identifiers and the identity's addresses: the rows an identity write replaces. */
   private writeCredentials(identity: Identity): void {
     const insCred = this.q('INSERT INTO identity_credentials (identity_id, type, config, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
     for (const c of Object.values(identity.credentials)) {
@@ -71,6 +78,8 @@ export class SqliteIdentityStore implements IdentityStore {
     }
     const insId = this.q('INSERT INTO identity_credential_identifiers (type, identifier, identity_id) VALUES (?, ?, ?)');
     for (const r of identifierRows(identity)) insId.run(r.type, r.identifier, identity.id);
+    const insAddr = this.q('INSERT INTO identity_addresses (kind, via, value, identity_id) VALUES (?, ?, ?, ?)');
+    for (const a of addressRows(identity)) insAddr.run(a.kind, a.via, a.value, identity.id);
   }
 
   private guard<T>(fn: () => T): T {
@@ -121,6 +130,7 @@ export class SqliteIdentityStore implements IdentityStore {
       if (r.changes === 0) return false;
       this.q('DELETE FROM identity_credential_identifiers WHERE identity_id = ?').run(identity.id);
       this.q('DELETE FROM identity_credentials WHERE identity_id = ?').run(identity.id);
+      this.q('DELETE FROM identity_addresses WHERE identity_id = ?').run(identity.id);
       this.writeCredentials(identity);
       if (opts.revokeSessions) {
         ended = this.q(`UPDATE sessions SET active = 0 WHERE identity_id = ? AND active = 1 RETURNING ${ENDED_COLUMNS}`).all(identity.id) as EndedRow[];
@@ -147,18 +157,16 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async findIdentityByVerifiableAddress(via: string, value: string): Promise<Identity | null> {
-    if (unmatchable(via) || unmatchable(value)) return null;
-    const row = this.q(
-      `${SELECT_IDENTITY} WHERE EXISTS (SELECT 1 FROM json_each(i.verifiable_addresses) a WHERE json_extract(a.value, '$.value') = ? AND json_extract(a.value, '$.via') = ?) LIMIT 1`,
-    ).get(value, via) as IdentityRow | undefined;
-    return row ? this.withCredentials([row])[0] : null;
+    return this.byAddress('verifiable', via, value);
   }
 
   async findIdentityByRecoveryAddress(via: string, value: string): Promise<Identity | null> {
+    return this.byAddress('recovery', via, value);
+  }
+
+  private byAddress(kind: AddressKind, via: string, value: string): Identity | null {
     if (unmatchable(via) || unmatchable(value)) return null;
-    const row = this.q(
-      `${SELECT_IDENTITY} WHERE EXISTS (SELECT 1 FROM json_each(i.recovery_addresses) r WHERE json_extract(r.value, '$.via') = ? AND json_extract(r.value, '$.value') = ?) LIMIT 1`,
-    ).get(via, value) as IdentityRow | undefined;
+    const row = this.q(SELECT_BY_ADDRESS).get(kind, via, value) as IdentityRow | undefined;
     return row ? this.withCredentials([row])[0] : null;
   }
 
@@ -182,7 +190,7 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async deleteIdentity(id: string, ended?: EndedSessionsSink): Promise<boolean> {
-    // Credentials, identifiers and sessions go with it through ON DELETE CASCADE, in the same statement;
+    // Credentials, identifiers, addresses and sessions go with it through ON DELETE CASCADE, in the same statement;
     // a caller that wants the ended sessions has them deleted first, in the same transaction, to read them.
     let rows: Array<EndedRow & { active: number }> = [];
     const deleted = this.db.transaction(() => {

@@ -182,4 +182,28 @@ CREATE INDEX porta_session_events_occurred_idx ON porta_session_events (occurred
 ALTER TABLE identities ADD COLUMN embed TEXT;
 `,
   },
+  {
+    // Verifiable and recovery addresses, one row each (Kratos keeps them in their own tables), so the
+    // verification and recovery sends find an identity by an index instead of scanning every identity's
+    // JSON. The JSON columns stay what identities are read from; these rows are written with them in the
+    // same transaction. Not unique across identities: two may share an address (the oldest one wins a lookup).
+    // Backfilled from the JSON columns; a value that is not a string is left out, as no lookup could match it.
+    version: '20261206000030_identity_addresses',
+    sql: `
+CREATE TABLE identity_addresses (
+  kind TEXT NOT NULL CHECK (kind IN ('verifiable', 'recovery')),
+  via TEXT NOT NULL,
+  value TEXT NOT NULL,
+  identity_id TEXT NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+  PRIMARY KEY (kind, via, value, identity_id)
+);
+CREATE INDEX identity_addresses_identity_idx ON identity_addresses (identity_id);
+INSERT OR IGNORE INTO identity_addresses (kind, via, value, identity_id)
+  SELECT 'verifiable', json_extract(a.value, '$.via'), json_extract(a.value, '$.value'), i.id FROM identities i, json_each(i.verifiable_addresses) a
+  WHERE json_type(a.value, '$.via') = 'text' AND json_type(a.value, '$.value') = 'text' AND instr(json_extract(a.value, '$.via') || json_extract(a.value, '$.value'), char(0)) = 0;
+INSERT OR IGNORE INTO identity_addresses (kind, via, value, identity_id)
+  SELECT 'recovery', json_extract(a.value, '$.via'), json_extract(a.value, '$.value'), i.id FROM identities i, json_each(i.recovery_addresses) a
+  WHERE json_type(a.value, '$.via') = 'text' AND json_type(a.value, '$.value') = 'text' AND instr(json_extract(a.value, '$.via') || json_extract(a.value, '$.value'), char(0)) = 0;
+`,
+  },
 ];
