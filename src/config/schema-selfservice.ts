@@ -20,6 +20,13 @@ const codeFlow = (name: 'verification' | 'recovery') => ({
   },
 });
 
+/** `selfservice.methods.<name>`: on by default, with its own `config` object. */
+const method = (config: Record<string, unknown>) => ({
+  type: 'object',
+  default: {},
+  properties: { enabled: { type: 'boolean', default: true }, config: { type: 'object', default: {}, properties: config } },
+});
+
 export const selfserviceSchema = {
   type: 'object',
   default: {},
@@ -104,40 +111,18 @@ export const selfserviceSchema = {
       default: {},
       properties: {
         profile: { type: 'object', default: {}, properties: { enabled: { type: 'boolean', default: true } } },
-        code: {
-          type: 'object',
-          default: {},
-          properties: {
-            enabled: { type: 'boolean', default: true },
-            config: {
-              type: 'object',
-              default: {},
-              properties: {
-                lifespan: { ...duration, default: '1h' },
-                max_submissions: { type: 'integer', minimum: 1, maximum: 255, default: 5 },
-              },
-            },
-          },
-        },
-        password: {
-          type: 'object',
-          default: {},
-          properties: {
-            enabled: { type: 'boolean', default: true },
-            config: {
-              type: 'object',
-              default: {},
-              properties: {
-                min_password_length: { type: 'integer', minimum: 6, default: 8 },
-                identifier_similarity_check_enabled: { type: 'boolean', default: true },
-                haveibeenpwned_enabled: { type: 'boolean', default: false },
-                haveibeenpwned_host: { type: 'string' },
-                ignore_network_errors: { type: 'boolean' },
-                max_breaches: { type: 'integer' },
-              },
-            },
-          },
-        },
+        code: method({
+          lifespan: { ...duration, default: '1h' },
+          max_submissions: { type: 'integer', minimum: 1, maximum: 255, default: 5 },
+        }),
+        password: method({
+          min_password_length: { type: 'integer', minimum: 6, default: 8 },
+          identifier_similarity_check_enabled: { type: 'boolean', default: true },
+          haveibeenpwned_enabled: { type: 'boolean', default: false },
+          haveibeenpwned_host: { type: 'string' },
+          ignore_network_errors: { type: 'boolean' },
+          max_breaches: { type: 'integer' },
+        }),
       },
     },
   },
