@@ -20,6 +20,7 @@ import { createLogger } from '../src/x/logger.js';
 import { deriveLogoutToken, hashToken, newSessionToken } from '../src/x/tokens.js';
 import { encodeSessionCookie } from '../src/session/cookie.js';
 import { identityEmbed } from '../src/identity/json.js';
+import { sessionEmbed } from '../src/session/json.js';
 import { decodeRecovery, decodeVerifiable } from '../src/persistence/codec.js';
 
 export const VS_SECRET = 'porta-bench-secret-0123456789abcdef';
@@ -78,7 +79,7 @@ export async function seedSqlite(base: string, n: number): Promise<{ file: strin
   // Its addresses as Porta indexes them with every identity write (identity_addresses).
   const insAddress = db.prepare("INSERT INTO identity_addresses (kind, via, value, identity_id) VALUES ('verifiable', 'email', ?, ?), ('recovery', 'email', ?, ?)");
   const insSession = db.prepare(
-    'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, last_active_at, aal, authentication_methods, devices, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, last_active_at, aal, authentication_methods, devices, created_at, updated_at, embed_head, embed_devices) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const now = Date.now();
   const day = 24 * 3600 * 1000;
@@ -108,8 +109,13 @@ export async function seedSqlite(base: string, n: number): Promise<{ file: strin
       const id = randomUUID();
       const expiresAt = kind === 0 ? now - 3600_000 : now + day;
       const methods = JSON.stringify([{ method: 'password', aal: 'aal1', completedAt: iso }]);
-      const devices = JSON.stringify([{ id: randomUUID(), ipAddress: '127.0.0.1', userAgent: 'porta-bench/1.0', location: '' }]);
-      insSession.run(id, identityId, hashToken(token), kind === 1 ? 0 : 1, expiresAt, created, created, created, 'aal1', methods, devices, created, created);
+      const deviceList = [{ id: randomUUID(), ipAddress: '127.0.0.1', userAgent: 'porta-bench/1.0', location: '' }];
+      // The session's own parts of whoami's body, as Porta stores them with every session write.
+      const own = sessionEmbed({
+        id, identityId, active: kind !== 1, expiresAt: new Date(expiresAt), authenticatedAt: new Date(created), issuedAt: new Date(created), lastActiveAt: new Date(created),
+        aal: 'aal1', authenticationMethods: [{ method: 'password', aal: 'aal1', completedAt: new Date(created) }], devices: deviceList, createdAt: new Date(created), updatedAt: new Date(created),
+      });
+      insSession.run(id, identityId, hashToken(token), kind === 1 ? 0 : 1, expiresAt, created, created, created, 'aal1', methods, JSON.stringify(deviceList), created, created, own.head, own.devices);
       if (kind === 2) warm.push({ token, id, expiresAt });
       else if (kind > 2) measured.push({ token, id, expiresAt });
     }
@@ -163,8 +169,8 @@ export async function seedPostgres(sqliteFile: string, admin: string, name: stri
     },
     {
       // last_active_at as the session-activity migration fills it for rows that predate it.
-      sql: 'SELECT id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, devices, created_at, updated_at, MAX(last_active_at, authenticated_at, issued_at) FROM sessions',
-      insert: `INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, devices, created_at, updated_at, last_active_at) SELECT a, b, c, d <> 0, ${ts('e')}, ${ts('f')}, ${ts('g')}, h, i, j, ${ts('k')}, ${ts('l')}, ${ts('m')} FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::int[], $5::float8[], $6::float8[], $7::float8[], $8::text[], $9::json[], $10::json[], $11::float8[], $12::float8[], $13::float8[]) AS t(a, b, c, d, e, f, g, h, i, j, k, l, m)`,
+      sql: 'SELECT id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, devices, created_at, updated_at, MAX(last_active_at, authenticated_at, issued_at), embed_head, embed_devices FROM sessions',
+      insert: `INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, devices, created_at, updated_at, last_active_at, embed_head, embed_devices) SELECT a, b, c, d <> 0, ${ts('e')}, ${ts('f')}, ${ts('g')}, h, i, j, ${ts('k')}, ${ts('l')}, ${ts('m')}, n, o FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::int[], $5::float8[], $6::float8[], $7::float8[], $8::text[], $9::json[], $10::json[], $11::float8[], $12::float8[], $13::float8[], $14::text[], $15::text[]) AS t(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o)`,
     },
   ];
   for (const c of copies) {

@@ -25,12 +25,12 @@ export function setNiceness(n: number): void {
   niceness = n;
 }
 /** `nice -n N taskset -c CPU CMD...`: both exec, so the pid is CMD's. */
-function pinned(cpu: number, cmd: string[]): [string, string[]] {
+function pinned(cpu: number | string, cmd: string[]): [string, string[]] {
   return ['nice', ['-n', String(niceness), 'taskset', '-c', String(cpu), ...cmd]];
 }
 
 /** Starts `node ARGS` pinned to `cpu`. */
-export function startPinned(name: string, cpu: number, nodeArgs: string[], url: string, cwd: string): Server {
+export function startPinned(name: string, cpu: number | string, nodeArgs: string[], url: string, cwd: string): Server {
   const [cmd, args] = pinned(cpu, [process.execPath, ...nodeArgs]);
   const child = spawn(cmd, args, { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -3,7 +3,7 @@
  *
  *   npx tsc -p tsconfig.json && node --import tsx bench/vs-a.ts --sessions 100k --db sqlite,postgres
  *     [--scenarios whoami-header,whoami-cookie,api-logout,browser-logout] [--passes 2] [--cpu-prof]
- *     [--pg-url postgres://postgres:porta@127.0.0.1:5432/postgres] [--systems a,porta] [--nice 0] [--reseed]
+ *     [--pg-url postgres://postgres:porta@127.0.0.1:5432/postgres] [--systems a,porta] [--nice 0] [--reseed] [--seed-only]
  *
  * For each database and session count it seeds Porta once (bench/dataset.ts: straight into SQLite with
  * Porta's migrations, then copied into a PostgreSQL template database), then runs, pass after pass, every
@@ -41,6 +41,8 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'pg-url': { type: 'string', default: process.env.PORTA_BENCH_PG_URL ?? 'postgres://postgres:porta@127.0.0.1:5432/postgres' },
     reseed: { type: 'boolean', default: false },
+    /** Seed the datasets (and PostgreSQL templates) for --sessions and --db, then stop without measuring. */
+    'seed-only': { type: 'boolean', default: false },
     systems: { type: 'string', default: 'a,porta' },
     /** Niceness of servers and wrk (both systems alike); negative only as root, and it takes CPU from other work. */
     nice: { type: 'string', default: '0' },
@@ -275,6 +277,7 @@ process.stdout.write('| database | pass | system | scenario | N | req/s | p50 ms
 for (const db of values.db.split(',') as Db[]) {
   for (const n of values.sessions.split(',').map(parseN)) {
     const base = await dataset(n, db);
+    if (values['seed-only']) continue;
     for (let pass = 1; pass <= Number(values.passes); pass++) {
       for (const scenario of values.scenarios.split(',')) {
         // Alternate who goes first, so neither side always runs on the warmer (or busier) machine.

@@ -44,7 +44,7 @@ function whoamiHandler(deps: SessionRouteDeps) {
       deps.sessions.issueCookie(reply, auth.token, session);
     }
     // A string body is sent as it is (the reply serializer only runs for objects), so the type is set here.
-    return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(sessionBodyWithEmbed(session, identity, auth.embed, deps.config));
+    return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(sessionBodyWithEmbed(session, identity, auth.embed, deps.config, auth.sessionEmbed));
   };
 }
 

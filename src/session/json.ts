@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { Identity } from '../identity/types.js';
 import { identityToJSON } from '../identity/json.js';
-import type { IdentityHead, Session } from './types.js';
+import type { IdentityHead, Session, SessionEmbed } from './types.js';
 import { withSchemaURL } from '../identity/json.js';
 import { goEscape } from '../x/go/json.js';
 import { goTime } from '../x/go/time.js';
@@ -83,13 +83,27 @@ export function sessionToJSON(session: Session, opts: SessionJSONOptions): Recor
   return out;
 }
 
+/** The session's stored parts of whoami's body (types.ts SessionEmbed), written with every session write. */
+export function sessionEmbed(session: Session): SessionEmbed {
+  const head = JSON.stringify({
+    authenticated_at: goTime(session.authenticatedAt),
+    authenticator_assurance_level: session.aal,
+    authentication_methods: session.authenticationMethods.map((m) => ({ method: m.method, aal: m.aal, completed_at: goTime(m.completedAt) })),
+    issued_at: goTime(session.issuedAt),
+  });
+  return { head: goEscape(head.slice(1, -1)), devices: goEscape(JSON.stringify(devicesJSON(session))) };
+}
+
 /**
  * whoami's body as a string: the bytes of goJson(sessionToJSON(session, { identity, devices: true })),
- * with the identity's stored JSON (identityEmbed) spliced in as it is, not decoded and re-serialised.
+ * with the identity's stored JSON (identityEmbed) and the session's stored parts (sessionEmbed) spliced in
+ * as they are, not decoded and re-serialised.
  */
-export function sessionBodyWithEmbed(session: Session, identity: IdentityHead, embed: string, config: Config, now = Date.now()): string {
+export function sessionBodyWithEmbed(session: Session, identity: IdentityHead, embed: string, config: Config, stored: SessionEmbed | null = null, now = Date.now()): string {
   const limits = limitsFor(config);
-  const head = JSON.stringify(sessionHead(session, identity, now, limits));
-  const devices = JSON.stringify(devicesJSON(session));
-  return `${goEscape(head.slice(0, -1))},"identity":${withSchemaURL(config, identity.schemaId, embed)},"devices":${goEscape(devices)}}\n`;
+  const own = stored ?? sessionEmbed(session);
+  return (
+    `{"id":${goEscape(JSON.stringify(session.id))},"active":${isSessionActive(session, identity, now, limits)},"expires_at":"${goTime(limits.expiresAt(session))}",${own.head},` +
+    `"identity":${withSchemaURL(config, identity.schemaId, embed)},"devices":${own.devices}}\n`
+  );
 }

@@ -54,6 +54,19 @@ export interface SessionWithEmbed {
   session: Session;
   identity: IdentityHead;
   embed: string;
+  /** The session's own stored JSON parts (session/json.ts sessionEmbed); null for a row written before them. */
+  sessionEmbed: SessionEmbed | null;
+}
+
+/**
+ * The parts of whoami's body that change only when the session row is written (stored with it as
+ * `embed_head` and `embed_devices`), already Go-escaped: the fields from `authenticated_at` to `issued_at`
+ * without braces, and the device list. `id`, `active` and `expires_at` stay per request (the last two
+ * depend on the clock and the configured limits).
+ */
+export interface SessionEmbed {
+  head: string;
+  devices: string;
 }
 
 /** The logouts' read: the session alone, no identity. */

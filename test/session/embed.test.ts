@@ -7,9 +7,10 @@ import { goJson } from '../../src/http/writer.js';
 import { hashToken } from '../../src/x/tokens.js';
 import { whoami } from './util.js';
 
-// whoami splices the identity's JSON stored with every identity write (identities.embed). Its bytes must be
-// those of the identity serialised per request, as before: with the stored embed, without one (rows written
-// before the column existed), and after every kind of identity update.
+// whoami splices the identity's JSON stored with every identity write (identities.embed) and the session's
+// own parts stored with every session write (sessions.embed_head, embed_devices). Its bytes must be those of
+// the session serialised per request, as before: with the stored parts, without them (rows written before
+// the columns existed), and after every kind of identity and session update.
 
 /** Raw SQL on the app's own database (inspecting and resetting the stored embed). */
 async function sql(t: TestApp, text: string, args: unknown[] = []): Promise<Array<Record<string, unknown>>> {
@@ -32,18 +33,28 @@ forEachBackend('whoami identity embed', (backend) => {
     return goJson(sessionToJSON(row.session, { config: t.config, identity: row.identity, devices: true }));
   }
 
-  /** whoami with the stored embed, then with it removed: both must be the reference bytes. */
+  /** whoami with the stored embeds, then with each removed: all must be the reference bytes. */
   async function checkBodies(token: string, identityId: string, label: string): Promise<string> {
     const stored = await sql(t, 'SELECT embed FROM identities WHERE id = $1', [identityId]);
     assert.equal(typeof stored[0].embed, 'string', `${label}: the write stored an embed`);
+    const sessionId = (await t.app.registry.persister.sessions.getSessionByTokenHash(hashToken(token)))!.session.id;
+    const own = await sql(t, 'SELECT embed_head, embed_devices FROM sessions WHERE id = $1', [sessionId]);
+    assert.equal(typeof own[0].embed_head, 'string', `${label}: the session write stored its head`);
+    assert.equal(typeof own[0].embed_devices, 'string', `${label}: the session write stored its devices`);
     const expected = await reference(token);
     const withEmbed = await whoami(t, { 'x-session-token': token });
     assert.equal(withEmbed.statusCode, 200, label);
-    assert.equal(withEmbed.body, expected, `${label}: with the stored embed`);
+    assert.equal(withEmbed.body, expected, `${label}: with the stored embeds`);
     assert.equal(withEmbed.headers['content-type'], 'application/json; charset=utf-8');
     await sql(t, 'UPDATE identities SET embed = NULL WHERE id = $1 RETURNING id', [identityId]);
     const withoutEmbed = await whoami(t, { 'x-session-token': token });
-    assert.equal(withoutEmbed.body, expected, `${label}: built from the row (no embed)`);
+    assert.equal(withoutEmbed.body, expected, `${label}: built from the identity row (no identity embed)`);
+    await sql(t, 'UPDATE sessions SET embed_head = NULL, embed_devices = NULL WHERE id = $1 RETURNING id', [sessionId]);
+    const withoutEither = await whoami(t, { 'x-session-token': token });
+    assert.equal(withoutEither.body, expected, `${label}: built from the rows (no embed at all)`);
+    // Put the stored parts back, so a later check of this session starts from what the writes stored.
+    await sql(t, 'UPDATE identities SET embed = $1 WHERE id = $2 RETURNING id', [stored[0].embed, identityId]);
+    await sql(t, 'UPDATE sessions SET embed_head = $1, embed_devices = $2 WHERE id = $3 RETURNING id', [own[0].embed_head, own[0].embed_devices, sessionId]);
     return expected;
   }
 
@@ -100,5 +111,42 @@ forEachBackend('whoami identity embed', (backend) => {
     assert.equal(submit.statusCode, 200, submit.body);
     const after = await checkBodies(token, s.identity.id, 'after self-service settings');
     assert.match(after, /self\\u0026service/);
+  });
+
+  test("the session's stored parts follow a refresh login (new method, device escapes, new authenticated_at)", async () => {
+    const password = 'a-long-enough-password-9f3k';
+    const s = await seedLogin(t, { password });
+    const email = (s.identity.traits as { email: string }).email;
+    // Go escapes <, > and & inside strings: the user agent lands in the stored device list.
+    const ua = 'agent <b>&amp; co</b>';
+    const login = async (query: string, headers: Record<string, string>) => {
+      const init = await t.app.public.inject({ method: 'GET', url: `/self-service/login/api${query}`, headers: { accept: 'application/json', 'user-agent': ua, ...headers } });
+      assert.equal(init.statusCode, 200, init.body);
+      return t.app.public.inject({
+        method: 'POST',
+        url: `/self-service/login?flow=${JSON.parse(init.body).id}`,
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': ua, ...headers },
+        payload: JSON.stringify({ method: 'password', identifier: email, password }),
+      });
+    };
+    const first = await login('', {});
+    assert.equal(first.statusCode, 200, first.body);
+    const token = JSON.parse(first.body).session_token as string;
+    const before = await checkBodies(token, s.identity.id, 'after an API login');
+    assert.match(before, /agent \\u003cb\\u003e\\u0026amp; co/);
+    const headOf = async () => (await sql(t, 'SELECT embed_head FROM sessions WHERE id = $1', [JSON.parse(before).id]))[0].embed_head as string;
+    const headBefore = await headOf();
+    await new Promise((r) => setTimeout(r, 5));
+    const again = await login('?refresh=true', { 'x-session-token': token });
+    assert.equal(again.statusCode, 200, again.body);
+    const headAfter = await headOf();
+    assert.notEqual(headAfter, headBefore, 'the refresh rewrote the stored head');
+    assert.equal(JSON.parse(`{${headAfter}}`).authentication_methods.length, 2, 'the stored head holds both methods');
+    // A refresh issues a new token for the same session (no fixation).
+    const newToken = JSON.parse(again.body).session_token as string;
+    assert.equal(JSON.parse(again.body).session.id, JSON.parse(before).id, 'the same session');
+    const afterRefresh = await checkBodies(newToken, s.identity.id, 'after a refresh login');
+    assert.notEqual(afterRefresh, before, 'the refresh changed what whoami shows');
+    assert.equal(JSON.parse(afterRefresh).authentication_methods.length, 2, 'the refresh appended a method');
   });
 });

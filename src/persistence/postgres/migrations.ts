@@ -213,4 +213,15 @@ INSERT INTO identity_addresses (kind, via, value, identity_id)
     ELSE json_typeof(k.a->'via') = 'string' AND json_typeof(k.a->'value') = 'string' END;
 `,
   },
+  {
+    // The session's own parts of whoami's body (session/json.ts sessionEmbed), written with every INSERT and
+    // UPDATE of the session's JSON-visible fields, so whoami splices them instead of formatting dates and
+    // re-serialising the methods and devices per request. Rows written before this keep NULL, and whoami
+    // builds those parts from the columns as before.
+    version: '20261206000040_session_embed',
+    sql: `
+ALTER TABLE sessions ADD COLUMN embed_head text;
+ALTER TABLE sessions ADD COLUMN embed_devices text;
+`,
+  },
 ];

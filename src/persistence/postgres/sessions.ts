@@ -7,7 +7,7 @@ import { identityEmbed } from '../../identity/json.js';
 import { IDENTITY_COLUMNS, identityFromRow, json, PG_WHERE, type IdentityRow, type Queryable } from './db.js';
 import { sessionWhere } from '../sql/where.js';
 import { PG, type PgColumns } from '../sql/codec.js';
-import { endedFromRow, sessionFromRow as sessionOf, type EndedRowOf, type SessionRow as SessionRowOf } from '../sql/rows.js';
+import { embedColumns, endedFromRow, sessionFromRow as sessionOf, storedEmbed, type EndedRowOf, type SessionRow as SessionRowOf, type StoredEmbeds } from '../sql/rows.js';
 import { OUTBOX_SOURCE_COLUMNS, outboxCtes, outboxValues } from './session-events.js';
 
 const SESSION_COLUMNS =
@@ -53,7 +53,7 @@ const GET_BY_TOKEN = {
 // whoami: the identity's stored JSON instead of its columns (which come back only for a row without one).
 const GET_BY_TOKEN_EMBED = {
   name: 'porta_session_by_token_embed',
-  text: `SELECT ${SESSION_COLUMNS}, ${IDENTITY_EMBED_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = $1`,
+  text: `SELECT ${SESSION_COLUMNS}, s.embed_head, s.embed_devices, ${IDENTITY_EMBED_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = $1`,
 };
 // The logouts: the session alone.
 const GET_BY_TOKEN_SESSION = {
@@ -99,9 +99,9 @@ export class PgSessionStore implements SessionStore {
 
   async createSession(s: Session, tokenHash: Buffer): Promise<void> {
     await this.pool.query(
-      'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, last_active_at, aal, authentication_methods, devices, created_at, updated_at) ' +
-        'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
-      [s.id, s.identityId, tokenHash, s.active, s.expiresAt, s.authenticatedAt, s.issuedAt, s.lastActiveAt, s.aal, json(encodeMethods(s.authenticationMethods)), json(s.devices), s.createdAt, s.updatedAt],
+      'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, last_active_at, aal, authentication_methods, devices, created_at, updated_at, embed_head, embed_devices) ' +
+        'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)',
+      [s.id, s.identityId, tokenHash, s.active, s.expiresAt, s.authenticatedAt, s.issuedAt, s.lastActiveAt, s.aal, json(encodeMethods(s.authenticationMethods)), json(s.devices), s.createdAt, s.updatedAt, ...embedColumns(s)],
     );
   }
 
@@ -114,11 +114,11 @@ export class PgSessionStore implements SessionStore {
       return r.rows[0] ? { session: sessionFromRow(r.rows[0]), identity: null } : null;
     }
     if (view === 'embed') {
-      const r = await this.pool.query<SessionRow & IdentityRow & { i_embed: string | null }>({ ...GET_BY_TOKEN_EMBED, values: [tokenHash] });
+      const r = await this.pool.query<SessionRow & StoredEmbeds & IdentityRow & { i_embed: string | null }>({ ...GET_BY_TOKEN_EMBED, values: [tokenHash] });
       const row = r.rows[0];
       if (!row) return null;
       const head = { id: row.i_id, state: row.i_state as Identity['state'], schemaId: row.i_schema_id };
-      return { session: sessionFromRow(row), identity: head, embed: row.i_embed ?? identityEmbed(identityFromRow(row)) };
+      return { session: sessionFromRow(row), identity: head, embed: row.i_embed ?? identityEmbed(identityFromRow(row)), sessionEmbed: storedEmbed(row) };
     }
     const r = await this.pool.query<SessionRow & IdentityRow>({ ...GET_BY_TOKEN, values: [tokenHash] });
     const row = r.rows[0];
@@ -224,8 +224,8 @@ export class PgSessionStore implements SessionStore {
     await this.pool.query(
       // last_active_at only moves forward: a whoami recording activity meanwhile is not undone.
       'UPDATE sessions SET expires_at = $1, authenticated_at = $2, authentication_methods = $3, aal = $4, devices = $5, active = (active AND $6), ' +
-        'last_active_at = GREATEST(last_active_at, $8), updated_at = now() WHERE id = $7',
-      [s.expiresAt, s.authenticatedAt, json(encodeMethods(s.authenticationMethods)), s.aal, json(s.devices), s.active, s.id, s.lastActiveAt],
+        'last_active_at = GREATEST(last_active_at, $8), updated_at = now(), embed_head = $9, embed_devices = $10 WHERE id = $7',
+      [s.expiresAt, s.authenticatedAt, json(encodeMethods(s.authenticationMethods)), s.aal, json(s.devices), s.active, s.id, s.lastActiveAt, ...embedColumns(s)],
     );
   }
 

@@ -1,5 +1,6 @@
 import type { Identity } from '../../identity/types.js';
-import type { Session } from '../../session/types.js';
+import type { Session, SessionEmbed } from '../../session/types.js';
+import { sessionEmbed } from '../../session/json.js';
 import type { EndedSessionRow } from '../../session/store.js';
 import type { CourierMessage } from '../../courier/message.js';
 import type { DeliveryState, SessionEvent, SessionEventDelivery } from '../../session/events/store.js';
@@ -45,6 +46,21 @@ export function sessionFromRow<C extends ColumnTypes>(c: Codec<C>, r: SessionRow
     createdAt: c.date(r.created_at),
     updatedAt: c.date(r.updated_at),
   };
+}
+
+/** whoami's stored session parts (migration session_embed); NULL in rows written before them. */
+export interface StoredEmbeds {
+  embed_head: string | null;
+  embed_devices: string | null;
+}
+
+export const storedEmbed = (r: StoredEmbeds): SessionEmbed | null =>
+  r.embed_head != null && r.embed_devices != null ? { head: r.embed_head, devices: r.embed_devices } : null;
+
+/** The values of embed_head and embed_devices for a session being written. */
+export function embedColumns(s: Session): [string, string] {
+  const e = sessionEmbed(s);
+  return [e.head, e.devices];
 }
 
 /** What a revoking statement returns about each session it ended. */

@@ -7,11 +7,13 @@ import { WriteGate } from './gate.js';
  * WAL checkpointing off the event loop. better-sqlite3 is synchronous, so SQLite's automatic checkpoint
  * (run inline by the commit that crosses the threshold) would stall every request behind it for up to
  * hundreds of ms. The main connection sets wal_autocheckpoint=0 and this worker, with its own
- * connection, runs a PASSIVE checkpoint on a timer. PASSIVE alone lets the WAL grow without bound under
- * steady writes, so once the WAL holds more than `walMaxPages` frames the worker escalates to TRUNCATE,
- * which waits for the writer, copies everything back and resets the file to zero bytes. The size is
- * watched every 20 ms, so the WAL stays near the cap even under a write burst; the price is that a
- * write arriving during the TRUNCATE waits for it (a copy of about the cap, tens of ms).
+ * connection, runs PASSIVE checkpoints, which copy frames back while the main thread keeps writing.
+ * Under steady writes PASSIVE alone never catches up, and the WAL can only start over once every frame
+ * is copied, so once it holds more than half of `walMaxPages` frames the worker closes the write gate
+ * (gate.ts), copies the few frames written since its last pass, and opens it again: the next commit then
+ * rewinds the WAL. Writes wait only for that tail (milliseconds: the worker checkpoints every 20 ms once
+ * the WAL has grown); reads never wait. TRUNCATE, which waits on readers in SQLite's busy handler (sleeps
+ * of up to 100 ms), is left for a WAL that a reader kept from rewinding past twice the cap.
  *
  * The worker is inline JS (eval) so it runs the same way under tsx and from dist/, and it loads the
  * driver by absolute path so it does not depend on the working directory.
@@ -32,10 +34,28 @@ const tick = () => {
   if (running) return;
   running = true;
   try {
-    const r = db.pragma('wal_checkpoint(PASSIVE)')[0];
-    if (r && r.log > workerData.walMaxPages) {
+    // The bulk: copies what is in the WAL while writers go on appending.
+    let r = db.pragma('wal_checkpoint(PASSIVE)')[0];
+    if (r && r.log > workerData.walMaxPages / 2) {
+      // The tail: under steady writes a PASSIVE checkpoint never catches up (new frames arrive while it
+      // copies), so the WAL could never start over. With the gate closed no new frame arrives; copying the
+      // few written during the bulk takes a moment, and the next commit then rewinds the WAL to its start.
+      // PASSIVE never waits on readers (TRUNCATE does, in SQLite's busy handler, which sleeps in steps of
+      // up to 100 ms), so writers wait only for the copy itself.
       const t0 = Date.now();
-      // Writers on the main thread wait (asynchronously) while the gate is closed, see gate.ts.
+      Atomics.store(gate, 0, 1);
+      try {
+        r = db.pragma('wal_checkpoint(PASSIVE)')[0];
+        // A commit already running when the gate closed lands after the first pass.
+        if (r.checkpointed < r.log) r = db.pragma('wal_checkpoint(PASSIVE)')[0];
+      } finally {
+        Atomics.store(gate, 0, 0);
+      }
+      parentPort.postMessage({ kind: 'tail', before: r.log, busy: r.checkpointed < r.log ? 1 : 0, ms: Date.now() - t0 });
+    }
+    if (r && r.log > workerData.walMaxPages * 2 && r.checkpointed < r.log) {
+      // A reader kept the tail from completing several times over: reset the file the hard way.
+      const t0 = Date.now();
       Atomics.store(gate, 0, 1);
       let t;
       try {
@@ -51,12 +71,13 @@ const tick = () => {
     running = false;
   }
 };
-// A busy writer can append hundreds of MB per second, so the size is watched far more often than the
-// checkpoint interval (a stat costs microseconds, and only this thread pays it).
+// A busy writer appends thousands of frames a second. Checkpointing in small bites (every watchMs once
+// the WAL has grown a little) keeps the bulk copy short and the gated tail to a few milliseconds; an idle
+// WAL costs one stat per bite.
 const watch = () => {
   let size = 0;
   try { size = statSync(walFile).size; } catch {}
-  if (size > capBytes) tick();
+  if (size > capBytes / 8) tick();
 };
 const timer = setInterval(tick, workerData.intervalMs);
 const watcher = setInterval(watch, workerData.watchMs);
@@ -92,6 +113,7 @@ export function startCheckpointer(file: string, opts: { intervalMs: number; walM
       if (waiters.length === 0) worker.unref();
     }
     else if (m.kind === 'error') opts.logger.warn({ err: m.message }, 'sqlite WAL checkpoint failed');
+    else if (m.kind === 'tail') opts.logger.debug({ walPages: m.before, incomplete: m.busy, ms: m.ms }, 'sqlite WAL tail checkpointed behind the write gate');
     else if (m.kind === 'truncate') opts.logger.debug({ walPages: m.before, busy: m.busy, ms: m.ms }, 'sqlite WAL over its cap: truncated');
   });
   worker.on('error', (err) => opts.logger.error({ err }, 'sqlite checkpoint worker crashed'));

@@ -206,4 +206,15 @@ INSERT OR IGNORE INTO identity_addresses (kind, via, value, identity_id)
   WHERE json_type(a.value, '$.via') = 'text' AND json_type(a.value, '$.value') = 'text' AND instr(json_extract(a.value, '$.via') || json_extract(a.value, '$.value'), char(0)) = 0;
 `,
   },
+  {
+    // The session's own parts of whoami's body (session/json.ts sessionEmbed), written with every INSERT and
+    // UPDATE of the session's JSON-visible fields, so whoami splices them instead of formatting dates and
+    // re-serialising the methods and devices per request. Rows written before this keep NULL, and whoami
+    // builds those parts from the columns as before.
+    version: '20261206000040_session_embed',
+    sql: `
+ALTER TABLE sessions ADD COLUMN embed_head TEXT;
+ALTER TABLE sessions ADD COLUMN embed_devices TEXT;
+`,
+  },
 ];

@@ -8,7 +8,7 @@ import { writeOutbox, type OutboxSourceRow } from './session-events.js';
 import { ms, SQLITE_WHERE, statements, type DB, type Stmt } from './db.js';
 import { sessionWhere, type Where } from '../sql/where.js';
 import { SQLITE, type SqliteColumns } from '../sql/codec.js';
-import { endedFromRow, sessionFromRow as sessionOf, type SessionRow as SessionRowOf } from '../sql/rows.js';
+import { embedColumns, endedFromRow, sessionFromRow as sessionOf, storedEmbed, type SessionRow as SessionRowOf, type StoredEmbeds } from '../sql/rows.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
 
 const SESSION_COLUMNS =
@@ -24,7 +24,7 @@ export const endedOf = (r: EndedRow): EndedSessionRow => endedFromRow(SQLITE, r)
 
 const GET_BY_TOKEN = `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = ?`;
 // whoami: the identity's stored JSON instead of its columns (which come back only for a row without one).
-const GET_BY_TOKEN_EMBED = `SELECT ${SESSION_COLUMNS}, ${IDENTITY_EMBED_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = ?`;
+const GET_BY_TOKEN_EMBED = `SELECT ${SESSION_COLUMNS}, s.embed_head, s.embed_devices, ${IDENTITY_EMBED_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = ?`;
 // The logouts: the session alone.
 const GET_BY_TOKEN_SESSION = `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.token_hash = ?`;
 // Not updated_at: activity is not a change of the session an API client could observe.
@@ -81,8 +81,8 @@ export class SqliteSessionStore implements SessionStore {
 
   async createSession(s: Session, tokenHash: Buffer): Promise<void> {
     this.q(
-      'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, last_active_at, aal, authentication_methods, devices, created_at, updated_at) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, last_active_at, aal, authentication_methods, devices, created_at, updated_at, embed_head, embed_devices) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(
       s.id,
       s.identityId,
@@ -97,6 +97,7 @@ export class SqliteSessionStore implements SessionStore {
       JSON.stringify(s.devices),
       ms(s.createdAt),
       ms(s.updatedAt),
+      ...embedColumns(s),
     );
   }
 
@@ -109,10 +110,10 @@ export class SqliteSessionStore implements SessionStore {
       return row ? { session: sessionFromRow(row), identity: null } : null;
     }
     if (view === 'embed') {
-      const row = this.q(GET_BY_TOKEN_EMBED).get(tokenHash) as (SessionRow & IdentityRow & { i_embed: string | null }) | undefined;
+      const row = this.q(GET_BY_TOKEN_EMBED).get(tokenHash) as (SessionRow & StoredEmbeds & IdentityRow & { i_embed: string | null }) | undefined;
       if (!row) return null;
       const head = { id: row.i_id, state: row.i_state as Identity['state'], schemaId: row.i_schema_id };
-      return { session: sessionFromRow(row), identity: head, embed: row.i_embed ?? identityEmbed(identityFromRow(row)) };
+      return { session: sessionFromRow(row), identity: head, embed: row.i_embed ?? identityEmbed(identityFromRow(row)), sessionEmbed: storedEmbed(row) };
     }
     const row = this.q(GET_BY_TOKEN).get(tokenHash) as (SessionRow & IdentityRow) | undefined;
     return row ? { session: sessionFromRow(row), identity: identityFromRow(row) } : null;
@@ -210,7 +211,7 @@ export class SqliteSessionStore implements SessionStore {
     // `active` may only fall: a revoke between the caller's read and this write must stick (-1 counts as inactive).
     // last_active_at only moves forward: a whoami recording activity meanwhile is not undone.
     this.q(
-      'UPDATE sessions SET expires_at = ?, authenticated_at = ?, last_active_at = MAX(last_active_at, ?), authentication_methods = ?, aal = ?, devices = ?, active = CASE WHEN active = 1 AND ? THEN 1 ELSE 0 END, updated_at = ? WHERE id = ?',
+      'UPDATE sessions SET expires_at = ?, authenticated_at = ?, last_active_at = MAX(last_active_at, ?), authentication_methods = ?, aal = ?, devices = ?, active = CASE WHEN active = 1 AND ? THEN 1 ELSE 0 END, updated_at = ?, embed_head = ?, embed_devices = ? WHERE id = ?',
     ).run(
       ms(s.expiresAt),
       ms(s.authenticatedAt),
@@ -220,6 +221,7 @@ export class SqliteSessionStore implements SessionStore {
       JSON.stringify(s.devices),
       s.active ? 1 : 0,
       Date.now(),
+      ...embedColumns(s),
       s.id,
     );
   }
