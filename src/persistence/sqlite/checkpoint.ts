@@ -35,7 +35,9 @@ const tick = () => {
   running = true;
   try {
     // The bulk: copies what is in the WAL while writers go on appending.
+    const b0 = Date.now();
     let r = db.pragma('wal_checkpoint(PASSIVE)')[0];
+    const bulk = { ms: Date.now() - b0, log: r ? r.log : 0, done: r ? r.checkpointed : 0 };
     if (r && r.log > workerData.walMaxPages / 2) {
       // The tail: under steady writes a PASSIVE checkpoint never catches up (new frames arrive while it
       // copies), so the WAL could never start over. With the gate closed no new frame arrives; copying the
@@ -51,7 +53,7 @@ const tick = () => {
       } finally {
         Atomics.store(gate, 0, 0);
       }
-      parentPort.postMessage({ kind: 'tail', before: r.log, busy: r.checkpointed < r.log ? 1 : 0, ms: Date.now() - t0 });
+      parentPort.postMessage({ kind: 'tail', before: r.log, busy: r.checkpointed < r.log ? 1 : 0, ms: Date.now() - t0, bulk });
     }
     if (r && r.log > workerData.walMaxPages * 2 && r.checkpointed < r.log) {
       // A reader kept the tail from completing several times over: reset the file the hard way.
@@ -107,13 +109,13 @@ export function startCheckpointer(file: string, opts: { intervalMs: number; walM
   let exited = false;
   const done = new Promise<void>((resolve) => worker.once('exit', () => ((exited = true), resolve())));
   const waiters: Array<() => void> = [];
-  worker.on('message', (m: { kind: string; message?: string; before?: number; busy?: number; ms?: number }) => {
+  worker.on('message', (m: { kind: string; message?: string; before?: number; busy?: number; ms?: number; bulk?: unknown }) => {
     if (m.kind === 'ticked') {
       waiters.shift()?.();
       if (waiters.length === 0) worker.unref();
     }
     else if (m.kind === 'error') opts.logger.warn({ err: m.message }, 'sqlite WAL checkpoint failed');
-    else if (m.kind === 'tail') opts.logger.debug({ walPages: m.before, incomplete: m.busy, ms: m.ms }, 'sqlite WAL tail checkpointed behind the write gate');
+    else if (m.kind === 'tail') opts.logger.debug({ walPages: m.before, incomplete: m.busy, ms: m.ms, bulk: m.bulk }, 'sqlite WAL tail checkpointed behind the write gate');
     else if (m.kind === 'truncate') opts.logger.debug({ walPages: m.before, busy: m.busy, ms: m.ms }, 'sqlite WAL over its cap: truncated');
   });
   worker.on('error', (err) => opts.logger.error({ err }, 'sqlite checkpoint worker crashed'));
