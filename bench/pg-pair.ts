@@ -111,7 +111,7 @@ async function run(processes: 1 | 2, scenario: string): Promise<string> {
     const before = servers.map((s) => procStats(s.child.pid!).cpuTicks);
     const seconds = Number(values.seconds);
     const [a, b] = await Promise.all(urls.map((u, k) => wrk(u, scenario, measured[k], seconds)));
-    const cpu = servers.map((s, k) => `${(procStats(s.child.pid!).cpuTicks - before[k]) / seconds}%`).join('+');
+    const cpu = servers.map((s, k) => `${Math.round((procStats(s.child.pid!).cpuTicks - before[k]) / seconds)}%`).join('+');
     const rss = servers.map((s) => procStats(s.child.pid!).hwmMiB.toFixed(1)).join(', ');
     return `| ${processes === 1 ? 'one process' : 'two processes'} | ${scenario} | ${Math.round(a.rps + b.rps)} | ${Math.max(a.p99, b.p99).toFixed(1)} | ${a.non2xx}+${b.non2xx} | ${cpu} | ${rss} |`;
   } finally {
