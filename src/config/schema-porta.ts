@@ -89,6 +89,14 @@ export const portaSchema = {
         },
       },
     },
+    // 0: automatic (the CPUs this process may run on, minus one for the event loop; at least one).
+    hashing: {
+      type: 'object',
+      default: {},
+      properties: {
+        max_concurrent: { type: 'integer', minimum: 0, maximum: 1024, default: 0 },
+      },
+    },
     sqlite: {
       type: 'object',
       default: {},

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseByteSizeKiB, parseDuration } from './duration.js';
 import { courierSettings, type CourierSettings } from './courier.js';
 import { ConfigCore } from './config-core.js';
@@ -84,6 +85,14 @@ export class ServeConfig extends ConfigCore {
   }
   get defaultSchemaId(): string {
     return this.v.identity.default_schema_id;
+  }
+  /**
+   * How many password hashes and verifications may run at once (hash/limit.ts). Automatic: the CPUs this
+   * process may use (its affinity, so `taskset` counts) minus one kept for the event loop, at least one.
+   */
+  get hashMaxConcurrent(): number {
+    const set = this.v.porta.hashing.max_concurrent;
+    return set > 0 ? set : Math.max(1, availableParallelism() - 1);
   }
   get hasherAlgorithm(): 'argon2' | 'bcrypt' {
     return this.v.hashers.algorithm;

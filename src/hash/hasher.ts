@@ -4,6 +4,7 @@ import { hash as bcryptHash } from '@node-rs/bcrypt';
 import type { Config } from '../config/config.js';
 import { parseHash, type ParseResult } from './formats.js';
 import { BCRYPT_MAX_BYTES, verifyParsed } from './verify.js';
+import { WorkLimiter } from './limit.js';
 
 const ARGON2ID = 2 as Algorithm;
 
@@ -19,10 +20,19 @@ export type ImportProblem = 'unknown' | 'invalid' | 'bounds' | null;
  * on the libuv pool like @node-rs/argon2.
  */
 export class Hasher {
-  constructor(readonly config: Config) {}
+  /** Every hash and verification goes through it (limit.ts): `porta.hashers.max_concurrent`. */
+  readonly limiter: WorkLimiter;
+
+  constructor(readonly config: Config) {
+    this.limiter = new WorkLimiter(config.hashMaxConcurrent);
+  }
 
   /** Hash with the configured algorithm. Rejects bcrypt passwords above 72 bytes (bcrypt would truncate them). */
   async hash(password: string): Promise<string> {
+    return this.limiter.run(() => this.hashNow(password));
+  }
+
+  private async hashNow(password: string): Promise<string> {
     if (this.config.hasherAlgorithm === 'bcrypt') {
       const pw = Buffer.from(password, 'utf8');
       if (pw.length > BCRYPT_MAX_BYTES) throw new PasswordTooLongError(pw.length);
@@ -58,7 +68,7 @@ export class Hasher {
     const parsed = parseHash(hash);
     if (parsed.kind === 'unknown' || parsed.kind === 'invalid' || parsed.kind === 'bounds') return false;
     try {
-      return await verifyParsed(password, parsed, hash);
+      return await this.limiter.run(() => verifyParsed(password, parsed, hash));
     } catch {
       // e.g. a digest this OpenSSL build lacks (md4): unverifiable, never a 500.
       return false;
