@@ -13,6 +13,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify as toYaml } from 'yaml';
+import { deepMerge } from '../src/x/merge.js';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { openPersister } from '../src/persistence/index.js';
@@ -212,4 +216,28 @@ export async function recreateDatabase(admin: string, name: string, template?: s
 
 export async function dropDatabase(admin: string, name: string): Promise<void> {
   await adminQuery(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+}
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/**
+ * Writes the Porta configuration every benchmark serves the dataset with (public API on `port`, admin on
+ * port + 1, loopback only, the dataset's secret, warn-level logs, no UI), `extra` merged over it; returns
+ * the file.
+ */
+export function writeBenchConfig(file: string, dsn: string, port: number, extra: Record<string, unknown> = {}): string {
+  const base = {
+    dsn,
+    serve: {
+      public: { base_url: `http://127.0.0.1:${port}/`, host: '127.0.0.1', port },
+      admin: { base_url: `http://127.0.0.1:${port + 1}/`, host: '127.0.0.1', port: port + 1 },
+    },
+    selfservice: { default_browser_return_url: 'http://127.0.0.1:4455/' },
+    identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: `file://${join(ROOT, 'test', 'fixtures', 'identity.email.schema.json')}` }] },
+    secrets: { default: [VS_SECRET] },
+    log: { level: 'warn' },
+    porta: { ui: { enabled: false } },
+  };
+  writeFileSync(file, toYaml(deepMerge(base, extra)));
+  return file;
 }

@@ -1,6 +1,7 @@
 /** Process, /proc and wrk plumbing for the benchmark runner. Loopback only, every run time-bounded. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Server {
   name: string;
@@ -107,4 +108,13 @@ export function runWrk(opts: { cpu: number; url: string; seconds: number; connec
 
 export function requireTool(name: string, hint: string): void {
   if (spawnSync('sh', ['-c', `command -v ${name}`]).status !== 0) throw new Error(`${name} is missing: ${hint}`);
+}
+
+/**
+ * The shared harness (../shared/bench, with run.sh and the wrk scripts) next to the checkout `root`; a
+ * worktree one level deeper (/work/wt/NAME) finds it one more level up; PORTA_BENCH_SHARED overrides both.
+ */
+export function sharedBenchDir(root: string): string {
+  const candidates = [join(root, '..', 'shared', 'bench'), join(root, '..', '..', 'shared', 'bench')];
+  return process.env.PORTA_BENCH_SHARED ?? candidates.find((d) => existsSync(join(d, 'run.sh'))) ?? candidates[0];
 }

@@ -11,16 +11,15 @@
  * lets the hashing threads use the load generator's core too.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { stringify as toYaml } from 'yaml';
-import { VS_SECRET } from './dataset.js';
+import { writeBenchConfig } from './dataset.js';
+import { sharedBenchDir } from './lib.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const SHARED =
-  process.env.PORTA_BENCH_SHARED ?? [join(ROOT, '..', 'shared', 'bench'), join(ROOT, '..', '..', 'shared', 'bench')].find((d) => existsSync(join(d, 'run.sh'))) ?? '';
+const SHARED = sharedBenchDir(ROOT);
 const DATA = join(ROOT, 'bench', '.data', 'vs');
 const WORK = join(ROOT, 'bench', '.shared-work');
 const PORT = 4610;
@@ -37,7 +36,7 @@ const { values } = parseArgs({
 const n = Number(values.sessions.replace(/k$/i, '000').replace(/M$/, '000000'));
 const base = join(DATA, `porta-${n}`);
 if (!existsSync(`${base}.pristine.sqlite`)) throw new Error(`no dataset ${base}: run bench/vs-a.ts --sessions ${values.sessions} --db sqlite first`);
-if (!SHARED) throw new Error('the shared harness (run.sh) was not found: set PORTA_BENCH_SHARED');
+if (!existsSync(join(SHARED, 'run.sh'))) throw new Error('the shared harness (run.sh) was not found: set PORTA_BENCH_SHARED');
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
@@ -54,19 +53,7 @@ async function startPorta(): Promise<{ pid: number; stop: () => void }> {
   const file = join(DATA, 'lul.sqlite');
   for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
   copyFileSync(`${base}.pristine.sqlite`, file);
-  const cfg = join(DATA, 'lul.yaml');
-  writeFileSync(
-    cfg,
-    toYaml({
-      dsn: `sqlite://${file}`,
-      serve: { public: { base_url: `${BASE}/`, host: '127.0.0.1', port: PORT }, admin: { base_url: 'http://127.0.0.1:4611/', host: '127.0.0.1', port: 4611 } },
-      selfservice: { default_browser_return_url: 'http://127.0.0.1:4455/' },
-      identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: `file://${join(ROOT, 'test', 'fixtures', 'identity.email.schema.json')}` }] },
-      secrets: { default: [VS_SECRET] },
-      log: { level: 'warn' },
-      porta: { ui: { enabled: false } },
-    }),
-  );
+  const cfg = writeBenchConfig(join(DATA, 'lul.yaml'), `sqlite://${file}`, PORT);
   const child = spawn('taskset', ['-c', values.cpus, process.execPath, join(ROOT, 'bin', 'porta.js'), 'serve', '-c', cfg], { env: { ...process.env, NODE_ENV: 'production' }, stdio: 'ignore' });
   for (let i = 0; i < 300; i++) {
     try {

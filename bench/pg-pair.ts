@@ -17,15 +17,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { stringify as toYaml } from 'yaml';
-import { VS_SECRET, dropDatabase, pgUrl, recreateDatabase } from './dataset.js';
-import { procStats, startPinned, stop, waitReady, type Server } from './lib.js';
+import { dropDatabase, pgUrl, recreateDatabase, writeBenchConfig } from './dataset.js';
+import { procStats, sharedBenchDir, startPinned, stop, waitReady, type Server } from './lib.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DATA = join(ROOT, 'bench', '.data', 'vs');
 const WORK = join(ROOT, 'bench', '.data', 'pair');
-const SHARED =
-  process.env.PORTA_BENCH_SHARED ?? [join(ROOT, '..', 'shared', 'bench'), join(ROOT, '..', '..', 'shared', 'bench')].find((d) => existsSync(join(d, 'run.sh'))) ?? join(ROOT, '..', 'shared', 'bench');
+const SHARED = sharedBenchDir(ROOT);
 const RUN_DB = 'bench_pair_run';
 const PORTS = [4620, 4630];
 
@@ -53,22 +51,7 @@ function halves(file: string): [string, string] {
   return out;
 }
 
-function config(port: number): string {
-  const file = join(WORK, `porta-${port}.yaml`);
-  writeFileSync(
-    file,
-    toYaml({
-      dsn: pgUrl(values['pg-url'], RUN_DB),
-      serve: { public: { base_url: `http://127.0.0.1:${port}/`, host: '127.0.0.1', port }, admin: { base_url: `http://127.0.0.1:${port + 1}/`, host: '127.0.0.1', port: port + 1 } },
-      selfservice: { default_browser_return_url: 'http://127.0.0.1:4455/' },
-      identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: `file://${join(ROOT, 'test', 'fixtures', 'identity.email.schema.json')}` }] },
-      secrets: { default: [VS_SECRET] },
-      log: { level: 'warn' },
-      porta: { ui: { enabled: false } },
-    }),
-  );
-  return file;
-}
+const config = (port: number): string => writeBenchConfig(join(WORK, `porta-${port}.yaml`), pgUrl(values['pg-url'], RUN_DB), port);
 
 interface Wrk {
   requests: number;

@@ -19,15 +19,13 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { VS_SECRET, dropDatabase, pgUrl, recreateDatabase, seedPostgres, seedSqlite } from './dataset.js';
+import { parse as parseYaml } from 'yaml';
+import { dropDatabase, pgUrl, recreateDatabase, seedPostgres, seedSqlite, writeBenchConfig } from './dataset.js';
+import { sharedBenchDir } from './lib.js';
 import { summarizeProfile } from './profile.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-// The shared harness sits next to the checkout (/work/shared beside /work/main); a worktree one level deeper
-// (/work/wt/NAME) finds it one more level up; PORTA_BENCH_SHARED overrides both.
-const SHARED =
-  process.env.PORTA_BENCH_SHARED ?? [join(ROOT, '..', 'shared', 'bench'), join(ROOT, '..', '..', 'shared', 'bench')].find((d) => existsSync(join(d, 'run.sh'))) ?? join(ROOT, '..', 'shared', 'bench');
+const SHARED = sharedBenchDir(ROOT);
 const DATA = join(ROOT, 'bench', '.data', 'vs');
 const WORK = join(ROOT, 'bench', '.shared-work');
 const PORT = 4600;
@@ -63,14 +61,6 @@ function extraConfig(pairs: string[]): Record<string, unknown> {
     node[keys[keys.length - 1]] = parseYaml(pair.slice(eq + 1));
   }
   return out;
-}
-
-function merge(into: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
-  for (const [k, v] of Object.entries(extra)) {
-    const cur = into[k];
-    into[k] = v && typeof v === 'object' && cur && typeof cur === 'object' ? merge(cur as Record<string, unknown>, v as Record<string, unknown>) : v;
-  }
-  return into;
 }
 
 const parseN = (s: string): number => {
@@ -117,22 +107,7 @@ async function dataset(n: number, db: Db): Promise<string> {
 const pristineDb = (n: number) => `bench_vs_${n}_pristine`;
 const RUN_DB = 'bench_vs_run';
 
-function portaConfig(dsn: string): string {
-  const file = join(DATA, 'porta.yaml');
-  writeFileSync(
-    file,
-    toYaml(merge({
-      dsn,
-      serve: { public: { base_url: `http://127.0.0.1:${PORT}/`, host: '127.0.0.1', port: PORT }, admin: { base_url: 'http://127.0.0.1:4601/', host: '127.0.0.1', port: 4601 } },
-      selfservice: { default_browser_return_url: 'http://127.0.0.1:4455/' },
-      identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: `file://${join(ROOT, 'test', 'fixtures', 'identity.email.schema.json')}` }] },
-      secrets: { default: [VS_SECRET] },
-      log: { level: 'warn' },
-      porta: { ui: { enabled: false } },
-    }, extraConfig(values.set))),
-  );
-  return file;
-}
+const portaConfig = (dsn: string): string => writeBenchConfig(join(DATA, 'porta.yaml'), dsn, PORT, extraConfig(values.set));
 
 /** Starts a server pinned to CPU 1 (taskset execs node, so the pid is node's) and waits for `ready`. */
 async function startServer(args: string[], ready: string): Promise<{ pid: number; stop: () => Promise<void> }> {

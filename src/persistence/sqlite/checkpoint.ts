@@ -30,6 +30,8 @@ const pageSize = db.pragma('page_size', { simple: true });
 const capBytes = 32 + workerData.walMaxPages * (pageSize + 24);
 const walFile = workerData.file + '-wal';
 let running = false;
+// The WAL length at the last gated tail: a WAL that has not moved since (an idle server) needs no new one.
+let tailedAt = -1;
 const tick = () => {
   if (running) return;
   running = true;
@@ -38,7 +40,7 @@ const tick = () => {
     const b0 = Date.now();
     let r = db.pragma('wal_checkpoint(PASSIVE)')[0];
     const bulk = { ms: Date.now() - b0, log: r ? r.log : 0, done: r ? r.checkpointed : 0 };
-    if (r && r.log > workerData.walMaxPages / 2) {
+    if (r && r.log > workerData.walMaxPages / 2 && r.log !== tailedAt) {
       // The tail: under steady writes a PASSIVE checkpoint never catches up (new frames arrive while it
       // copies), so the WAL could never start over. With the gate closed no new frame arrives; copying the
       // few written during the bulk takes a moment, and the next commit then rewinds the WAL to its start.
@@ -50,6 +52,7 @@ const tick = () => {
         r = db.pragma('wal_checkpoint(PASSIVE)')[0];
         // A commit already running when the gate closed lands after the first pass.
         if (r.checkpointed < r.log) r = db.pragma('wal_checkpoint(PASSIVE)')[0];
+        tailedAt = r.log;
       } finally {
         Atomics.store(gate, 0, 0);
       }

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CaptureServer } from '../../helpers/capture.js';
+import { latestQueuedCode } from '../../helpers/courier.js';
 import { forEachBackend, startApp, type TestApp } from '../../helpers/harness.js';
 import { CookieJar, setCookies } from '../../helpers/jar.js';
 import { seedIdentity, seedSession } from '../../helpers/seed.js';
@@ -59,15 +60,7 @@ forEachBackend('web_hook after recovery', (backend) => {
     r.fallback = { status: 200 };
   };
 
-  /** The newest recovery code queued for `to`, read as the dev mailbox does (admin courier list, dev mode). */
-  async function codeFor(to: string): Promise<string> {
-    const res = await t.app.admin.inject({ method: 'GET', url: `/admin/courier/messages?recipient=${encodeURIComponent(to)}` });
-    const list = res.json() as Array<{ body: string; template_type: string; created_at: string }>;
-    const mails = list.filter((m) => m.template_type === 'recovery_code_valid').sort((a, b) => b.created_at.localeCompare(a.created_at));
-    const m = mails[0] && /\b(\d{6})\b/.exec(mails[0].body);
-    assert.ok(m, `a recovery code was queued for ${to}`);
-    return m[1];
-  }
+  const codeFor = (to: string) => latestQueuedCode(t, to, 'recovery_code_valid');
 
   /** A browser recovery up to the code form: returns the jar (CSRF cookie), the flow and the mailed code. */
   async function browserToCode(email: string): Promise<{ jar: CookieJar; flow: Json; code: string }> {

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CaptureServer } from '../../helpers/capture.js';
+import { latestQueuedCode } from '../../helpers/courier.js';
 import { forEachBackend, startApp, type TestApp } from '../../helpers/harness.js';
 import { CookieJar } from '../../helpers/jar.js';
 import { seedIdentity } from '../../helpers/seed.js';
@@ -48,14 +49,7 @@ forEachBackend('web_hook after verification', (backend) => {
     r.fallback = { status: 200 };
   };
 
-  async function codeFor(to: string): Promise<string> {
-    const res = await t.app.admin.inject({ method: 'GET', url: `/admin/courier/messages?recipient=${encodeURIComponent(to)}` });
-    const list = (res.json() as Array<{ body: string; template_type: string; created_at: string }>).filter((m) => m.template_type === 'verification_code_valid');
-    list.sort((a, b) => b.created_at.localeCompare(a.created_at));
-    const m = list[0] && /\b(\d{6})\b/.exec(list[0].body);
-    assert.ok(m, `a verification code was queued for ${to}`);
-    return m[1];
-  }
+  const codeFor = (to: string) => latestQueuedCode(t, to, 'verification_code_valid');
   const addressOf = async (id: string): Promise<Json> => (await t.app.admin.inject({ method: 'GET', url: `/admin/identities/${id}` })).json().verifiable_addresses[0];
 
   /** Native: init, send the code, redeem it. */
