@@ -143,26 +143,30 @@ forEachBackend('persistence: sessions', (backend) => {
   });
 
   test('recordActivity writes only over older activity; updateSession never moves it back; the limits filter lists', async () => {
-    const s = makeSession(alice.id, { lastActiveAt: at(-60_000) });
+    // One instant for the whole test: at() reads the clock each call, and a second boundary crossed between
+    // two calls would shift the later offsets by a second.
+    const t0 = at(0).getTime();
+    const rel = (ms: number) => new Date(t0 + ms);
+    const s = makeSession(alice.id, { lastActiveAt: rel(-60_000) });
     await p.sessions.createSession(s, tokenHash());
-    const first = at(0);
-    await p.sessions.recordActivity(s.id, first, at(-1000));
+    const first = rel(0);
+    await p.sessions.recordActivity(s.id, first, rel(-1000));
     assert.equal((await p.sessions.getSession(s.id))?.lastActiveAt.getTime(), first.getTime());
     // A second reader with the same view of "stale" finds nothing older to replace: no write.
-    await p.sessions.recordActivity(s.id, at(500), at(-1000));
+    await p.sessions.recordActivity(s.id, rel(500), rel(-1000));
     assert.equal((await p.sessions.getSession(s.id))?.lastActiveAt.getTime(), first.getTime());
     // An admin extend writing the row it read earlier keeps the newer activity.
-    await p.sessions.updateSession({ ...s, expiresAt: at(7200_000) });
+    await p.sessions.updateSession({ ...s, expiresAt: rel(7200_000) });
     const stored = await p.sessions.getSession(s.id);
     assert.equal(stored?.lastActiveAt.getTime(), first.getTime());
-    assert.equal(stored?.expiresAt.getTime(), at(7200_000).getTime());
+    assert.equal(stored?.expiresAt.getTime(), rel(7200_000).getTime());
     const listed = async (q: { active: boolean; idleBefore?: Date; authenticatedBefore?: Date }) =>
       (await p.sessions.listSessions({ identityId: alice.id, limit: 100, ...q })).sessions.some((x) => x.id === s.id);
-    assert.equal(await listed({ active: true, idleBefore: at(-1000) }), true);
-    assert.equal(await listed({ active: true, idleBefore: at(1000) }), false);
-    assert.equal(await listed({ active: false, idleBefore: at(1000) }), true);
-    assert.equal(await listed({ active: true, authenticatedBefore: at(1000) }), false);
-    assert.equal(await listed({ active: false, authenticatedBefore: at(-3600_000) }), false);
+    assert.equal(await listed({ active: true, idleBefore: rel(-1000) }), true);
+    assert.equal(await listed({ active: true, idleBefore: rel(1000) }), false);
+    assert.equal(await listed({ active: false, idleBefore: rel(1000) }), true);
+    assert.equal(await listed({ active: true, authenticatedBefore: rel(1000) }), false);
+    assert.equal(await listed({ active: false, authenticatedBefore: rel(-3600_000) }), false);
   });
 
   test('deleteExpiredSessions deletes only rows expired before the cut-off, at most limit per call', async () => {
