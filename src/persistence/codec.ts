@@ -132,10 +132,9 @@ export const IDENTITY_COLUMNS =
   'i.recovery_addresses AS i_recovery_addresses, i.created_at AS i_created_at, i.updated_at AS i_updated_at';
 
 /**
- * whoami's identity columns: id, state and schema_id, the stored embed, and the other columns only
- * for a row without an embed (written before it existed), so a row with one decodes no identity JSON.
+ * whoami's columns (sql/rows.ts WhoamiRow): the session's head and stored parts, the identity's head and
+ * stored JSON. Nothing else: a row without a stored part is read again in full (whoamiFromFull).
  */
-export const IDENTITY_EMBED_COLUMNS = IDENTITY_COLUMNS.split(', ')
-  .map((c) => (/^i\.(id|schema_id|state) AS/.test(c) ? c : `CASE WHEN i.embed IS NULL THEN ${c.replace(' AS ', ' END AS ')}`))
-  .concat('i.embed AS i_embed')
-  .join(', ');
+export const WHOAMI_COLUMNS =
+  's.id, s.identity_id, s.active, s.expires_at, s.authenticated_at, s.last_active_at, s.embed_head, s.embed_devices, ' +
+  'i.id AS i_id, i.schema_id AS i_schema_id, i.state AS i_state, i.embed AS i_embed';

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { Identity } from '../identity/types.js';
 import { identityToJSON } from '../identity/json.js';
-import type { IdentityHead, Session, SessionEmbed } from './types.js';
+import type { IdentityHead, Session, SessionEmbed, SessionHead } from './types.js';
 import { withSchemaURL } from '../identity/json.js';
 import { goEscape } from '../x/go/json.js';
 import { goTime } from '../x/go/time.js';
@@ -11,7 +11,7 @@ import { SessionLimits } from './limits.js';
  * Kratos's Session.IsActive: the stored flag, unexpired, and the identity active when it is known; with
  * `limits`, also within Porta's inactivity timeout and absolute lifetime.
  */
-export function isSessionActive(session: Session, identity: Pick<Identity, 'state'> | null | undefined, now = Date.now(), limits?: SessionLimits): boolean {
+export function isSessionActive(session: Pick<Session, 'active' | 'expiresAt' | 'authenticatedAt' | 'lastActiveAt'>, identity: Pick<Identity, 'state'> | null | undefined, now = Date.now(), limits?: SessionLimits): boolean {
   const live = limits ? limits.isLive(session, now) : session.expiresAt.getTime() > now;
   return session.active && live && (identity == null || identity.state === 'active');
 }
@@ -99,9 +99,8 @@ export function sessionEmbed(session: Session): SessionEmbed {
  * with the identity's stored JSON (identityEmbed) and the session's stored parts (sessionEmbed) spliced in
  * as they are, not decoded and re-serialised.
  */
-export function sessionBodyWithEmbed(session: Session, identity: IdentityHead, embed: string, config: Config, stored: SessionEmbed | null = null, now = Date.now()): string {
+export function sessionBodyWithEmbed(session: SessionHead, identity: IdentityHead, embed: string, config: Config, own: SessionEmbed, now = Date.now()): string {
   const limits = limitsFor(config);
-  const own = stored ?? sessionEmbed(session);
   return (
     `{"id":${goEscape(JSON.stringify(session.id))},"active":${isSessionActive(session, identity, now, limits)},"expires_at":"${goTime(limits.expiresAt(session))}",${own.head},` +
     `"identity":${withSchemaURL(config, identity.schemaId, embed)},"devices":${own.devices}}\n`

@@ -7,7 +7,7 @@ import { PortaError } from '../http/errors.js';
 import { deriveLogoutToken, hashToken, newId, newSessionToken, safeEqual } from '../x/tokens.js';
 import { encodeSessionCookie, readCookie, sessionClearCookie, sessionSetCookie } from './cookie.js';
 import { extractToken } from './credentials.js';
-import type { Device, Session, SessionOnly, SessionWithEmbed, SessionWithIdentity } from './types.js';
+import type { Device, Session, SessionHead, SessionOnly, SessionWithEmbed, SessionWithIdentity } from './types.js';
 import { RevocationNotifier, type Ended, type RevokeReason, type SessionRevokedListener } from './revoke.js';
 import { SessionLimits } from './limits.js';
 import { errNoActiveSession } from '../http/catalogue/index.js';
@@ -167,7 +167,7 @@ export class SessionManager {
     return this.fetchWith(req, {}, (h) => this.deps.store.getSessionByTokenHash(h, 'session'));
   }
 
-  private async fetchWith<R extends { session: Session; identity: { state: string } | null }>(
+  private async fetchWith<R extends { session: SessionHead; identity: { state: string } | null }>(
     req: FastifyRequest,
     opts: FetchOptions,
     read: (tokenHash: Buffer) => Promise<R | null>,
@@ -247,12 +247,12 @@ export class SessionManager {
   }
 
   /** The opaque, signed session cookie value for a token (also used by tests to build a Cookie header). */
-  encodeCookie(token: string, session: Session): string {
+  encodeCookie(token: string, session: Pick<Session, 'expiresAt'>): string {
     return encodeSessionCookie(this.deps.config.cookieSecrets[0], token, session.expiresAt);
   }
 
   /** Sets the session cookie (session.cookie.* / cookies.* attributes; Max-Age when persistent). */
-  issueCookie(reply: FastifyReply, token: string, session: Session): void {
+  issueCookie(reply: FastifyReply, token: string, session: Pick<Session, 'expiresAt'>): void {
     reply.header('set-cookie', sessionSetCookie(this.deps.config.sessionCookie, this.encodeCookie(token, session), session.expiresAt));
   }
 

@@ -47,15 +47,21 @@ export interface IdentityHead {
 }
 
 /**
- * whoami's read: the session, its identity's head, and the identity's JSON as sessions embed it
- * (identity/json.ts identityEmbed: stored with the identity, or built from the row when it predates that).
+ * The session fields whoami reads besides its stored parts: what its checks (stored flag, expiry, limits,
+ * activity) and the per-request part of its body (`id`, `active`, `expires_at`) need.
+ */
+export type SessionHead = Pick<Session, 'id' | 'identityId' | 'active' | 'expiresAt' | 'authenticatedAt' | 'lastActiveAt'>;
+
+/**
+ * whoami's read: the session's head, its identity's head, the identity's JSON as sessions embed it
+ * (identity/json.ts identityEmbed) and the session's own parts (SessionEmbed): the stored ones, or, for a
+ * row written before they were stored, built from the full row.
  */
 export interface SessionWithEmbed {
-  session: Session;
+  session: SessionHead;
   identity: IdentityHead;
   embed: string;
-  /** The session's own stored JSON parts (session/json.ts sessionEmbed); null for a row written before them. */
-  sessionEmbed: SessionEmbed | null;
+  sessionEmbed: SessionEmbed;
 }
 
 /**

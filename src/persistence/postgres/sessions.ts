@@ -2,12 +2,11 @@ import type pg from 'pg';
 import type { Identity } from '../../identity/types.js';
 import type { Session, SessionOnly, SessionView, SessionWithEmbed, SessionWithIdentity } from '../../session/types.js';
 import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../../session/store.js';
-import { decodePageToken, encodeMethods, encodePageToken, IDENTITY_EMBED_COLUMNS, isUuid } from '../codec.js';
-import { identityEmbed } from '../../identity/json.js';
+import { decodePageToken, encodeMethods, encodePageToken, WHOAMI_COLUMNS, isUuid } from '../codec.js';
 import { IDENTITY_COLUMNS, identityFromRow, json, PG_WHERE, type IdentityRow, type Queryable } from './db.js';
 import { sessionWhere } from '../sql/where.js';
 import { PG, type PgColumns } from '../sql/codec.js';
-import { embedColumns, endedFromRow, sessionFromRow as sessionOf, storedEmbed, type EndedRowOf, type SessionRow as SessionRowOf, type StoredEmbeds } from '../sql/rows.js';
+import { embedColumns, endedFromRow, sessionFromRow as sessionOf, whoamiFromFull, whoamiFromRow, type EndedRowOf, type SessionRow as SessionRowOf, type WhoamiRow } from '../sql/rows.js';
 import { OUTBOX_SOURCE_COLUMNS, outboxCtes, outboxValues } from './session-events.js';
 
 const SESSION_COLUMNS =
@@ -50,10 +49,10 @@ const GET_BY_TOKEN = {
   name: 'porta_session_by_token',
   text: `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = $1`,
 };
-// whoami: the identity's stored JSON instead of its columns (which come back only for a row without one).
+// whoami: the session's head and the stored JSON of both rows, nothing to decode.
 const GET_BY_TOKEN_EMBED = {
   name: 'porta_session_by_token_embed',
-  text: `SELECT ${SESSION_COLUMNS}, s.embed_head, s.embed_devices, ${IDENTITY_EMBED_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = $1`,
+  text: `SELECT ${WHOAMI_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = $1`,
 };
 // The logouts: the session alone.
 const GET_BY_TOKEN_SESSION = {
@@ -114,11 +113,14 @@ export class PgSessionStore implements SessionStore {
       return r.rows[0] ? { session: sessionFromRow(r.rows[0]), identity: null } : null;
     }
     if (view === 'embed') {
-      const r = await this.pool.query<SessionRow & StoredEmbeds & IdentityRow & { i_embed: string | null }>({ ...GET_BY_TOKEN_EMBED, values: [tokenHash] });
+      const r = await this.pool.query<WhoamiRow<PgColumns>>({ ...GET_BY_TOKEN_EMBED, values: [tokenHash] });
       const row = r.rows[0];
       if (!row) return null;
-      const head = { id: row.i_id, state: row.i_state as Identity['state'], schemaId: row.i_schema_id };
-      return { session: sessionFromRow(row), identity: head, embed: row.i_embed ?? identityEmbed(identityFromRow(row)), sessionEmbed: storedEmbed(row) };
+      const whoami = whoamiFromRow(PG, row);
+      if (whoami) return whoami;
+      // A row written before its stored parts: read once more in full (only such rows pay for it).
+      const full = await this.getSessionByTokenHash(tokenHash, 'identity');
+      return full && whoamiFromFull(full);
     }
     const r = await this.pool.query<SessionRow & IdentityRow>({ ...GET_BY_TOKEN, values: [tokenHash] });
     const row = r.rows[0];

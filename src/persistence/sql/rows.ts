@@ -1,5 +1,6 @@
 import type { Identity } from '../../identity/types.js';
-import type { Session, SessionEmbed } from '../../session/types.js';
+import type { Session, SessionEmbed, SessionWithEmbed, SessionWithIdentity } from '../../session/types.js';
+import { identityEmbed } from '../../identity/json.js';
 import { sessionEmbed } from '../../session/json.js';
 import type { EndedSessionRow } from '../../session/store.js';
 import type { CourierMessage } from '../../courier/message.js';
@@ -56,6 +57,51 @@ export interface StoredEmbeds {
 
 export const storedEmbed = (r: StoredEmbeds): SessionEmbed | null =>
   r.embed_head != null && r.embed_devices != null ? { head: r.embed_head, devices: r.embed_devices } : null;
+
+/**
+ * whoami's row (WHOAMI_COLUMNS in each dialect): the session's head, its stored parts and its identity's
+ * head and stored JSON; nothing whoami's body would have to decode.
+ */
+export interface WhoamiRow<C extends ColumnTypes> extends StoredEmbeds {
+  id: string;
+  identity_id: string;
+  active: C['bool'];
+  expires_at: C['date'];
+  authenticated_at: C['date'];
+  last_active_at: C['date'];
+  i_id: string;
+  i_schema_id: string;
+  i_state: string;
+  i_embed: string | null;
+}
+
+/**
+ * whoami's read from its row, or null when the row predates a stored part (sessions before migration
+ * session_embed, identities before identity_embed): the caller then reads the full row (whoamiFromFull).
+ */
+export function whoamiFromRow<C extends ColumnTypes>(c: Codec<C>, r: WhoamiRow<C>): SessionWithEmbed | null {
+  const own = storedEmbed(r);
+  if (own === null || r.i_embed == null) return null;
+  return {
+    session: {
+      id: r.id,
+      identityId: r.identity_id,
+      active: c.bool(r.active),
+      expiresAt: c.date(r.expires_at),
+      authenticatedAt: c.date(r.authenticated_at),
+      lastActiveAt: c.date(r.last_active_at),
+    },
+    identity: { id: r.i_id, state: r.i_state as Identity['state'], schemaId: r.i_schema_id },
+    embed: r.i_embed,
+    sessionEmbed: own,
+  };
+}
+
+/** whoami's read built from the full session and identity, for a row without its stored parts. */
+export function whoamiFromFull(full: SessionWithIdentity): SessionWithEmbed {
+  const { session, identity } = full;
+  return { session, identity: { id: identity.id, state: identity.state, schemaId: identity.schemaId }, embed: identityEmbed(identity), sessionEmbed: sessionEmbed(session) };
+}
 
 /** The values of embed_head and embed_devices for a session being written. */
 export function embedColumns(s: Session): [string, string] {

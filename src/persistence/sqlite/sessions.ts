@@ -1,14 +1,13 @@
 import type { Identity } from '../../identity/types.js';
 import type { Session, SessionOnly, SessionView, SessionWithEmbed, SessionWithIdentity } from '../../session/types.js';
 import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../../session/store.js';
-import { decodePageToken, encodeMethods, encodePageToken, IDENTITY_EMBED_COLUMNS } from '../codec.js';
-import { identityEmbed } from '../../identity/json.js';
+import { decodePageToken, encodeMethods, encodePageToken, WHOAMI_COLUMNS } from '../codec.js';
 import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import { writeOutbox, type OutboxSourceRow } from './session-events.js';
 import { ms, SQLITE_WHERE, statements, type DB, type Stmt } from './db.js';
 import { sessionWhere, type Where } from '../sql/where.js';
 import { SQLITE, type SqliteColumns } from '../sql/codec.js';
-import { embedColumns, endedFromRow, sessionFromRow as sessionOf, storedEmbed, type SessionRow as SessionRowOf, type StoredEmbeds } from '../sql/rows.js';
+import { embedColumns, endedFromRow, sessionFromRow as sessionOf, whoamiFromFull, whoamiFromRow, type SessionRow as SessionRowOf, type WhoamiRow } from '../sql/rows.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
 
 const SESSION_COLUMNS =
@@ -23,8 +22,8 @@ export type EndedRow = OutboxSourceRow;
 export const endedOf = (r: EndedRow): EndedSessionRow => endedFromRow(SQLITE, r);
 
 const GET_BY_TOKEN = `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = ?`;
-// whoami: the identity's stored JSON instead of its columns (which come back only for a row without one).
-const GET_BY_TOKEN_EMBED = `SELECT ${SESSION_COLUMNS}, s.embed_head, s.embed_devices, ${IDENTITY_EMBED_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = ?`;
+// whoami: the session's head and the stored JSON of both rows, nothing to decode.
+const GET_BY_TOKEN_EMBED = `SELECT ${WHOAMI_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = ?`;
 // The logouts: the session alone.
 const GET_BY_TOKEN_SESSION = `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.token_hash = ?`;
 // Not updated_at: activity is not a change of the session an API client could observe.
@@ -110,10 +109,13 @@ export class SqliteSessionStore implements SessionStore {
       return row ? { session: sessionFromRow(row), identity: null } : null;
     }
     if (view === 'embed') {
-      const row = this.q(GET_BY_TOKEN_EMBED).get(tokenHash) as (SessionRow & StoredEmbeds & IdentityRow & { i_embed: string | null }) | undefined;
+      const row = this.q(GET_BY_TOKEN_EMBED).get(tokenHash) as WhoamiRow<SqliteColumns> | undefined;
       if (!row) return null;
-      const head = { id: row.i_id, state: row.i_state as Identity['state'], schemaId: row.i_schema_id };
-      return { session: sessionFromRow(row), identity: head, embed: row.i_embed ?? identityEmbed(identityFromRow(row)), sessionEmbed: storedEmbed(row) };
+      const whoami = whoamiFromRow(SQLITE, row);
+      if (whoami) return whoami;
+      // A row written before its stored parts: read once more in full (only such rows pay for it).
+      const full = await this.getSessionByTokenHash(tokenHash, 'identity');
+      return full && whoamiFromFull(full);
     }
     const row = this.q(GET_BY_TOKEN).get(tokenHash) as (SessionRow & IdentityRow) | undefined;
     return row ? { session: sessionFromRow(row), identity: identityFromRow(row) } : null;
