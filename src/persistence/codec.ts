@@ -131,10 +131,11 @@ export const IDENTITY_COLUMNS =
   'i.organization_id AS i_organization_id, i.verifiable_addresses AS i_verifiable_addresses, ' +
   'i.recovery_addresses AS i_recovery_addresses, i.created_at AS i_created_at, i.updated_at AS i_updated_at';
 
+/** A session's head (session/types.ts SessionHead, sql/rows.ts SessionHeadRow): what the token checks need. */
+export const SESSION_HEAD_COLUMNS = 's.id, s.identity_id, s.active, s.expires_at, s.authenticated_at, s.last_active_at';
+
 /**
  * whoami's columns (sql/rows.ts WhoamiRow): the session's head and stored parts, the identity's head and
  * stored JSON. Nothing else: a row without a stored part is read again in full (whoamiFromFull).
  */
-export const WHOAMI_COLUMNS =
-  's.id, s.identity_id, s.active, s.expires_at, s.authenticated_at, s.last_active_at, s.embed_head, s.embed_devices, ' +
-  'i.id AS i_id, i.schema_id AS i_schema_id, i.state AS i_state, i.embed AS i_embed';
+export const WHOAMI_COLUMNS = `${SESSION_HEAD_COLUMNS}, s.embed_head, s.embed_devices, i.id AS i_id, i.schema_id AS i_schema_id, i.state AS i_state, i.embed AS i_embed`;

@@ -75,9 +75,9 @@ export interface SessionEmbed {
   devices: string;
 }
 
-/** The logouts' read: the session alone, no identity. */
+/** The logouts' read: the session's head alone, no identity. */
 export interface SessionOnly {
-  session: Session;
+  session: SessionHead;
   identity: null;
 }
 

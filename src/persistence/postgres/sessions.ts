@@ -2,11 +2,11 @@ import type pg from 'pg';
 import type { Identity } from '../../identity/types.js';
 import type { Session, SessionOnly, SessionView, SessionWithEmbed, SessionWithIdentity } from '../../session/types.js';
 import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../../session/store.js';
-import { decodePageToken, encodeMethods, encodePageToken, WHOAMI_COLUMNS, isUuid } from '../codec.js';
+import { decodePageToken, encodeMethods, encodePageToken, SESSION_HEAD_COLUMNS, WHOAMI_COLUMNS, isUuid } from '../codec.js';
 import { IDENTITY_COLUMNS, identityFromRow, json, PG_WHERE, type IdentityRow, type Queryable } from './db.js';
 import { sessionWhere } from '../sql/where.js';
 import { PG, type PgColumns } from '../sql/codec.js';
-import { embedColumns, endedFromRow, sessionFromRow as sessionOf, whoamiFromFull, whoamiFromRow, type EndedRowOf, type SessionRow as SessionRowOf, type WhoamiRow } from '../sql/rows.js';
+import { embedColumns, endedFromRow, sessionFromRow as sessionOf, sessionHeadFromRow, whoamiFromFull, whoamiFromRow, type EndedRowOf, type SessionRow as SessionRowOf, type SessionHeadRow, type WhoamiRow } from '../sql/rows.js';
 import { OUTBOX_SOURCE_COLUMNS, outboxCtes, outboxValues } from './session-events.js';
 
 const SESSION_COLUMNS =
@@ -54,10 +54,10 @@ const GET_BY_TOKEN_EMBED = {
   name: 'porta_session_by_token_embed',
   text: `SELECT ${WHOAMI_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = $1`,
 };
-// The logouts: the session alone.
+// The logouts: the session's head alone.
 const GET_BY_TOKEN_SESSION = {
   name: 'porta_session_by_token_only',
-  text: `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.token_hash = $1`,
+  text: `SELECT ${SESSION_HEAD_COLUMNS} FROM sessions s WHERE s.token_hash = $1`,
 };
 // Not updated_at: activity is not a change of the session an API client could observe. No index holds
 // last_active_at, so this stays a HOT update like the logout's.
@@ -109,8 +109,8 @@ export class PgSessionStore implements SessionStore {
   async getSessionByTokenHash(tokenHash: Buffer, view: 'session'): Promise<SessionOnly | null>;
   async getSessionByTokenHash(tokenHash: Buffer, view: SessionView = 'identity'): Promise<SessionWithIdentity | SessionWithEmbed | SessionOnly | null> {
     if (view === 'session') {
-      const r = await this.pool.query<SessionRow>({ ...GET_BY_TOKEN_SESSION, values: [tokenHash] });
-      return r.rows[0] ? { session: sessionFromRow(r.rows[0]), identity: null } : null;
+      const r = await this.pool.query<SessionHeadRow<PgColumns>>({ ...GET_BY_TOKEN_SESSION, values: [tokenHash] });
+      return r.rows[0] ? { session: sessionHeadFromRow(PG, r.rows[0]), identity: null } : null;
     }
     if (view === 'embed') {
       const r = await this.pool.query<WhoamiRow<PgColumns>>({ ...GET_BY_TOKEN_EMBED, values: [tokenHash] });

@@ -1,5 +1,5 @@
 import type { Identity } from '../../identity/types.js';
-import type { Session, SessionEmbed, SessionWithEmbed, SessionWithIdentity } from '../../session/types.js';
+import type { Session, SessionEmbed, SessionHead, SessionWithEmbed, SessionWithIdentity } from '../../session/types.js';
 import { identityEmbed } from '../../identity/json.js';
 import { sessionEmbed } from '../../session/json.js';
 import type { EndedSessionRow } from '../../session/store.js';
@@ -49,6 +49,27 @@ export function sessionFromRow<C extends ColumnTypes>(c: Codec<C>, r: SessionRow
   };
 }
 
+/** A session's head (SESSION_HEAD_COLUMNS): what the checks on a presented token need, nothing to decode. */
+export interface SessionHeadRow<C extends ColumnTypes> {
+  id: string;
+  identity_id: string;
+  active: C['bool'];
+  expires_at: C['date'];
+  authenticated_at: C['date'];
+  last_active_at: C['date'];
+}
+
+export function sessionHeadFromRow<C extends ColumnTypes>(c: Codec<C>, r: SessionHeadRow<C>): SessionHead {
+  return {
+    id: r.id,
+    identityId: r.identity_id,
+    active: c.bool(r.active),
+    expiresAt: c.date(r.expires_at),
+    authenticatedAt: c.date(r.authenticated_at),
+    lastActiveAt: c.date(r.last_active_at),
+  };
+}
+
 /** whoami's stored session parts (migration session_embed); NULL in rows written before them. */
 export interface StoredEmbeds {
   embed_head: string | null;
@@ -62,13 +83,7 @@ export const storedEmbed = (r: StoredEmbeds): SessionEmbed | null =>
  * whoami's row (WHOAMI_COLUMNS in each dialect): the session's head, its stored parts and its identity's
  * head and stored JSON; nothing whoami's body would have to decode.
  */
-export interface WhoamiRow<C extends ColumnTypes> extends StoredEmbeds {
-  id: string;
-  identity_id: string;
-  active: C['bool'];
-  expires_at: C['date'];
-  authenticated_at: C['date'];
-  last_active_at: C['date'];
+export interface WhoamiRow<C extends ColumnTypes> extends StoredEmbeds, SessionHeadRow<C> {
   i_id: string;
   i_schema_id: string;
   i_state: string;
@@ -83,14 +98,7 @@ export function whoamiFromRow<C extends ColumnTypes>(c: Codec<C>, r: WhoamiRow<C
   const own = storedEmbed(r);
   if (own === null || r.i_embed == null) return null;
   return {
-    session: {
-      id: r.id,
-      identityId: r.identity_id,
-      active: c.bool(r.active),
-      expiresAt: c.date(r.expires_at),
-      authenticatedAt: c.date(r.authenticated_at),
-      lastActiveAt: c.date(r.last_active_at),
-    },
+    session: sessionHeadFromRow(c, r),
     identity: { id: r.i_id, state: r.i_state as Identity['state'], schemaId: r.i_schema_id },
     embed: r.i_embed,
     sessionEmbed: own,

@@ -1,13 +1,13 @@
 import type { Identity } from '../../identity/types.js';
 import type { Session, SessionOnly, SessionView, SessionWithEmbed, SessionWithIdentity } from '../../session/types.js';
 import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../../session/store.js';
-import { decodePageToken, encodeMethods, encodePageToken, WHOAMI_COLUMNS } from '../codec.js';
+import { decodePageToken, encodeMethods, encodePageToken, SESSION_HEAD_COLUMNS, WHOAMI_COLUMNS } from '../codec.js';
 import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
 import { writeOutbox, type OutboxSourceRow } from './session-events.js';
 import { ms, SQLITE_WHERE, statements, type DB, type Stmt } from './db.js';
 import { sessionWhere, type Where } from '../sql/where.js';
 import { SQLITE, type SqliteColumns } from '../sql/codec.js';
-import { embedColumns, endedFromRow, sessionFromRow as sessionOf, whoamiFromFull, whoamiFromRow, type SessionRow as SessionRowOf, type WhoamiRow } from '../sql/rows.js';
+import { embedColumns, endedFromRow, sessionFromRow as sessionOf, sessionHeadFromRow, whoamiFromFull, whoamiFromRow, type SessionRow as SessionRowOf, type SessionHeadRow, type WhoamiRow } from '../sql/rows.js';
 import { IDENTITY_COLUMNS, identityFromRow, type IdentityRow } from './identity-rows.js';
 
 const SESSION_COLUMNS =
@@ -24,8 +24,8 @@ export const endedOf = (r: EndedRow): EndedSessionRow => endedFromRow(SQLITE, r)
 const GET_BY_TOKEN = `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = ?`;
 // whoami: the session's head and the stored JSON of both rows, nothing to decode.
 const GET_BY_TOKEN_EMBED = `SELECT ${WHOAMI_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = ?`;
-// The logouts: the session alone.
-const GET_BY_TOKEN_SESSION = `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.token_hash = ?`;
+// The logouts: the session's head alone.
+const GET_BY_TOKEN_SESSION = `SELECT ${SESSION_HEAD_COLUMNS} FROM sessions s WHERE s.token_hash = ?`;
 // Not updated_at: activity is not a change of the session an API client could observe.
 const RECORD_ACTIVITY = 'UPDATE sessions SET last_active_at = ? WHERE id = ? AND last_active_at < ?';
 // 1 → 0 revokes; anything else → -1 marks "was already inactive" so RETURNING (the new value) tells the cases apart.
@@ -105,8 +105,8 @@ export class SqliteSessionStore implements SessionStore {
   async getSessionByTokenHash(tokenHash: Buffer, view: 'session'): Promise<SessionOnly | null>;
   async getSessionByTokenHash(tokenHash: Buffer, view: SessionView = 'identity'): Promise<SessionWithIdentity | SessionWithEmbed | SessionOnly | null> {
     if (view === 'session') {
-      const row = this.q(GET_BY_TOKEN_SESSION).get(tokenHash) as SessionRow | undefined;
-      return row ? { session: sessionFromRow(row), identity: null } : null;
+      const row = this.q(GET_BY_TOKEN_SESSION).get(tokenHash) as SessionHeadRow<SqliteColumns> | undefined;
+      return row ? { session: sessionHeadFromRow(SQLITE, row), identity: null } : null;
     }
     if (view === 'embed') {
       const row = this.q(GET_BY_TOKEN_EMBED).get(tokenHash) as WhoamiRow<SqliteColumns> | undefined;

@@ -41,8 +41,8 @@ export async function updateLogoutFlow(deps: LogoutDeps, defaultHref: string, re
     if (deps.config.logoutClearBrowserData && isHttps(req)) reply.header('clear-site-data', '"cookies", "storage", "cache"');
     const json = isJsonRequest(req);
     if (hooks) {
-      const ended = { sessionId: auth.session.id, session: auth.session, identity: auth.identity ?? undefined };
-      await hooks.run(req, ended, { type: 'browser', return_to: json ? null : (returnTo?.href ?? defaultHref) });
+      // The read above was the session's head only: the hooks read the ended session and its identity.
+      await hooks.run(req, { sessionId: auth.session.id }, { type: 'browser', return_to: json ? null : (returnTo?.href ?? defaultHref) });
     }
     if (json) return reply.code(204).send();
     return seeOther(req, reply, returnTo?.href ?? defaultHref);
