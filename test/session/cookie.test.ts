@@ -137,6 +137,8 @@ describe('session cookie attributes', () => {
   });
 });
 
+const B64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
 describe('session cookie codec', () => {
   const secret = 'unit-secret-0123456789abcdef';
   test('round trip, nonce, and rejection of every kind of tampering', () => {
@@ -159,6 +161,12 @@ describe('session cookie codec', () => {
       `${body}.${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`,
       `${body}.${Buffer.alloc(32).toString('base64url')}`,
       `${body}+.${sig}`,
+      `${body}=.${sig}`,
+      `${body}.${sig.slice(0, 42)}=`,
+      // A second dot inside a signature of the right length, and a signature whose last character sets
+      // a spare bit (it decodes to the same 32 bytes, but is not the canonical encoding).
+      `${body}.${sig.slice(0, 21)}.${sig.slice(22)}`,
+      `${body}.${sig.slice(0, 42)}${B64URL_ALPHABET[B64URL_ALPHABET.indexOf(sig[42]) ^ 1]}`,
       `${'A'.repeat(5000)}.${sig}`,
     ]) {
       assert.equal(decodeSessionCookie([secret], bad), null, bad.slice(0, 40));

@@ -72,15 +72,16 @@ export class ReturnToValidator {
   /**
    * Reads `return_to` from the request's query once. Undefined when absent or empty. Throws PortaError
    * 400 `self_service_flow_return_to_forbidden` when repeated, hostile, or not allowed. Relative values
-   * resolve against `defaultURL`.
+   * resolve against `defaultURL()`, built only when there is a value to resolve (the configured URLs are
+   * parsed on each read, which the logouts would otherwise pay on every request).
    */
-  fromRequest(req: FastifyRequest, defaultURL: URL): ReturnTo | undefined {
+  fromRequest(req: FastifyRequest, defaultURL: () => URL): ReturnTo | undefined {
     const values = queryOf(req).getAll('return_to');
     const given = values.filter((v) => v !== '');
     if (given.length === 0) return undefined;
     // Parameter pollution: servers and proxies disagree on which copy wins, so none does.
     if (values.length > 1) throw errReturnToForbidden(given[0]);
-    return this.validate(given[0], defaultURL);
+    return this.validate(given[0], defaultURL());
   }
 
   /** Validates one raw value (same rules). */

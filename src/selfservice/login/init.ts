@@ -28,7 +28,7 @@ export async function initLogin(deps: SelfServiceDeps, req: FastifyRequest, repl
         errOAuth2Unconfigured(),
       );
     }
-    const returnTo = deps.returnTo.fromRequest(req, deps.config.afterReturnURL('login'));
+    const returnTo = deps.returnTo.fromRequest(req, () => deps.config.afterReturnURL('login'));
     const requestedAal = (param(req, 'aal') ?? 'aal1').toLowerCase();
     if (requestedAal !== 'aal1' && requestedAal !== 'aal2') return await fail(errBadAAL(requestedAal));
     const identitySchema = param(req, 'identity_schema');

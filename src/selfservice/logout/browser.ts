@@ -10,7 +10,7 @@ import { logoutURL } from './request.js';
 export async function createBrowserLogoutFlow(deps: LogoutDeps, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   try {
     const auth = await deps.sessions.fetchSessionFromRequest(req);
-    const returnTo = deps.returnTo.fromRequest(req, deps.config.logoutRedirectURL);
+    const returnTo = deps.returnTo.fromRequest(req, () => deps.config.logoutRedirectURL);
     const token = deps.sessions.logoutToken(auth.session.id);
     const body = { logout_url: logoutURL(deps.config.publicBaseURL, token, returnTo?.href), logout_token: token };
     return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(goJson(body));

@@ -37,7 +37,7 @@ export async function updateLogoutFlow(deps: LogoutDeps, defaultHref: string, re
     if (auth.via === 'cookie' || sessions.hasSessionCookie(req)) sessions.clearCookie(reply);
     deps.csrf.regenerate(req, reply);
 
-    const returnTo = deps.returnTo.fromRequest(req, deps.config.logoutRedirectURL);
+    const returnTo = deps.returnTo.fromRequest(req, () => deps.config.logoutRedirectURL);
     if (deps.config.logoutClearBrowserData && isHttps(req)) reply.header('clear-site-data', '"cookies", "storage", "cache"');
     const json = isJsonRequest(req);
     if (hooks) {

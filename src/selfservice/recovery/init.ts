@@ -33,7 +33,7 @@ export async function initRecovery(deps: RecoveryDeps, req: FastifyRequest, repl
   const fail = (err: unknown) => (type === 'api' ? sendError(req, reply, err) : deps.errors.forward(req, reply, err));
   try {
     if (!deps.config.recoveryEnabled) return await fail(errRecoveryDisabled());
-    const returnTo = deps.returnTo.fromRequest(req, deps.config.defaultBrowserReturnURL);
+    const returnTo = deps.returnTo.fromRequest(req, () => deps.config.defaultBrowserReturnURL);
     const existing = await deps.sessions.tryFetchFromRequest(req, { requireActiveIdentity: true });
     if (existing) {
       // Kratos: 302 for a browser (recovery is for people who cannot sign in), 400 for JSON and API clients.

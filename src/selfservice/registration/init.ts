@@ -44,7 +44,7 @@ export async function initRegistration(deps: SelfServiceDeps, req: FastifyReques
   const fail = (err: unknown) => (type === 'api' ? sendError(req, reply, err) : deps.errors.forward(req, reply, err));
   try {
     if (!deps.config.registrationEnabled) return await fail(errRegistrationDisabled());
-    const returnTo = deps.returnTo.fromRequest(req, deps.config.afterReturnURL('registration'));
+    const returnTo = deps.returnTo.fromRequest(req, () => deps.config.afterReturnURL('registration'));
     const identitySchema = param(req, 'identity_schema');
     const existing = await deps.sessions.tryFetchFromRequest(req, { requireActiveIdentity: true });
     if (existing) {

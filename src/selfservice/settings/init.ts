@@ -76,7 +76,7 @@ export async function initSettings(deps: SelfServiceDeps, req: FastifyRequest, r
       const login = publicURL(deps.config, '/self-service/login/browser');
       return redirect(req, reply, 303, returnTo ? `${login}?${new URLSearchParams({ return_to: returnTo })}` : login);
     }
-    const returnTo = deps.returnTo.fromRequest(req, deps.config.afterReturnURL('settings'));
+    const returnTo = deps.returnTo.fromRequest(req, () => deps.config.afterReturnURL('settings'));
     const identity = await deps.identities.get(auth.identity.id);
     if (!identity) return await fail(errNoActiveSession());
     const flow = await createSettingsFlow(deps, req, reply, type, identity, { request_url: requestURL(req), return_to: returnTo?.href }, (f) =>

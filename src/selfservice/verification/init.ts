@@ -29,7 +29,7 @@ export async function initVerification(deps: FlowDeps & { hooks?: Pick<HookRegis
       return type === 'api' || acceptsJson(req) ? sendError(req, reply, errVerificationDisabled()) : deps.errors.forward(req, reply, errVerificationDisabled());
     }
     // Kratos writes init errors (a forbidden return_to) as JSON even for browsers.
-    const returnTo = deps.returnTo.fromRequest(req, deps.config.afterReturnURL('verification'));
+    const returnTo = deps.returnTo.fromRequest(req, () => deps.config.afterReturnURL('verification'));
     const flow = buildVerificationFlow(deps, req, reply, type, { request_url: requestURL(req), return_to: returnTo?.href });
     await deps.hooks?.run('verification', 'before', { req, reply, flow });
     await deps.persister.flows.createFlow(flow);
