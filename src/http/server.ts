@@ -23,13 +23,20 @@ export interface ServerOptions {
  * logs without query strings (they carry logout tokens), and the admin `/admin` prefix rewrite.
  */
 export async function createServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const serverLogger = opts.logger.child({ server: opts.kind });
+  const logRequests = opts.logger.isLevelEnabled('info');
   const app = Fastify({
-    loggerInstance: opts.logger.child({ server: opts.kind }) as unknown as FastifyBaseLogger,
-    // Porta logs requests itself (onResponse below) so that query strings, which carry tokens, never appear.
-    logController: new LogController({ disableRequestLogging: true }),
-    // A child logger per request (with its redaction set-up) costs measurable CPU on the hot paths; it is
-    // only worth it when request-level lines are written.
-    childLoggerFactory: (logger, bindings, childOpts) => (opts.logger.isLevelEnabled('info') ? logger.child(bindings, childOpts) : logger),
+    // With request lines off, Fastify gets no logger at all: given one, it builds a logger per request and
+    // hangs two listeners on every response to time it, for lines nobody writes (several µs per request on
+    // whoami and the logouts). Handlers' own warnings and errors still reach req.log: the first hook below
+    // points it at the server's logger.
+    ...(logRequests
+      ? {
+          loggerInstance: serverLogger as unknown as FastifyBaseLogger,
+          // Porta logs requests itself (onResponse below) so that query strings, which carry tokens, never appear.
+          logController: new LogController({ disableRequestLogging: true }),
+        }
+      : { logger: false }),
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     return503OnClosing: true,
@@ -43,12 +50,20 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
         : undefined,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
     // Errors raised before routing answer in the Kratos format too.
-    clientErrorHandler: clientErrorHandler(opts.logger.child({ server: opts.kind })),
+    clientErrorHandler: clientErrorHandler(serverLogger),
     frameworkErrors: frameworkErrorHandler,
   });
 
   installNodeErrorAnswers(app.server);
-  app.addHook('onRequest', requireHostHook);
+  app.addHook(
+    'onRequest',
+    logRequests
+      ? requireHostHook
+      : (req, reply, done) => {
+          req.log = serverLogger as unknown as FastifyBaseLogger;
+          requireHostHook(req, reply, done);
+        },
+  );
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -56,7 +71,6 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
 
   // The hooks below run on every request, so they are callback hooks (an async hook costs a promise per
   // request) and request timing exists only when request logs are written.
-  const logRequests = opts.logger.isLevelEnabled('info');
   app.addHook('onRequest', (req, reply, done) => {
     if (logRequests) (req as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
     if (req.method === 'GET') reply.header('cache-control', 'private, no-cache, no-store, must-revalidate');
