@@ -16,39 +16,6 @@ import type { Codec, ColumnTypes } from './codec.js';
 
 type Json = Record<string, unknown>;
 
-/** The session columns (SESSION_COLUMNS in each dialect). */
-export interface SessionRow<C extends ColumnTypes> {
-  id: string;
-  identity_id: string;
-  active: C['bool'];
-  expires_at: C['date'];
-  authenticated_at: C['date'];
-  issued_at: C['date'];
-  last_active_at: C['date'];
-  aal: string;
-  authentication_methods: C['json'];
-  devices: C['json'];
-  created_at: C['date'];
-  updated_at: C['date'];
-}
-
-export function sessionFromRow<C extends ColumnTypes>(c: Codec<C>, r: SessionRow<C>): Session {
-  return {
-    id: r.id,
-    identityId: r.identity_id,
-    active: c.bool(r.active),
-    expiresAt: c.date(r.expires_at),
-    authenticatedAt: c.date(r.authenticated_at),
-    issuedAt: c.date(r.issued_at),
-    lastActiveAt: c.date(r.last_active_at),
-    aal: r.aal as Session['aal'],
-    authenticationMethods: decodeMethods(c.json(r.authentication_methods)),
-    devices: decodeDevices(c.json(r.devices)),
-    createdAt: c.date(r.created_at),
-    updatedAt: c.date(r.updated_at),
-  };
-}
-
 /** A session's head (SESSION_HEAD_COLUMNS): what the checks on a presented token need, nothing to decode. */
 export interface SessionHeadRow<C extends ColumnTypes> {
   id: string;
@@ -67,6 +34,28 @@ export function sessionHeadFromRow<C extends ColumnTypes>(c: Codec<C>, r: Sessio
     expiresAt: c.date(r.expires_at),
     authenticatedAt: c.date(r.authenticated_at),
     lastActiveAt: c.date(r.last_active_at),
+  };
+}
+
+/** The session columns (SESSION_COLUMNS in each dialect): the head and the rest. */
+export interface SessionRow<C extends ColumnTypes> extends SessionHeadRow<C> {
+  issued_at: C['date'];
+  aal: string;
+  authentication_methods: C['json'];
+  devices: C['json'];
+  created_at: C['date'];
+  updated_at: C['date'];
+}
+
+export function sessionFromRow<C extends ColumnTypes>(c: Codec<C>, r: SessionRow<C>): Session {
+  return {
+    ...sessionHeadFromRow(c, r),
+    issuedAt: c.date(r.issued_at),
+    aal: r.aal as Session['aal'],
+    authenticationMethods: decodeMethods(c.json(r.authentication_methods)),
+    devices: decodeDevices(c.json(r.devices)),
+    createdAt: c.date(r.created_at),
+    updatedAt: c.date(r.updated_at),
   };
 }
 
