@@ -20,7 +20,7 @@ export type ImportProblem = 'unknown' | 'invalid' | 'bounds' | null;
  * on the libuv pool like @node-rs/argon2.
  */
 export class Hasher {
-  /** Every hash and verification goes through it (limit.ts): `porta.hashers.max_concurrent`. */
+  /** Every hash and verification goes through it (limit.ts): `porta.hashing.max_concurrent`. */
   readonly limiter: WorkLimiter;
 
   constructor(readonly config: Config) {
