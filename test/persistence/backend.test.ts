@@ -1,6 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -123,6 +125,36 @@ describe('persistence: SQLite WAL checkpoints', () => {
     assert.equal((await p.sessions.listSessions({ limit: 5000 })).sessions.length, 4001);
     await p.close();
     assert.equal(existsSync(`${file}-wal`), false, 'the last connection to close checkpoints and removes the WAL');
+  });
+
+  test('the worker flushes the database file before it closes the gate, and close() releases its descriptor', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'porta-flush-'));
+    const file = join(dir, 'flush.db');
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'debug' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
+    const p = (await openPersister(`sqlite://${file}`, { logger, sqlite: { checkpointIntervalMs: 20, walMaxPages: 200 } })) as SqlitePersister;
+    await p.migrate();
+    const identity = makeIdentity();
+    await p.identities.createIdentity(identity);
+    const tails = () => lines.filter((l) => l.msg === 'sqlite WAL tail checkpointed behind the write gate');
+    // Steady writes with pauses for the worker's timer, until a few gated tails have run.
+    for (let round = 0; round < 400 && tails().length < 3; round++) {
+      for (let k = 0; k < 50; k++) await p.sessions.createSession(makeSession(identity.id), tokenHash());
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const descriptors = () => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === file;
+      } catch {
+        return false; // the directory's own descriptor is gone by the time it is read
+      }
+    });
+    assert.ok(descriptors().length >= 2, 'the connection and the flush descriptor are open');
+    await p.close();
+    assert.deepEqual(lines.filter((l) => l.level === 40), [], 'no checkpoint failed');
+    assert.ok(tails().length >= 3, `gated tails ran (${tails().length})`);
+    for (const t of tails()) assert.ok((t.bulk as { flushes: number }).flushes >= 1, `a tail ran without a flush first: ${JSON.stringify(t)}`);
+    assert.deepEqual(descriptors(), [], 'no descriptor of the database file outlives close()');
   });
 
   test('while the checkpoint worker holds the write gate, writes wait asynchronously and reads go on', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -36,6 +36,8 @@ export class SqlitePersister implements Persister {
   readonly courier;
   readonly sessionEvents;
   private checkpointer?: Checkpointer;
+  /** The checkpoint worker's descriptor for flushing the database file (checkpoint.ts). */
+  private syncFd?: number;
   private closed = false;
   private pingStmt?: ReturnType<DB['prepare']>;
 
@@ -76,7 +78,16 @@ export class SqlitePersister implements Persister {
       throw err;
     }
     const p = new SqlitePersister(db, opts.logger);
-    p.checkpointer = startCheckpointer(opts.path, { intervalMs: opts.checkpointIntervalMs, walMaxPages: opts.walMaxPages, logger: opts.logger }, p.gate);
+    // Closing any descriptor of a file drops every POSIX lock this process holds on it, SQLite's
+    // included; so this one is opened after the connection and closed only after it (close()).
+    try {
+      p.syncFd = openSync(opts.path, 'r');
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    const ckpt = { intervalMs: opts.checkpointIntervalMs, walMaxPages: opts.walMaxPages, logger: opts.logger, syncFd: p.syncFd };
+    p.checkpointer = startCheckpointer(opts.path, ckpt, p.gate);
     return p;
   }
 
@@ -120,5 +131,6 @@ export class SqlitePersister implements Persister {
     this.closed = true;
     await this.checkpointer?.stop();
     this.db.close();
+    if (this.syncFd !== undefined) closeSync(this.syncFd);
   }
 }
