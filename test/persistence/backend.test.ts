@@ -11,6 +11,8 @@ import { createPgDatabase, PG_URL } from '../helpers/pg.js';
 import { openPersister } from '../../src/persistence/index.js';
 import { parseDsn } from '../../src/persistence/dsn.js';
 import { SqlitePersister } from '../../src/persistence/sqlite/persister.js';
+import { startCheckpointer } from '../../src/persistence/sqlite/checkpoint.js';
+import Database from 'better-sqlite3';
 import { makeIdentity, makeSession, openBackend, silentLogger, tokenHash } from './fixtures.js';
 
 describe('persistence: DSNs', () => {
@@ -155,6 +157,37 @@ describe('persistence: SQLite WAL checkpoints', () => {
     assert.ok(tails().length >= 3, `gated tails ran (${tails().length})`);
     for (const t of tails()) assert.ok((t.bulk as { flushes: number }).flushes >= 1, `a tail ran without a flush first: ${JSON.stringify(t)}`);
     assert.deepEqual(descriptors(), [], 'no descriptor of the database file outlives close()');
+  });
+
+  test('a flush that fails is reported once, and the gated tail still lets the WAL start over', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'porta-noflush-')), 'x.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)');
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'debug' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
+    // No process has this many descriptors open: every flush fails with EBADF.
+    const ckpt = startCheckpointer(file, { intervalMs: 20, walMaxPages: 200, logger, syncFd: 2 ** 30 });
+    const insert = db.prepare('INSERT INTO t (v) VALUES (randomblob(2000))');
+    const tails = () => lines.filter((l) => l.msg === 'sqlite WAL tail checkpointed behind the write gate');
+    let maxWal = 0;
+    try {
+      for (let round = 0; round < 400 && tails().length < 3; round++) {
+        for (let k = 0; k < 20; k++) insert.run();
+        maxWal = Math.max(maxWal, statSync(`${file}-wal`).size);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    } finally {
+      await ckpt.stop();
+      db.close();
+    }
+    const warnings = lines.filter((l) => l.level === 40).map((l) => String(l.err));
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /flushing the database file: .*EBADF/);
+    assert.ok(tails().length >= 3, `gated tails ran (${tails().length})`);
+    // Without tails the WAL would hold every frame (about 8,000 rows of 2 KB); with them it stays near its cap.
+    assert.ok(maxWal < 8 * 1024 * 1024, `WAL peaked at ${maxWal} bytes`);
   });
 
   test('while the checkpoint worker holds the write gate, writes wait asynchronously and reads go on', async () => {

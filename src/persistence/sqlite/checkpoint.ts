@@ -38,6 +38,7 @@ const pageSize = db.pragma('page_size', { simple: true });
 const capBytes = 32 + workerData.walMaxPages * (pageSize + 24);
 const walFile = workerData.file + '-wal';
 let running = false;
+let syncFd = workerData.syncFd;
 // The WAL length at the last gated tail: a WAL that has not moved since (an idle server) needs no new one.
 let tailedAt = -1;
 const tick = () => {
@@ -54,12 +55,18 @@ const tick = () => {
       // while a copy was large (a flush of a few hundred pages takes a few ms; two rounds usually do).
       const f0 = Date.now();
       let flushes = 0;
-      if (workerData.syncFd >= 0) {
-        for (let copied = Infinity; flushes < 3 && copied > 64; flushes++) {
-          fdatasyncSync(workerData.syncFd);
-          const before = r.checkpointed;
-          r = db.pragma('wal_checkpoint(PASSIVE)')[0];
-          copied = r.checkpointed - before;
+      if (syncFd >= 0) {
+        try {
+          for (let copied = Infinity; flushes < 3 && copied > 64; flushes++) {
+            fdatasyncSync(syncFd);
+            const before = r.checkpointed;
+            r = db.pragma('wal_checkpoint(PASSIVE)')[0];
+            copied = r.checkpointed - before;
+          }
+        } catch (e) {
+          // Only an optimisation: without it the gated pass's own fsync does the work, as it always may.
+          syncFd = -1;
+          parentPort.postMessage({ kind: 'error', message: 'flushing the database file: ' + String(e && e.message || e) + '; the gated tail syncs it alone from now on' });
         }
       }
       bulk.flushes = flushes;
