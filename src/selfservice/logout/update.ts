@@ -10,7 +10,8 @@ import { errLogoutTokenMismatch, errLogoutTokenMissing, errNoRows } from '../../
 /**
  * GET /self-service/logout (updateLogoutFlow), in Kratos's order: token present, session, token
  * matches; then revoke exactly the authenticated session, clear its cookie, rotate CSRF, and only then
- * validate return_to (so a bad return_to still logs out, as in Kratos). One read and one write.
+ * validate return_to (so a bad return_to still logs out, as in Kratos). One read and one write, both by
+ * the token's digest.
  */
 export async function updateLogoutFlow(deps: LogoutDeps, defaultHref: string, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   // Not forwarded: a prefetch must get a plain, non-cacheable 4xx, never a redirect it could follow.
@@ -30,9 +31,11 @@ export async function updateLogoutFlow(deps: LogoutDeps, defaultHref: string, re
     }
     if (!sessions.logoutTokenMatches(auth.session.id, token)) return errors.forward(req, reply, errLogoutTokenMismatch());
 
-    // Whatever credential carried the session, that session and no other is the one revoked.
-    const { outcome, ended } = await sessions.revokeSession(auth.session.id, 'self_service_logout');
-    if (outcome === 'missing') return errors.forward(req, reply, errNoRows());
+    // Whatever credential carried the session, that session and no other is the one revoked: by the
+    // digest it was just read by (a token names one session for good), so the write walks the index
+    // pages the read has just brought in rather than the id index's.
+    const { sessionId, ended } = await sessions.revokeSessionByToken(auth.tokenHash, 'self_service_logout');
+    if (sessionId === null) return errors.forward(req, reply, errNoRows());
     const hooks = ended.length > 0 ? deps.logoutHooks : undefined;
     if (auth.via === 'cookie' || sessions.hasSessionCookie(req)) sessions.clearCookie(reply);
     deps.csrf.regenerate(req, reply);
