@@ -97,6 +97,14 @@ describe('persistence: PostgreSQL availability', { skip: !PG_URL && process.env.
   });
 });
 
+/** A debug logger that keeps its lines, and the checkpoint worker's gated tails among them. */
+function debugLog() {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'debug' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
+  const tails = () => lines.filter((l) => l.msg === 'sqlite WAL tail checkpointed behind the write gate');
+  return { lines, logger, tails };
+}
+
 describe('persistence: SQLite WAL checkpoints', () => {
   test('the WAL stays bounded under steady writes and close() removes it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'porta-wal-'));
@@ -132,13 +140,11 @@ describe('persistence: SQLite WAL checkpoints', () => {
   test('the worker flushes the database file before it closes the gate, and close() releases its descriptor', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'porta-flush-'));
     const file = join(dir, 'flush.db');
-    const lines: Array<Record<string, unknown>> = [];
-    const logger = pino({ level: 'debug' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
+    const { lines, logger, tails } = debugLog();
     const p = (await openPersister(`sqlite://${file}`, { logger, sqlite: { checkpointIntervalMs: 20, walMaxPages: 200 } })) as SqlitePersister;
     await p.migrate();
     const identity = makeIdentity();
     await p.identities.createIdentity(identity);
-    const tails = () => lines.filter((l) => l.msg === 'sqlite WAL tail checkpointed behind the write gate');
     // Steady writes with pauses for the worker's timer, until a few gated tails have run.
     for (let round = 0; round < 400 && tails().length < 3; round++) {
       for (let k = 0; k < 50; k++) await p.sessions.createSession(makeSession(identity.id), tokenHash());
@@ -165,12 +171,10 @@ describe('persistence: SQLite WAL checkpoints', () => {
     db.pragma('journal_mode = WAL');
     db.pragma('wal_autocheckpoint = 0');
     db.exec('CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)');
-    const lines: Array<Record<string, unknown>> = [];
-    const logger = pino({ level: 'debug' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
+    const { lines, logger, tails } = debugLog();
     // No process has this many descriptors open: every flush fails with EBADF.
     const ckpt = startCheckpointer(file, { intervalMs: 20, walMaxPages: 200, logger, syncFd: 2 ** 30 });
     const insert = db.prepare('INSERT INTO t (v) VALUES (randomblob(2000))');
-    const tails = () => lines.filter((l) => l.msg === 'sqlite WAL tail checkpointed behind the write gate');
     let maxWal = 0;
     try {
       for (let round = 0; round < 400 && tails().length < 3; round++) {
