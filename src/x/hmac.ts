@@ -1,7 +1,14 @@
-import { createHash, createHmac, hash as oneShot } from 'node:crypto';
+import { createHmac, createHash, hash as oneShot } from 'node:crypto';
 
 const BLOCK = 64;
 const DIGEST = 32;
+
+/** An HMAC-SHA256 under one fixed key, as bytes or straight as unpadded base64url text. */
+export interface FixedKeyHmac {
+  (message: string | Uint8Array): Buffer;
+  /** The same MAC rendered by the digest call itself: no Buffer in between (the session cookie compares text). */
+  base64url(message: string | Uint8Array): string;
+}
 
 /**
  * HMAC-SHA256 under one fixed key and an optional fixed context prefix, for the hot paths (the
@@ -11,7 +18,7 @@ const DIGEST = 32;
  * digests over a reused scratch buffer: the same bytes as RFC 2104's HMAC (pinned by a test against
  * `createHmac`). Calls are synchronous, so the scratch buffer is never shared between two of them.
  */
-export function fixedKeyHmac(key: string | Buffer, context = ''): (message: string) => Buffer {
+export function fixedKeyHmac(key: string | Buffer, context = ''): FixedKeyHmac {
   let k = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
   if (k.length > BLOCK) k = createHash('sha256').update(k).digest();
   const ctx = Buffer.from(context, 'utf8');
@@ -24,11 +31,28 @@ export function fixedKeyHmac(key: string | Buffer, context = ''): (message: stri
   }
   ctx.copy(inner, BLOCK);
   const head = BLOCK + ctx.length;
-  return (message: string): Buffer => {
-    // Messages here are a few dozen bytes; a longer one takes the general path.
-    if (message.length * 3 > inner.length - head) return createHmac('sha256', k).update(ctx).update(message, 'utf8').digest();
-    const n = inner.write(message, head, 'utf8');
+  const room = inner.length - head;
+
+  /** Fills `outer` with the padded outer block and the inner digest; false when the message is too long for the scratch buffer. */
+  const innerDigest = (message: string | Uint8Array): boolean => {
+    let n: number;
+    if (typeof message === 'string') {
+      // Messages here are a few dozen bytes; a longer one takes the general path.
+      if (message.length * 3 > room) return false;
+      n = inner.write(message, head, 'utf8');
+    } else {
+      if (message.length > room) return false;
+      inner.set(message, head);
+      n = message.length;
+    }
     oneShot('sha256', inner.subarray(0, head + n), 'buffer').copy(outer, BLOCK);
-    return oneShot('sha256', outer, 'buffer') as unknown as Buffer;
+    return true;
   };
+  const general = (message: string | Uint8Array): Buffer =>
+    (typeof message === 'string' ? createHmac('sha256', k).update(ctx).update(message, 'utf8') : createHmac('sha256', k).update(ctx).update(message)).digest();
+
+  const mac = ((message: string | Uint8Array): Buffer =>
+    innerDigest(message) ? (oneShot('sha256', outer, 'buffer') as unknown as Buffer) : general(message)) as FixedKeyHmac;
+  mac.base64url = (message) => (innerDigest(message) ? oneShot('sha256', outer, 'base64url') : general(message).toString('base64url'));
+  return mac;
 }

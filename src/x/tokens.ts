@@ -1,6 +1,6 @@
-import { hash as oneShot, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash as oneShot, randomUUID } from 'node:crypto';
 import { pooledRandomBytes } from './random.js';
-import { fixedKeyHmac } from './hmac.js';
+import { fixedKeyHmac, type FixedKeyHmac } from './hmac.js';
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -30,30 +30,42 @@ export function hashToken(token: string): Buffer {
   return oneShot('sha256', token, 'buffer') as unknown as Buffer;
 }
 
+/** 62^5, the largest power of 62 whose remainders times 2^16 stay exact in a double (below 2^53). */
+const CHUNK = 916_132_832;
+
 /**
  * The `length` least significant base-62 digits of the big-endian number in `bytes`, least significant
- * first. Long division of the byte array by 62, in place on a copy: the same digits as BigInt
- * arithmetic without allocating a BigInt per step.
+ * first: the same digits as BigInt arithmetic (pinned by a test against it) without a BigInt per step.
+ * Long division of 16-bit limbs by 62^5 gives five digits a pass, so a 32-byte MAC takes seven passes
+ * over sixteen limbs rather than thirty-two over thirty-two bytes.
  */
-export function base62(bytes: Buffer, length: number): string {
-  const n = Uint8Array.from(bytes);
+export function base62(bytes: Uint8Array, length: number): string {
+  // Most significant limb first; an odd leading byte is a limb of its own.
+  const limbs: number[] = [];
+  const odd = bytes.length & 1;
+  if (odd) limbs.push(bytes[0]);
+  for (let i = odd; i < bytes.length; i += 2) limbs.push((bytes[i] << 8) | bytes[i + 1]);
   let out = '';
   let start = 0;
-  for (let i = 0; i < length; i++) {
+  while (out.length < length) {
     let rem = 0;
-    for (let j = start; j < n.length; j++) {
-      const cur = rem * 256 + n[j];
-      n[j] = Math.floor(cur / 62);
-      rem = cur % 62;
+    for (let j = start; j < limbs.length; j++) {
+      const cur = rem * 65536 + limbs[j];
+      const q = Math.floor(cur / CHUNK);
+      limbs[j] = q;
+      rem = cur - q * CHUNK;
     }
-    while (start < n.length && n[start] === 0) start++;
-    out += ALNUM[rem];
+    while (start < limbs.length && limbs[start] === 0) start++;
+    for (let k = 0; k < 5 && out.length < length; k++) {
+      out += ALNUM[rem % 62];
+      rem = Math.floor(rem / 62);
+    }
   }
   return out;
 }
 
 // One keyed MAC per secret (there are few, and they live as long as the process).
-const logoutMacs = new Map<string, (message: string) => Buffer>();
+const logoutMacs = new Map<string, FixedKeyHmac>();
 
 /**
  * A session's logout token: stable for the session, unforgeable without the secret, and stored
@@ -65,16 +77,18 @@ export function deriveLogoutToken(secret: string, sessionId: string): string {
   return LOGOUT_TOKEN_PREFIX + base62(mac(sessionId), 32);
 }
 
-/** Constant-time string equality (lengths are compared after padding, so they leak nothing either). */
+/**
+ * Constant-time string equality. Every UTF-16 unit up to the longer length is compared and the
+ * differences are OR-ed together with no early exit, so the time depends on the lengths alone, which
+ * are public here (fixed token formats). Equal UTF-16 units mean equal UTF-8 bytes. A loop rather than
+ * `crypto.timingSafeEqual`: that needs two equal-length Buffers, whose encoding and padding cost
+ * several times the compare on the logout and cookie paths.
+ */
 export function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a, 'utf8');
-  const bb = Buffer.from(b, 'utf8');
-  const len = Math.max(ab.length, bb.length, 1);
-  const pa = Buffer.alloc(len);
-  const pb = Buffer.alloc(len);
-  ab.copy(pa);
-  bb.copy(pb);
-  return timingSafeEqual(pa, pb) && ab.length === bb.length;
+  const n = a.length > b.length ? a.length : b.length;
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < n; i++) diff |= (i < a.length ? a.charCodeAt(i) : 0) ^ (i < b.length ? b.charCodeAt(i) : 0);
+  return diff === 0;
 }
 
 export const newId = (): string => randomUUID();

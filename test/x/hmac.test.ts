@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { fixedKeyHmac } from '../../src/x/hmac.js';
-import { base62, hashToken } from '../../src/x/tokens.js';
+import { base62, hashToken, safeEqual } from '../../src/x/tokens.js';
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 /** The straightforward BigInt rendering the fast base62 replaced. */
@@ -27,6 +27,10 @@ test('fixedKeyHmac gives RFC 2104 HMAC-SHA256 bytes for every key length, contex
         // Twice: the reused scratch buffer must not leak one call's bytes into the next.
         assert.deepEqual(mac(m), want, `key ${key.length} context ${JSON.stringify(context)} message ${m.length}`);
         assert.deepEqual(mac(m), want);
+        // The same MAC over the message's bytes, and rendered straight as base64url text.
+        assert.deepEqual(mac(Buffer.from(m, 'utf8')), want);
+        assert.equal(mac.base64url(m), want.toString('base64url'));
+        assert.equal(mac.base64url(Buffer.from(m, 'utf8')), want.toString('base64url'));
       }
     }
   }
@@ -42,4 +46,21 @@ test('base62 renders the same digits as BigInt arithmetic, zeros and leading zer
 
 test('hashToken is the SHA-256 of the token', () => {
   for (const t of ['', 'ory_st_abc', 'ünï']) assert.deepEqual(hashToken(t), createHash('sha256').update(t, 'utf8').digest());
+});
+
+test('safeEqual is string equality: lengths, prefixes, every position and non-ASCII units', () => {
+  const base = 'ory_lo_RlHMxRsACCDHUgJNHEP6GSX9eO92GMGe';
+  assert.equal(safeEqual(base, String(base)), true);
+  assert.equal(safeEqual('', ''), true);
+  for (const other of ['', base.slice(0, -1), `${base}a`, `${base}\0`, 'ü', base.toUpperCase()]) {
+    assert.equal(safeEqual(base, other), false, JSON.stringify(other));
+    assert.equal(safeEqual(other, base), false, JSON.stringify(other));
+  }
+  // A difference in any one position is seen, whatever the others.
+  for (let i = 0; i < base.length; i++) {
+    const flipped = base.slice(0, i) + String.fromCharCode(base.charCodeAt(i) ^ 1) + base.slice(i + 1);
+    assert.equal(safeEqual(base, flipped), false, `position ${i}`);
+  }
+  assert.equal(safeEqual('ü✓𝄞', 'ü✓𝄞'), true);
+  assert.equal(safeEqual('ü✓𝄞', 'ü✓𝄟'), false);
 });
