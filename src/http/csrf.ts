@@ -36,6 +36,8 @@ interface CsrfState {
   /** The token in effect for this response (the cookie's, or a freshly generated one). */
   current?: Buffer;
   masked?: string;
+  /** Set when `current` was generated for this response and no rendering of it has been handed out. */
+  fresh?: boolean;
 }
 
 declare module 'fastify' {
@@ -137,6 +139,7 @@ export class CsrfManager {
   token(req: FastifyRequest, reply: FastifyReply): string {
     const state = this.state(req);
     if (!state.current) this.setNew(req, reply);
+    state.fresh = false;
     return (state.current as Buffer).toString('base64');
   }
 
@@ -144,6 +147,7 @@ export class CsrfManager {
   masked(req: FastifyRequest, reply: FastifyReply): string {
     const state = this.state(req);
     if (!state.current) this.setNew(req, reply);
+    state.fresh = false;
     if (!state.masked) {
       const otp = pooledRandomBytes(TOKEN_LENGTH);
       const real = state.current as Buffer;
@@ -180,8 +184,12 @@ export class CsrfManager {
 
   /** Sets a new CSRF cookie (login, logout), replacing any CSRF cookie this response already sets. */
   regenerate(req: FastifyRequest, reply: FastifyReply): string {
-    this.setNew(req, reply);
-    return (this.state(req).current as Buffer).toString('base64');
+    // A token generated for this very response (the request came without a cookie) is already one no
+    // earlier response carried: a second one would only cost random bytes and another Set-Cookie line.
+    const state = this.state(req);
+    if (!state.fresh) this.setNew(req, reply);
+    state.fresh = false;
+    return (state.current as Buffer).toString('base64');
   }
 
   /** The exact Kratos 403 for this request (reject reason and hint chosen as nosurfx.CSRFErrorReason does). */
@@ -215,6 +223,7 @@ export class CsrfManager {
     const state = this.state(req);
     state.current = pooledRandomBytes(TOKEN_LENGTH);
     state.masked = undefined;
+    state.fresh = true;
     const prefix = `${this.cookieName}=`;
     const existing = reply.getHeader('set-cookie');
     const list = Array.isArray(existing) ? existing : existing === undefined ? [] : [String(existing)];

@@ -98,8 +98,16 @@ function negotiate(ranges: Range[]): string {
 export function acceptsJson(req: Pick<FastifyRequest, 'headers'>): boolean {
   const accept = req.headers.accept;
   if (!accept) return false;
-  return negotiate(parseAccept(accept)) === 'application/json';
+  // A client sends the same Accept header on every request, so the last answer is kept: one string
+  // compare instead of a parse on every logout (bounded: one entry, whatever the header's length).
+  if (accept !== lastAccept) {
+    lastJson = negotiate(parseAccept(accept)) === 'application/json';
+    lastAccept = accept;
+  }
+  return lastJson;
 }
+let lastAccept: string | undefined;
+let lastJson = false;
 
 /** Kratos's x.IsJSONRequest: JSON by Accept, or a body declared as application/json. */
 export function isJsonRequest(req: FastifyRequest): boolean {

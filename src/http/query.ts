@@ -36,6 +36,8 @@ export class Query {
 }
 
 function decode(s: string): string {
+  // Tokens, ids and most values need no decoding at all.
+  if (!s.includes('%') && !s.includes('+')) return s;
   try {
     return decodeURIComponent(s.replace(/\+/g, ' '));
   } catch {

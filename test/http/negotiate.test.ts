@@ -53,3 +53,12 @@ describe('isJsonRequest: derived rows and the contract\'s RFC 9110 rows', () => 
     assert.equal(acceptsJson(req({ accept: 'application/json' })), true);
   });
 });
+
+test('acceptsJson keeps no answer from one Accept header for another (its one-entry memo)', () => {
+  const json = 'application/json';
+  const html = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+  for (const [accept, want] of [[json, true], [json, true], [html, false], [html, false], [json, true], ['application/json;q=0', false], [json, true]] as const) {
+    assert.equal(acceptsJson(req({ accept })), want, accept);
+  }
+  assert.equal(acceptsJson(req({})), false);
+});
