@@ -10,6 +10,16 @@ export interface Server {
   output(): string;
 }
 
+/**
+ * The Node flags of Porta's launcher (its `#!/usr/bin/env -S node ...` line), so that benchmarks start
+ * Porta with `node FLAGS bin/porta.js` exactly as `porta serve` runs, whatever node binary they use.
+ */
+export function launcherFlags(root: string): string[] {
+  const first = readFileSync(join(root, 'bin', 'porta.js'), 'utf8').split('\n', 1)[0];
+  const prefix = '#!/usr/bin/env -S node';
+  return first.startsWith(prefix) ? first.slice(prefix.length).split(' ').filter((f) => f !== '') : [];
+}
+
 /** Kratos-style env overrides would silently change the config under test: drop them. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeBenchConfig } from './dataset.js';
-import { sharedBenchDir } from './lib.js';
+import { launcherFlags, sharedBenchDir } from './lib.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SHARED = sharedBenchDir(ROOT);
@@ -54,7 +54,7 @@ async function startPorta(): Promise<{ pid: number; stop: () => void }> {
   for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
   copyFileSync(`${base}.pristine.sqlite`, file);
   const cfg = writeBenchConfig(join(DATA, 'lul.yaml'), `sqlite://${file}`, PORT);
-  const child = spawn('taskset', ['-c', values.cpus, process.execPath, join(ROOT, 'bin', 'porta.js'), 'serve', '-c', cfg], { env: { ...process.env, NODE_ENV: 'production' }, stdio: 'ignore' });
+  const child = spawn('taskset', ['-c', values.cpus, process.execPath, ...launcherFlags(ROOT), join(ROOT, 'bin', 'porta.js'), 'serve', '-c', cfg], { env: { ...process.env, NODE_ENV: 'production' }, stdio: 'ignore' });
   for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`${BASE}/health/ready`)).status === 200) return { pid: child.pid!, stop: () => child.kill('SIGTERM') };

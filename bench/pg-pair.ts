@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { dropDatabase, pgUrl, recreateDatabase, writeBenchConfig } from './dataset.js';
-import { procStats, sharedBenchDir, startPinned, stop, waitReady, type Server } from './lib.js';
+import { launcherFlags, procStats, sharedBenchDir, startPinned, stop, waitReady, type Server } from './lib.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DATA = join(ROOT, 'bench', '.data', 'vs');
@@ -82,7 +82,7 @@ async function run(processes: 1 | 2, scenario: string): Promise<string> {
   try {
     for (const port of PORTS.slice(0, processes)) {
       // Both cores, as the kernel schedules them.
-      const s = startPinned(`porta-${port}`, '0,1', [join(ROOT, 'bin', 'porta.js'), 'serve', '-c', config(port)], `http://127.0.0.1:${port}`, ROOT);
+      const s = startPinned(`porta-${port}`, '0,1', [...launcherFlags(ROOT), join(ROOT, 'bin', 'porta.js'), 'serve', '-c', config(port)], `http://127.0.0.1:${port}`, ROOT);
       servers.push(s);
       await waitReady(s, '/health/alive');
     }

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify as toYaml } from 'yaml';
 import { BENCH_SECRET, seed } from './seed.js';
-import { procStats, requireTool, runWrk, setNiceness, startPinned, stop, waitReady, type Server, type WrkResult } from './lib.js';
+import { launcherFlags, procStats, requireTool, runWrk, setNiceness, startPinned, stop, waitReady, type Server, type WrkResult } from './lib.js';
 import { summarizeProfile } from './profile.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -109,7 +109,7 @@ function start(system: string, dbFile: string, profDir?: string): Server {
     const root = system === 'porta-exp' ? values['porta-root'] : ROOT;
     if (!root) throw new Error('porta-exp needs --porta-root DIR');
     const bin = join(root, 'bin', 'porta.js');
-    return startPinned(system, SERVER_CPU, [...prof, bin, 'serve', '-c', portaConfig(dbFile)], 'http://127.0.0.1:4600', DATA);
+    return startPinned(system, SERVER_CPU, [...prof, ...launcherFlags(root), bin, 'serve', '-c', portaConfig(dbFile)], 'http://127.0.0.1:4600', DATA);
   }
   return startPinned(
     'baseline',

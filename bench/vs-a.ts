@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { dropDatabase, pgUrl, recreateDatabase, seedPostgres, seedSqlite, writeBenchConfig } from './dataset.js';
-import { sharedBenchDir } from './lib.js';
+import { launcherFlags, sharedBenchDir } from './lib.js';
 import { summarizeProfile } from './profile.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -196,7 +196,7 @@ async function runOne(system: Row['system'], db: Db, scenario: string, n: number
   const args =
     system === 'A'
       ? [join(ROOT, 'bench', 'limit-pg.mjs'), dsn, String(PORT)]
-      : [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), join(ROOT, 'bin', 'porta.js'), 'serve', '-c', portaConfig(dsn)];
+      : [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...launcherFlags(ROOT), join(ROOT, 'bin', 'porta.js'), 'serve', '-c', portaConfig(dsn)];
   const server = await startServer(args, `http://127.0.0.1:${PORT}/health/alive`);
   let line: string;
   try {

@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -8,6 +9,7 @@ import {
   freePort,
   prepareDatabase,
   PG_SKIP,
+  PORTA_BIN,
   ROOT,
   runPorta,
   spawnPorta,
@@ -33,6 +35,17 @@ describe('porta CLI (spawned)', () => {
     const res = await runPorta(['version']);
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stdout.trim(), VERSION);
+  });
+
+  test('the launcher runs as an executable, with the Node flags of its first line', () => {
+    // What `porta` (npm's bin link) and `npm start` run: an invalid flag would make node refuse to start.
+    const res = spawnSync(PORTA_BIN, ['version'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(res.status, 0, res.stderr);
+    assert.equal(res.stdout.trim(), VERSION);
+    const flags = readFileSync(PORTA_BIN, 'utf8').split('\n', 1)[0].replace('#!/usr/bin/env -S node', '').trim();
+    assert.equal(flags, '--max-semi-space-size=8');
+    const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string;
+    assert.equal(start, `node ${flags} bin/porta.js start`, 'npm start runs the launcher with the same flags');
   });
 
   // One bad value per implemented key kind: integer, enum, duration pattern, URL.
