@@ -1,4 +1,4 @@
-import { createHmac, createHash, hash as oneShot } from 'node:crypto';
+import { createHash, createHmac, hash as oneShot } from 'node:crypto';
 
 const BLOCK = 64;
 const DIGEST = 32;
@@ -48,8 +48,8 @@ export function fixedKeyHmac(key: string | Buffer, context = ''): FixedKeyHmac {
     oneShot('sha256', inner.subarray(0, head + n), 'buffer').copy(outer, BLOCK);
     return true;
   };
-  const general = (message: string | Uint8Array): Buffer =>
-    (typeof message === 'string' ? createHmac('sha256', k).update(ctx).update(message, 'utf8') : createHmac('sha256', k).update(ctx).update(message)).digest();
+  // Strings are hashed as UTF-8, the default of update().
+  const general = (message: string | Uint8Array): Buffer => createHmac('sha256', k).update(ctx).update(message).digest();
 
   const mac = ((message: string | Uint8Array): Buffer =>
     innerDigest(message) ? (oneShot('sha256', outer, 'buffer') as unknown as Buffer) : general(message)) as FixedKeyHmac;

@@ -30,7 +30,10 @@ export function hashToken(token: string): Buffer {
   return oneShot('sha256', token, 'buffer') as unknown as Buffer;
 }
 
-/** 62^5, the largest power of 62 whose remainders times 2^16 stay exact in a double (below 2^53). */
+/**
+ * 62^5: each step's `remainder * 2^16 + limb` stays below 2^46, far inside a double's exact integers,
+ * so the quotient's floor is exact too (62^6 would come within a rounding step of it).
+ */
 const CHUNK = 916_132_832;
 
 /**
