@@ -45,14 +45,16 @@ export function fixedKeyHmac(key: string | Buffer, context = ''): FixedKeyHmac {
       inner.set(message, head);
       n = message.length;
     }
-    oneShot('sha256', inner.subarray(0, head + n), 'buffer').copy(outer, BLOCK);
+    // A latin1 ('binary') string is the cheapest rendering of a digest in Node 20 ('buffer' output costs about
+    // 0.6 us more per call), and writing it back as latin1 gives the same 32 bytes.
+    outer.write(oneShot('sha256', inner.subarray(0, head + n), 'binary'), BLOCK, 'latin1');
     return true;
   };
   // Strings are hashed as UTF-8, the default of update().
   const general = (message: string | Uint8Array): Buffer => createHmac('sha256', k).update(ctx).update(message).digest();
 
   const mac = ((message: string | Uint8Array): Buffer =>
-    innerDigest(message) ? (oneShot('sha256', outer, 'buffer') as unknown as Buffer) : general(message)) as FixedKeyHmac;
+    innerDigest(message) ? Buffer.from(oneShot('sha256', outer, 'binary'), 'latin1') : general(message)) as FixedKeyHmac;
   mac.base64url = (message) => (innerDigest(message) ? oneShot('sha256', outer, 'base64url') : general(message).toString('base64url'));
   return mac;
 }
