@@ -5,6 +5,7 @@ import { forEachBackend } from '../helpers/harness.js';
 import type { Persister } from '../../src/persistence/types.js';
 import type { Identity } from '../../src/identity/types.js';
 import { PortaError } from '../../src/http/errors.js';
+import type { EndedSessionRow } from '../../src/session/store.js';
 import { at, makeIdentity, makeSession, openBackend, tokenHash, type Opened } from './fixtures.js';
 
 forEachBackend('persistence: sessions', (backend) => {
@@ -46,6 +47,22 @@ forEachBackend('persistence: sessions', (backend) => {
     assert.equal(await p.sessions.revokeSessionByTokenHash(h), s.id);
     assert.equal((await p.sessions.getSessionByTokenHash(h))!.session.active, false);
     assert.equal(await p.sessions.revokeSessionByTokenHash(tokenHash()), null);
+  });
+
+  test('revokeSessionByTokenHash reports the ended session only when this call ended it', async () => {
+    const s = makeSession(alice.id);
+    const h = tokenHash();
+    await p.sessions.createSession(s, h);
+    const calls: EndedSessionRow[][] = [];
+    const sink = (rows: EndedSessionRow[]) => void calls.push(rows);
+    assert.equal(await p.sessions.revokeSessionByTokenHash(h, sink), s.id);
+    assert.equal(await p.sessions.revokeSessionByTokenHash(h, sink), s.id);
+    assert.equal(await p.sessions.revokeSessionByTokenHash(tokenHash(), sink), null);
+    assert.deepEqual(calls, [
+      [{ id: s.id, identityId: alice.id, expiresAt: s.expiresAt, authenticatedAt: s.authenticatedAt, lastActiveAt: s.lastActiveAt }],
+      [],
+      [],
+    ]);
   });
 
   test('revokeSessionById tells revoked, inactive and missing apart', async () => {

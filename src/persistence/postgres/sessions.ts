@@ -65,12 +65,16 @@ const RECORD_ACTIVITY = {
   name: 'porta_session_activity',
   text: 'UPDATE sessions SET last_active_at = $1 WHERE id = $2 AND last_active_at < $3',
 };
-// `u` holds the row only when this statement ended it; its identity and expiry come back from it.
+// `u` holds the row only when this statement ended it; its identity and expiry come back from it. The
+// second branch reports a session that exists but was already inactive (id, NULLs). Its NOT EXISTS is
+// uncorrelated, so PostgreSQL plans it as a one-time filter and, when the UPDATE ended a session (every
+// real logout), never runs its index scan: one lookup by the token's digest, as a bare UPDATE would do.
+const BY_TOKEN_ENDED_OR_INACTIVE =
+  'SELECT id, identity_id, expires_at, authenticated_at, last_active_at FROM u ' +
+  'UNION ALL SELECT id, NULL, NULL, NULL, NULL FROM sessions WHERE token_hash = $1 AND NOT EXISTS (SELECT 1 FROM u)';
 const REVOKE_BY_TOKEN = {
   name: 'porta_revoke_by_token',
-  text:
-    `WITH u AS (UPDATE sessions SET active = false WHERE token_hash = $1 AND active RETURNING ${ENDED_COLUMNS}) ` +
-    'SELECT s.id, u.identity_id, u.expires_at, u.authenticated_at, u.last_active_at FROM sessions s LEFT JOIN u ON u.id = s.id WHERE s.token_hash = $1',
+  text: `WITH u AS (UPDATE sessions SET active = false WHERE token_hash = $1 AND active RETURNING ${ENDED_COLUMNS}) ${BY_TOKEN_ENDED_OR_INACTIVE}`,
 };
 const REVOKE_BY_ID = {
   name: 'porta_revoke_by_id',
@@ -84,7 +88,7 @@ const REVOKE_BY_TOKEN_EV = {
   name: 'porta_revoke_by_token_ev',
   text:
     `WITH u AS (UPDATE sessions SET active = false WHERE token_hash = $1 AND active RETURNING ${OUTBOX_SOURCE_COLUMNS})${outboxCtes(2, false)}` +
-    'SELECT s.id, u.identity_id, u.expires_at, u.authenticated_at, u.last_active_at FROM sessions s LEFT JOIN u ON u.id = s.id WHERE s.token_hash = $1',
+    BY_TOKEN_ENDED_OR_INACTIVE,
 };
 const REVOKE_BY_ID_EV = {
   name: 'porta_revoke_by_id_ev',
