@@ -1,8 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PortaError } from './errors.js';
 import { sendError } from './writer.js';
 import { mediaTypeOf } from './body.js';
+import { sha256 } from '../x/hmac.js';
 import { errAdminCrossSite, errAdminKeyRequired, errUnsupportedMediaType } from './catalogue/index.js';
 
 export interface AdminGuardOptions {
@@ -23,8 +24,6 @@ const PATCH_TYPES = new Set(['application/json', 'application/json-patch+json'])
 
 /** Longer Authorization values cannot carry a configured key (keys are at most 512 characters). */
 const MAX_AUTHORIZATION = 1024;
-
-const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 /** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive, RFC 7235); undefined otherwise. */
 export function bearerToken(header: string | undefined): string | undefined {

@@ -3,6 +3,12 @@ import { createHash, createHmac, hash as oneShot } from 'node:crypto';
 const BLOCK = 64;
 const DIGEST = 32;
 
+/**
+ * SHA-256 as bytes. Taken from the one-shot digest as a latin1 ('binary') string and copied into a Buffer:
+ * Node 20 renders a 'buffer' digest about 0.6 us slower, and this runs on every whoami and logout.
+ */
+export const sha256 = (data: string | Uint8Array): Buffer => Buffer.from(oneShot('sha256', data, 'binary'), 'latin1');
+
 /** An HMAC-SHA256 under one fixed key, as bytes or straight as unpadded base64url text. */
 export interface FixedKeyHmac {
   (message: string | Uint8Array): Buffer;
@@ -45,8 +51,7 @@ export function fixedKeyHmac(key: string | Buffer, context = ''): FixedKeyHmac {
       inner.set(message, head);
       n = message.length;
     }
-    // A latin1 ('binary') string is the cheapest rendering of a digest in Node 20 ('buffer' output costs about
-    // 0.6 us more per call), and writing it back as latin1 gives the same 32 bytes.
+    // Written as latin1 straight into the outer block, for the reason given at sha256().
     outer.write(oneShot('sha256', inner.subarray(0, head + n), 'binary'), BLOCK, 'latin1');
     return true;
   };
@@ -54,7 +59,7 @@ export function fixedKeyHmac(key: string | Buffer, context = ''): FixedKeyHmac {
   const general = (message: string | Uint8Array): Buffer => createHmac('sha256', k).update(ctx).update(message).digest();
 
   const mac = ((message: string | Uint8Array): Buffer =>
-    innerDigest(message) ? Buffer.from(oneShot('sha256', outer, 'binary'), 'latin1') : general(message)) as FixedKeyHmac;
+    innerDigest(message) ? sha256(outer) : general(message)) as FixedKeyHmac;
   mac.base64url = (message) => (innerDigest(message) ? oneShot('sha256', outer, 'base64url') : general(message).toString('base64url'));
   return mac;
 }
