@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { pooledRandomBytes } from '../x/random.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parse as parseCookies } from 'cookie';
+import { cookieValue } from '../x/cookie-header.js';
 import type { Config } from '../config/config.js';
 import { PortaError } from './errors.js';
 import { mediaTypeOf } from './body.js';
@@ -201,7 +201,7 @@ export class CsrfManager {
       errCsrfViolation(REASON, MESSAGE, { docs: DOCS, ...details });
     const cookieHeader = req.headers.cookie;
     if (!cookieHeader) return make({ hint, reject_reason: NO_COOKIE });
-    if (!(this.cookieName in safeParse(cookieHeader))) return make({ hint, reject_reason: COOKIE_MISSING });
+    if (cookieValue(cookieHeader, this.cookieName) === undefined) return make({ hint, reject_reason: COOKIE_MISSING });
     const ct = req.headers['content-type'] ?? '';
     if (!ct.startsWith('application/json')) {
       const sent = opts.tokenSent ?? Boolean(req.headers['x-csrf-token'] || this.formToken(req) || queryToken(req));
@@ -213,7 +213,7 @@ export class CsrfManager {
   private state(req: FastifyRequest): CsrfState {
     if (!req.portaCsrf) {
       const header = req.headers.cookie;
-      const fromCookie = header ? decodeRaw(safeParse(header)[this.cookieName]) : undefined;
+      const fromCookie = header ? decodeRaw(percentDecoded(cookieValue(header, this.cookieName))) : undefined;
       req.portaCsrf = { fromCookie, current: fromCookie };
     }
     return req.portaCsrf;
@@ -265,11 +265,13 @@ function decodeRaw(value: string | undefined): Buffer | undefined {
   return value && RAW_TOKEN.test(value) ? Buffer.from(value, 'base64') : undefined;
 }
 
-function safeParse(header: string): Record<string, string | undefined> {
+/** The `cookie` package's default decoding, which this cookie has always been read with. */
+function percentDecoded(value: string | undefined): string | undefined {
+  if (value === undefined || !value.includes('%')) return value;
   try {
-    return parseCookies(header);
+    return decodeURIComponent(value);
   } catch {
-    return {};
+    return value;
   }
 }
 

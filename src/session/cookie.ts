@@ -1,5 +1,6 @@
 import { fixedKeyHmac, type FixedKeyHmac } from '../x/hmac.js';
-import { parse as parseCookieHeader, serialize, type SerializeOptions } from 'cookie';
+import { serialize, type SerializeOptions } from 'cookie';
+import { cookieValue } from '../x/cookie-header.js';
 import type { CookieSettings } from '../config/config.js';
 import { randomAlnum, safeEqual } from '../x/tokens.js';
 
@@ -65,17 +66,13 @@ export function decodeSessionCookie(secrets: string[], value: string): SessionCo
   return { token, expiresAt: new Date(Number(ms)), nonce };
 }
 
-/** The raw value of the named cookie in a Cookie header (first occurrence, as Go's r.Cookie), or undefined. */
+/**
+ * The raw value of the named cookie in a Cookie header (first occurrence, as Go's r.Cookie), or
+ * undefined. Not decoded: our values are plain base64url, and a tampered %-sequence must not be "repaired".
+ */
 export function readCookie(header: string | string[] | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;
-  const raw = Array.isArray(header) ? header.join('; ') : header;
-  if (!raw.includes(name)) return undefined;
-  try {
-    // Our values are plain base64url; identity decoding keeps a tampered %-sequence from being "repaired".
-    return parseCookieHeader(raw, { decode: (s) => s })[name];
-  } catch {
-    return undefined;
-  }
+  return cookieValue(Array.isArray(header) ? header.join('; ') : header, name);
 }
 
 function baseOptions(s: CookieSettings): SerializeOptions {
