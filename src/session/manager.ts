@@ -150,7 +150,7 @@ export class SessionManager {
    * counts this as a use: one conditional UPDATE when the timeout is on and the recorded use is older
    * than `activity_granularity`, otherwise no write.
    */
-  async fetchFromRequest(req: FastifyRequest, opts: FetchOptions = {}): Promise<AuthenticatedSession> {
+  fetchFromRequest(req: FastifyRequest, opts: FetchOptions = {}): Promise<AuthenticatedSession> {
     return this.fetchWith(req, opts, (h) => this.deps.store.getSessionByTokenHash(h));
   }
 
@@ -158,15 +158,17 @@ export class SessionManager {
    * whoami's fetchFromRequest (requireActiveIdentity and recordActivity): the same checks and the same
    * one read, which brings the identity's stored JSON (its `embed`) instead of the decoded identity.
    */
-  async fetchForWhoami(req: FastifyRequest): Promise<Authenticated<SessionWithEmbed>> {
+  fetchForWhoami(req: FastifyRequest): Promise<Authenticated<SessionWithEmbed>> {
     return this.fetchWith(req, { requireActiveIdentity: true, recordActivity: true }, (h) => this.deps.store.getSessionByTokenHash(h, 'embed'));
   }
 
   /** fetchFromRequest for callers that need no identity (the logouts): a narrower read, no identity checks. */
-  async fetchSessionFromRequest(req: FastifyRequest): Promise<Authenticated<SessionOnly>> {
+  fetchSessionFromRequest(req: FastifyRequest): Promise<Authenticated<SessionOnly>> {
     return this.fetchWith(req, {}, (h) => this.deps.store.getSessionByTokenHash(h, 'session'));
   }
 
+  // The three readers above hand back fetchWith's promise instead of being async themselves: an async
+  // function that returns a promise adopts it through two more microtask turns, on every whoami and logout.
   private async fetchWith<R extends { session: SessionHead; identity: { state: string } | null }>(
     req: FastifyRequest,
     opts: FetchOptions,
