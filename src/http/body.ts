@@ -1,11 +1,14 @@
 import type { FastifyRequest } from 'fastify';
 import { parse as parseContentType } from 'content-type';
+import { strictUtf8 } from '../x/utf8.js';
 import { errBodyEmpty, errBodyNotUtf8, errBodyUrlEscape, errJsonPayload, errUnknownContentType } from './catalogue/index.js';
 
 /** The media type of the request without parameters, lower-cased; undefined when absent or unparsable. */
 export function mediaTypeOf(req: FastifyRequest): string | undefined {
   const raw = req.headers['content-type'];
   if (!raw) return undefined;
+  // The value nearly every JSON client sends is its own answer; the parser is for everything else.
+  if (raw === 'application/json') return raw;
   try {
     return parseContentType(raw).type;
   } catch {
@@ -21,12 +24,11 @@ function hasNoBody(req: FastifyRequest): boolean {
   return req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] === undefined || req.headers['content-length'] === '0');
 }
 
-function decodeUtf8(buf: Buffer): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    throw errBodyNotUtf8();
-  }
+/** A request body's text; not UTF-8 is Kratos's 400. */
+export function decodeUtf8(buf: Buffer): string {
+  const text = strictUtf8(buf);
+  if (text === undefined) throw errBodyNotUtf8();
+  return text;
 }
 
 /**

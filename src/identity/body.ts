@@ -1,6 +1,7 @@
 import { PortaError } from '../http/errors.js';
 import { INPUT_LIMITS, InputLimitError } from '../http/limits.js';
 import { isUUID } from '../x/tokens.js';
+import { strictUtf8 } from '../x/utf8.js';
 import type { NewIdentityInput } from './manager.js';
 import type { IdentityState } from './types.js';
 import { errAddressStatus, errAddressVia, errBodyNotUtf8, errDecode, errExternalIdNul, errIdentityState, errImportUnsupported, errJsonTooDeep, errPasswordMigrationUnsupported } from '../http/catalogue/index.js';
@@ -235,10 +236,5 @@ function goChar(c: string): string {
 }
 
 function isValidUtf8(buf: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(buf);
-    return true;
-  } catch {
-    return false;
-  }
+  return strictUtf8(buf) !== undefined;
 }

@@ -7,6 +7,7 @@ import { queryOf } from '../http/query.js';
 import { redirectToServer } from '../http/port-redirect.js';
 import { parseOffsetPage, setOffsetHeaders } from '../http/pagination.js';
 import type { SchemaRegistry } from './registry.js';
+import { strictUtf8 } from '../x/utf8.js';
 import { errSchemaNotFound } from '../http/catalogue/index.js';
 
 export interface SchemaDeps {
@@ -17,11 +18,7 @@ export interface SchemaDeps {
 /** What Kratos names in its 404: the base64url-decoded id when the path segment decodes to text. */
 function displayId(id: string): string {
   if (/^[A-Za-z0-9_-]+$/.test(id) && id.length % 4 !== 1) {
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(id, 'base64url'));
-    } catch {
-      return id;
-    }
+    return strictUtf8(Buffer.from(id, 'base64url')) ?? id;
   }
   return id;
 }

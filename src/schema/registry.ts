@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/load.js';
+import { strictUtf8 } from '../x/utf8.js';
 
 export interface IdentitySchema {
   id: string;
@@ -23,11 +24,7 @@ function tryDecodeId(value: string): string | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(value) || value.length % 4 === 1) return undefined;
   const buf = Buffer.from(value, 'base64url');
   if (buf.toString('base64url') !== value) return undefined;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    return undefined;
-  }
+  return strictUtf8(buf);
 }
 
 async function readSource(key: string, url: string): Promise<Buffer> {

@@ -37,8 +37,8 @@ test('cookieValue agrees with cookie.parse on generated headers', () => {
   const pieces = ['ory_kratos_session', 'ory_kratos_session=', ' ory_kratos_session =', 'ory_kratos', '_session', 'x', '=', ';', '; ', ' ', '\t', 'v', '%', 'a=b', '"'];
   let seed = 42;
   const rand = (n: number) => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return (seed >>> 16) % n;
   };
   let matched = 0;
   for (let i = 0; i < 20000; i++) {

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { mediaTypeOf } from '../../http/body.js';
+import { decodeUtf8 as utf8, mediaTypeOf } from '../../http/body.js';
 import { INPUT_LIMITS, InputLimitError, checkInputLimits } from '../../http/limits.js';
 import { isDecimalNumber } from '../../x/decimal.js';
 import { isGoBool, parseBool } from './params.js';
@@ -33,13 +33,6 @@ export function decodeFlowBody(req: FastifyRequest, opts: DecodeOptions = {}): R
   throw errUnknownContentType(req.method, req.headers['content-type'] ?? '', ALLOWED.join(' '));
 }
 
-function utf8(buf: Buffer): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    throw errBodyNotUtf8();
-  }
-}
 
 /** Checks the decoded body against INPUT_LIMITS before anything walks it recursively or coerces it. */
 function bounded(flat: Record<string, unknown>, depthOfKey: (key: string) => number): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { parse as parseContentType } from 'content-type';
-import { errBodyNotUtf8, errFormBody } from '../../http/catalogue/index.js';
+import { decodeUtf8 } from '../../http/body.js';
+import { errFormBody } from '../../http/catalogue/index.js';
 
 const MAX_PARTS = 1000;
 
@@ -32,11 +33,7 @@ export function parseMultipart(contentType: string, body: Buffer): Array<[string
     const name = /;\s*name="([^"]*)"/i.exec(disposition)?.[1];
     if (name === undefined || /;\s*filename=/i.test(disposition)) continue;
     const value = Buffer.from(part.slice(split + 4), 'latin1');
-    try {
-      out.push([Buffer.from(name, 'latin1').toString('utf8'), new TextDecoder('utf-8', { fatal: true }).decode(value)]);
-    } catch {
-      throw errBodyNotUtf8();
-    }
+    out.push([Buffer.from(name, 'latin1').toString('utf8'), decodeUtf8(value)]);
   }
   return out;
 }
