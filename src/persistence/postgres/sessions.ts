@@ -3,7 +3,7 @@ import type { Identity } from '../../identity/types.js';
 import type { Session, SessionOnly, SessionView, SessionWithEmbed, SessionWithIdentity } from '../../session/types.js';
 import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../../session/store.js';
 import { decodePageToken, encodeMethods, encodePageToken, SESSION_HEAD_COLUMNS, WHOAMI_COLUMNS, isUuid } from '../codec.js';
-import { IDENTITY_COLUMNS, identityFromRow, json, PG_WHERE, type IdentityRow, type Queryable } from './db.js';
+import { IDENTITY_COLUMNS, identityFromRow, json, namedStatement, PG_WHERE, type IdentityRow, type Queryable } from './db.js';
 import { sessionWhere } from '../sql/where.js';
 import { PG, type PgColumns } from '../sql/codec.js';
 import { embedColumns, endedFromRow, sessionFromRow as sessionOf, sessionHeadFromRow, whoamiFromFull, whoamiFromRow, type EndedRowOf, type SessionRow as SessionRowOf, type SessionHeadRow, type WhoamiRow } from '../sql/rows.js';
@@ -40,31 +40,31 @@ export async function revokeReturning<R extends EndedRow>(
 }
 
 /*
- * Hot statements are named, so each pooled connection parses and plans them once.
+ * Hot statements are named (namedStatement), so each pooled connection parses and plans them once.
  * The revokes only rewrite rows that are still active (a retry or a concurrent logout of the same
  * session then waits for the first writer's row lock, re-checks `active` and writes nothing); the
  * outer SELECT still sees the row in the statement's snapshot, so an already-inactive session is found.
  */
-const GET_BY_TOKEN = {
-  name: 'porta_session_by_token',
-  text: `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = $1`,
-};
+const GET_BY_TOKEN = namedStatement(
+  'porta_session_by_token',
+  `SELECT ${SESSION_COLUMNS}, ${IDENTITY_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = $1`,
+);
 // whoami: the session's head and the stored JSON of both rows, nothing to decode.
-const GET_BY_TOKEN_EMBED = {
-  name: 'porta_session_by_token_embed',
-  text: `SELECT ${WHOAMI_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = $1`,
-};
+const GET_BY_TOKEN_EMBED = namedStatement(
+  'porta_session_by_token_embed',
+  `SELECT ${WHOAMI_COLUMNS} FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = $1`,
+);
 // The logouts: the session's head alone.
-const GET_BY_TOKEN_SESSION = {
-  name: 'porta_session_by_token_only',
-  text: `SELECT ${SESSION_HEAD_COLUMNS} FROM sessions s WHERE s.token_hash = $1`,
-};
+const GET_BY_TOKEN_SESSION = namedStatement(
+  'porta_session_by_token_only',
+  `SELECT ${SESSION_HEAD_COLUMNS} FROM sessions s WHERE s.token_hash = $1`,
+);
 // Not updated_at: activity is not a change of the session an API client could observe. No index holds
 // last_active_at, so this stays a HOT update like the logout's.
-const RECORD_ACTIVITY = {
-  name: 'porta_session_activity',
-  text: 'UPDATE sessions SET last_active_at = $1 WHERE id = $2 AND last_active_at < $3',
-};
+const RECORD_ACTIVITY = namedStatement(
+  'porta_session_activity',
+  'UPDATE sessions SET last_active_at = $1 WHERE id = $2 AND last_active_at < $3',
+);
 // `u` holds the row only when this statement ended it; its identity and expiry come back from it. The
 // second branch reports a session that exists but was already inactive (id, NULLs). Its NOT EXISTS is
 // uncorrelated, so PostgreSQL plans it as a one-time filter and, when the UPDATE ended a session (every
@@ -72,30 +72,27 @@ const RECORD_ACTIVITY = {
 const BY_TOKEN_ENDED_OR_INACTIVE =
   'SELECT id, identity_id, expires_at, authenticated_at, last_active_at FROM u ' +
   'UNION ALL SELECT id, NULL, NULL, NULL, NULL FROM sessions WHERE token_hash = $1 AND NOT EXISTS (SELECT 1 FROM u)';
-const REVOKE_BY_TOKEN = {
-  name: 'porta_revoke_by_token',
-  text: `WITH u AS (UPDATE sessions SET active = false WHERE token_hash = $1 AND active RETURNING ${ENDED_COLUMNS}) ${BY_TOKEN_ENDED_OR_INACTIVE}`,
-};
-const REVOKE_BY_ID = {
-  name: 'porta_revoke_by_id',
-  text:
-    `WITH u AS (UPDATE sessions SET active = false WHERE id = $1 AND active RETURNING ${ENDED_COLUMNS}) ` +
+const REVOKE_BY_TOKEN = namedStatement(
+  'porta_revoke_by_token',
+  `WITH u AS (UPDATE sessions SET active = false WHERE token_hash = $1 AND active RETURNING ${ENDED_COLUMNS}) ${BY_TOKEN_ENDED_OR_INACTIVE}`,
+);
+const REVOKE_BY_ID = namedStatement(
+  'porta_revoke_by_id',
+  `WITH u AS (UPDATE sessions SET active = false WHERE id = $1 AND active RETURNING ${ENDED_COLUMNS}) ` +
     'SELECT u.id, u.identity_id, u.expires_at, u.authenticated_at, u.last_active_at, EXISTS (SELECT 1 FROM sessions WHERE id = $1) AS found FROM (SELECT 1) one LEFT JOIN u ON true',
-};
+);
 
 // The same two statements, writing the ended session's event in the same statement (receivers configured).
-const REVOKE_BY_TOKEN_EV = {
-  name: 'porta_revoke_by_token_ev',
-  text:
-    `WITH u AS (UPDATE sessions SET active = false WHERE token_hash = $1 AND active RETURNING ${OUTBOX_SOURCE_COLUMNS})${outboxCtes(2, false)}` +
+const REVOKE_BY_TOKEN_EV = namedStatement(
+  'porta_revoke_by_token_ev',
+  `WITH u AS (UPDATE sessions SET active = false WHERE token_hash = $1 AND active RETURNING ${OUTBOX_SOURCE_COLUMNS})${outboxCtes(2, false)}` +
     BY_TOKEN_ENDED_OR_INACTIVE,
-};
-const REVOKE_BY_ID_EV = {
-  name: 'porta_revoke_by_id_ev',
-  text:
-    `WITH u AS (UPDATE sessions SET active = false WHERE id = $1 AND active RETURNING ${OUTBOX_SOURCE_COLUMNS})${outboxCtes(2, false)}` +
+);
+const REVOKE_BY_ID_EV = namedStatement(
+  'porta_revoke_by_id_ev',
+  `WITH u AS (UPDATE sessions SET active = false WHERE id = $1 AND active RETURNING ${OUTBOX_SOURCE_COLUMNS})${outboxCtes(2, false)}` +
     'SELECT u.id, u.identity_id, u.expires_at, u.authenticated_at, u.last_active_at, EXISTS (SELECT 1 FROM sessions WHERE id = $1) AS found FROM (SELECT 1) one LEFT JOIN u ON true',
-};
+);
 
 export class PgSessionStore implements SessionStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -113,11 +110,11 @@ export class PgSessionStore implements SessionStore {
   async getSessionByTokenHash(tokenHash: Buffer, view: 'session'): Promise<SessionOnly | null>;
   async getSessionByTokenHash(tokenHash: Buffer, view: SessionView = 'identity'): Promise<SessionWithIdentity | SessionWithEmbed | SessionOnly | null> {
     if (view === 'session') {
-      const r = await this.pool.query<SessionHeadRow<PgColumns>>({ ...GET_BY_TOKEN_SESSION, values: [tokenHash] });
+      const r = await this.pool.query<SessionHeadRow<PgColumns>>(GET_BY_TOKEN_SESSION([tokenHash]));
       return r.rows[0] ? { session: sessionHeadFromRow(PG, r.rows[0]), identity: null } : null;
     }
     if (view === 'embed') {
-      const r = await this.pool.query<WhoamiRow<PgColumns>>({ ...GET_BY_TOKEN_EMBED, values: [tokenHash] });
+      const r = await this.pool.query<WhoamiRow<PgColumns>>(GET_BY_TOKEN_EMBED([tokenHash]));
       const row = r.rows[0];
       if (!row) return null;
       const whoami = whoamiFromRow(PG, row);
@@ -126,7 +123,7 @@ export class PgSessionStore implements SessionStore {
       const full = await this.getSessionByTokenHash(tokenHash, 'identity');
       return full && whoamiFromFull(full);
     }
-    const r = await this.pool.query<SessionRow & IdentityRow>({ ...GET_BY_TOKEN, values: [tokenHash] });
+    const r = await this.pool.query<SessionRow & IdentityRow>(GET_BY_TOKEN([tokenHash]));
     const row = r.rows[0];
     return row ? { session: sessionFromRow(row), identity: identityFromRow(row) } : null;
   }
@@ -147,7 +144,7 @@ export class PgSessionStore implements SessionStore {
 
   async revokeSessionByTokenHash(tokenHash: Buffer, ended?: EndedSessionsSink): Promise<string | null> {
     const draft = ended?.outbox;
-    const q = draft ? { ...REVOKE_BY_TOKEN_EV, values: [tokenHash, ...outboxValues(draft)] } : { ...REVOKE_BY_TOKEN, values: [tokenHash] };
+    const q = draft ? REVOKE_BY_TOKEN_EV([tokenHash, ...outboxValues(draft)]) : REVOKE_BY_TOKEN([tokenHash]);
     const r = await this.pool.query<{ id: string; identity_id: string | null; expires_at: Date | null; authenticated_at: Date | null; last_active_at: Date | null }>(q);
     const row = r.rows[0];
     ended?.(row?.identity_id ? [endedOf(row as EndedRow)] : []);
@@ -160,7 +157,7 @@ export class PgSessionStore implements SessionStore {
       return 'missing';
     }
     const draft = ended?.outbox;
-    const q = draft ? { ...REVOKE_BY_ID_EV, values: [id, ...outboxValues(draft)] } : { ...REVOKE_BY_ID, values: [id] };
+    const q = draft ? REVOKE_BY_ID_EV([id, ...outboxValues(draft)]) : REVOKE_BY_ID([id]);
     const r = await this.pool.query<{ id: string | null; identity_id: string | null; expires_at: Date | null; authenticated_at: Date | null; last_active_at: Date | null; found: boolean }>(q);
     const row = r.rows[0];
     const revoked = row.id !== null;
@@ -237,7 +234,7 @@ export class PgSessionStore implements SessionStore {
 
   async recordActivity(sessionId: string, at: Date, staleBefore: Date): Promise<void> {
     if (!isUuid(sessionId)) return;
-    await this.pool.query({ ...RECORD_ACTIVITY, values: [at, sessionId, staleBefore] });
+    await this.pool.query(RECORD_ACTIVITY([at, sessionId, staleBefore]));
   }
 
   async rotateSessionToken(sessionId: string, tokenHash: Buffer): Promise<void> {
