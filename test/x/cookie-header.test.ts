@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'cookie';
 import { cookieValue } from '../../src/x/cookie-header.js';
+import { seededBelow } from '../helpers/seeded.js';
 
 const NAME = 'ory_kratos_session';
 const identity = { decode: (s: string) => s };
@@ -35,11 +36,7 @@ test('cookieValue agrees with cookie.parse on generated headers', () => {
   // A small alphabet of the characters that matter to the reading (separators, blanks, the name's
   // pieces), so that every odd placement comes up often.
   const pieces = ['ory_kratos_session', 'ory_kratos_session=', ' ory_kratos_session =', 'ory_kratos', '_session', 'x', '=', ';', '; ', ' ', '\t', 'v', '%', 'a=b', '"'];
-  let seed = 42;
-  const rand = (n: number) => {
-    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-    return (seed >>> 16) % n;
-  };
+  const rand = seededBelow(42);
   let matched = 0;
   for (let i = 0; i < 20000; i++) {
     let header = '';
