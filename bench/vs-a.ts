@@ -12,7 +12,7 @@
  * revoke real sessions and warm-ups draw on a disjoint pool. A on SQLite is run.sh's managed `limit`; A on
  * PostgreSQL is bench/limit-pg.mjs. Servers are pinned to CPU 1, wrk to CPU 0 (run.sh). Prints run.sh's
  * per-pass rows and the ratio table (medians of the passes); rows also go to bench/.data/vs/results.tsv.
- * With --cpu-prof, Porta runs under `node --cpu-prof` and each profile's top costs are printed.
+ * With --cpu-prof, Porta (and A on PostgreSQL) run under `node --cpu-prof` and each profile's top costs are printed.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -192,11 +192,13 @@ async function runOne(system: Row['system'], db: Db, scenario: string, n: number
   const sysLabel = `${system === 'A' ? 'A' : 'porta'}-${db}`;
   if (system === 'A' && db === 'sqlite') return parseRow(runSh([scenario, 'limit', label(n)], sysLabel), db, system, scenario, n, pass);
   const dsn = await freshCopy(base, n, db);
-  const profDir = values['cpu-prof'] && system === 'Porta' ? join(DATA, 'prof', `${db}-${scenario}-${n}-${++profCount}`) : undefined;
+  // A on SQLite is run.sh's own process; A on PostgreSQL is ours, so it can be profiled like Porta.
+  const profDir = values['cpu-prof'] ? join(DATA, 'prof', `${system}-${db}-${scenario}-${n}-${++profCount}`) : undefined;
+  const profFlags = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
   const args =
     system === 'A'
-      ? [join(ROOT, 'bench', 'limit-pg.mjs'), dsn, String(PORT)]
-      : [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...launcherFlags(ROOT), join(ROOT, 'bin', 'porta.js'), 'serve', '-c', portaConfig(dsn)];
+      ? [...profFlags, join(ROOT, 'bench', 'limit-pg.mjs'), dsn, String(PORT)]
+      : [...profFlags, ...launcherFlags(ROOT), join(ROOT, 'bin', 'porta.js'), 'serve', '-c', portaConfig(dsn)];
   const server = await startServer(args, `http://127.0.0.1:${PORT}/health/alive`);
   let line: string;
   try {
@@ -209,7 +211,7 @@ async function runOne(system: Row['system'], db: Db, scenario: string, n: number
   if (profDir && existsSync(profDir)) {
     for (const f of readdirSync(profDir)) {
       const summary = summarizeProfile(join(profDir, f), 16, 20);
-      process.stdout.write(`\n### profile: Porta, ${db}, ${scenario}, ${label(n)} sessions (${f})\n\n${summary}\n`);
+      process.stdout.write(`\n### profile: ${system}, ${db}, ${scenario}, ${label(n)} sessions (${f})\n\n${summary}\n`);
     }
   }
   return parseRow(line, db, system, scenario, n, pass);
