@@ -11,6 +11,7 @@ import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { PgSessionEventStore } from './session-events.js';
 import { PgSessionStore } from './sessions.js';
 import { PgThrottleStore } from './throttle.js';
+import { PG_TYPES } from './timestamp.js';
 
 // Bounds on how long a request can wait for the database when it is down or unreachable: a new
 // connection (or a free pooled one) within CONNECT_TIMEOUT_MS, a statement within STATEMENT_TIMEOUT_MS.
@@ -36,6 +37,7 @@ export function poolConfig(url: string, opts: { serving?: boolean } = {}): pg.Po
     max: Number.isFinite(maxConns) && maxConns > 0 ? maxConns : 10,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
+    types: PG_TYPES,
     // Only while serving requests: migrations and cleanup batches may legitimately run longer.
     ...(opts.serving ? { statement_timeout: STATEMENT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS } : {}),
   };
