@@ -12,14 +12,16 @@ import { PgSessionEventStore } from './session-events.js';
 import { PgSessionStore } from './sessions.js';
 import { PgThrottleStore } from './throttle.js';
 import { PG_TYPES } from './timestamp.js';
+import { watchCheckouts } from './deadline.js';
 
 // Bounds on how long a request can wait for the database when it is down or unreachable: a new
 // connection (or a free pooled one) within CONNECT_TIMEOUT_MS, a statement within STATEMENT_TIMEOUT_MS.
-// The server cancels a statement at STATEMENT_TIMEOUT_MS; the client gives up a little later, for the
-// case where the server cannot even say so (a frozen host or network). Each failure is a 503.
+// The server cancels a statement at STATEMENT_TIMEOUT_MS; the client gives up on a connection checked
+// out for longer than CHECKOUT_LIMIT_MS (deadline.ts), for the case where the server cannot even say so
+// (a frozen host or network). Each failure is a 503.
 const CONNECT_TIMEOUT_MS = 3000;
 const STATEMENT_TIMEOUT_MS = 5000;
-const QUERY_TIMEOUT_MS = 6000;
+const CHECKOUT_LIMIT_MS = 6000;
 const PING_TIMEOUT_MS = 2000;
 // Arbitrary constant: serialises concurrent `migrate` runs against one database.
 const MIGRATION_LOCK = 727_400_001;
@@ -39,7 +41,7 @@ export function poolConfig(url: string, opts: { serving?: boolean } = {}): pg.Po
     idleTimeoutMillis: 30_000,
     types: PG_TYPES,
     // Only while serving requests: migrations and cleanup batches may legitimately run longer.
-    ...(opts.serving ? { statement_timeout: STATEMENT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS } : {}),
+    ...(opts.serving ? { statement_timeout: STATEMENT_TIMEOUT_MS } : {}),
   };
 }
 
@@ -53,11 +55,14 @@ export class PostgresPersister implements Persister {
   readonly courier;
   readonly sessionEvents;
   private closed = false;
+  private readonly deadline;
 
   constructor(
     readonly pool: pg.Pool,
     private readonly logger: Logger,
+    opts: { serving?: boolean } = {},
   ) {
+    this.deadline = opts.serving ? watchCheckouts(pool, CHECKOUT_LIMIT_MS) : undefined;
     this.identities = new PgIdentityStore(pool, (fn) => this.tx(fn));
     this.sessions = new PgSessionStore(pool);
     this.flows = new PgFlowStore(pool, (fn) => this.tx(fn));
@@ -72,7 +77,7 @@ export class PostgresPersister implements Persister {
     // An idle pooled connection that dies (server restart) must not crash the process; the pool drops it
     // and opens a new one on demand.
     pool.on('error', (err) => opts.logger.warn({ err: err.message }, 'postgres connection error'));
-    return new PostgresPersister(pool, opts.logger);
+    return new PostgresPersister(pool, opts.logger, { serving: opts.serving });
   }
 
   async tx<T>(fn: (c: Queryable) => Promise<T>): Promise<T> {
@@ -142,6 +147,7 @@ export class PostgresPersister implements Persister {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.deadline?.stop();
     await this.pool.end();
   }
 }
