@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import { buildApp, type App } from '../app.js';
 import { openPersister } from '../persistence/index.js';
+import { lowerThreadPoolPriority } from '../hash/priority.js';
 import { createLogger } from '../x/logger.js';
 import type { Logger } from 'pino';
 import type { Persister } from '../persistence/types.js';
@@ -68,6 +69,7 @@ export function createCourierWorker(config: Config, persister: Persister, templa
 export async function startServer(config: Config, opts: { watchCourier?: boolean } = {}): Promise<Running> {
   const logger = createLogger({ level: config.log.level, leakSensitiveValues: config.log.leakSensitiveValues, format: config.log.format });
   for (const w of config.warnings) logger.warn(w);
+  await lowerThreadPoolPriority(config.hashingNice, (msg) => logger.warn(msg));
   const persister = await openDatabase(config, logger);
   let app: App;
   try {

@@ -95,6 +95,8 @@ export const portaSchema = {
       default: {},
       properties: {
         max_concurrent: { type: 'integer', minimum: 0, maximum: 1024, default: 0 },
+        // Linux nice value of libuv's thread pool, where hashes compute (hash/priority.ts); 0 leaves it alone.
+        nice: { type: 'integer', minimum: 0, maximum: 19, default: 5 },
       },
     },
     sqlite: {

@@ -94,6 +94,10 @@ export class ServeConfig extends ConfigCore {
     const set = this.v.porta.hashing.max_concurrent;
     return set > 0 ? set : Math.max(1, availableParallelism() - 1);
   }
+  /** The nice value `porta serve` gives libuv's thread pool, where hashes compute (0: unchanged). */
+  get hashingNice(): number {
+    return this.v.porta.hashing.nice;
+  }
   get hasherAlgorithm(): 'argon2' | 'bcrypt' {
     return this.v.hashers.algorithm;
   }
