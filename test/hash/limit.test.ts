@@ -1,27 +1,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
-import { Config } from '../../src/config/config.js';
+import { devConfig } from '../helpers/dev-config.js';
 import { Hasher } from '../../src/hash/hasher.js';
 import { WorkLimiter } from '../../src/hash/limit.js';
 
 // Password work runs off the event loop but on the same cores; the limiter keeps only a bounded number of
 // computations in flight and queues the rest in arrival order.
 
-function config(over: Record<string, unknown> = {}): Config {
-  return Config.load({
-    values: {
-      dev: true,
-      dsn: 'memory',
-      selfservice: { default_browser_return_url: 'http://localhost:4455/' },
-      identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: 'base64://e30' }] },
-      secrets: { default: ['porta-test-secret-0123456789abcdef'] },
-      hashers: { argon2: { memory: '64KiB', iterations: 1, parallelism: 1 } },
-      ...over,
-    },
-    env: {},
-  });
-}
 
 /** A task that finishes when told to, recording when it started. */
 function gated(log: string[], name: string): { run: () => Promise<string>; finish: () => void; fail: (e: Error) => void } {
@@ -88,13 +74,13 @@ describe('hash: WorkLimiter', () => {
 
 describe('hash: porta.hashing.max_concurrent', () => {
   test('automatic by default: the CPUs this process may use, minus one, at least one', () => {
-    assert.equal(config().hashMaxConcurrent, Math.max(1, availableParallelism() - 1));
-    assert.equal(config({ porta: { hashing: { max_concurrent: 3 } } }).hashMaxConcurrent, 3);
-    assert.throws(() => config({ porta: { hashing: { max_concurrent: -1 } } }), /porta.hashing.max_concurrent/);
+    assert.equal(devConfig().hashMaxConcurrent, Math.max(1, availableParallelism() - 1));
+    assert.equal(devConfig({ porta: { hashing: { max_concurrent: 3 } } }).hashMaxConcurrent, 3);
+    assert.throws(() => devConfig({ porta: { hashing: { max_concurrent: -1 } } }), /porta.hashing.max_concurrent/);
   });
 
   test('hashes and verifications beyond the limit wait their turn, and all complete correctly', async () => {
-    const h = new Hasher(config({ porta: { hashing: { max_concurrent: 1 } } }));
+    const h = new Hasher(devConfig({ porta: { hashing: { max_concurrent: 1 } } }));
     const hashing = ['p1', 'p2', 'p3'].map((p) => h.hash(p));
     assert.deepEqual(h.limiter.state, { running: 1, waiting: 2 }, 'one computes, two wait');
     const hashes = await Promise.all(hashing);
