@@ -16,7 +16,8 @@ function digits(text: string, from: number, to: number): number {
 
 /**
  * A `timestamptz` column as a Date, the same Date pg's own parser (postgres-date) gives. That parser runs
- * three regular expressions per value, about 1.4 us and a kilobyte of garbage on Node 20, and every
+ * three regular expressions per value (0.5 us in a pinned micro, 1.4 us inside a loaded server; this one
+ * 0.13-0.15 us) and leaves most of a kilobyte of garbage on Node 20, and every
  * session read and revoke returns three such columns. PostgreSQL writes them with DateStyle ISO as
  * `YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM[:SS]]`; that shape is read here digit by digit. Anything else
  * (`infinity`, BC dates, years outside 1000-9999, another DateStyle) goes to pg's parser.
