@@ -10,8 +10,8 @@
  * scenario on A and on Porta back to back (the order alternates between passes). Every run gets a fresh
  * copy of the pristine database (a file copy; on PostgreSQL CREATE DATABASE ... TEMPLATE), so logout runs
  * revoke real sessions and warm-ups draw on a disjoint pool; logout windows are shortened where the pools
- * would not last 15 s (windowFor), and a logout row that still ran out is flagged. A on SQLite is run.sh's managed `limit`; A on
- * PostgreSQL is bench/limit-pg.mjs. Servers are pinned to CPU 1, wrk to CPU 0 (run.sh). Prints run.sh's
+ * would not last 15 s (windowFor) and then repeated (runOne), and a logout row that still ran out is
+ * flagged. A on SQLite is run.sh's managed `limit`; A on PostgreSQL is bench/limit-pg.mjs. Servers are pinned to CPU 1, wrk to CPU 0 (run.sh). Prints run.sh's
  * per-pass rows and the ratio table (medians of the passes); rows also go to bench/.data/vs/results.tsv.
  * With --cpu-prof, Porta (and A on PostgreSQL) run under `node --cpu-prof` and each profile's top costs are printed.
  */
