@@ -16,7 +16,7 @@
  * With --cpu-prof, Porta (and A on PostgreSQL) run under `node --cpu-prof` and each profile's top costs are printed.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -220,6 +220,33 @@ async function freshCopy(base: string, n: number, db: Db): Promise<string> {
   return `sqlite://${file}`;
 }
 
+/**
+ * Samples the server's anonymous and file-backed resident memory (/proc/PID/status) every 200 ms from a
+ * shell loop (run.sh runs synchronously, so not from this process), to tell which kind a peak RSS is:
+ * run.sh reports only VmHWM, and a few PostgreSQL runs peak 30-60 MiB above the rest.
+ */
+function sampleRss(pid: number): { peaks: () => string; stop: () => void } {
+  const file = join(DATA, `rss-${pid}.txt`);
+  const loop = `while kill -0 ${pid} 2>/dev/null; do grep -E '^(RssAnon|RssFile):' /proc/${pid}/status | tr '\\n' ' '; echo; sleep 0.2; done > ${file}`;
+  const child = spawn('sh', ['-c', loop], { stdio: 'ignore' });
+  const peaks = () => {
+    let anon = 0;
+    let fileBacked = 0;
+    for (const l of (existsSync(file) ? readFileSync(file, 'utf8') : '').split('\n')) {
+      anon = Math.max(anon, Number(/RssAnon:\s+(\d+)/.exec(l)?.[1] ?? 0));
+      fileBacked = Math.max(fileBacked, Number(/RssFile:\s+(\d+)/.exec(l)?.[1] ?? 0));
+    }
+    return `anon=${(anon / 1024).toFixed(1)}MiB file=${(fileBacked / 1024).toFixed(1)}MiB`;
+  };
+  return {
+    peaks,
+    stop: () => {
+      child.kill();
+      rmSync(file, { force: true });
+    },
+  };
+}
+
 let profCount = 0;
 /**
  * One row of a pass. A window shorter than 15 s (the logouts at 100k) is repeated, each time on a fresh copy
@@ -261,11 +288,14 @@ async function runWindow(system: Row['system'], db: Db, scenario: string, n: num
       ? [...profFlags, join(ROOT, 'bench', 'limit-pg.mjs'), dsn, String(PORT)]
       : [...profFlags, ...launcherFlags(ROOT), join(ROOT, 'bin', 'porta.js'), 'serve', '-c', portaConfig(dsn)];
   const server = await startServer(args, `http://127.0.0.1:${PORT}/health/alive`);
+  const rss = sampleRss(server.pid);
   let line: string;
   try {
     const [measured, warm] = tokenFiles(base, scenario, system === 'A');
     line = runSh(['--url', `http://127.0.0.1:${PORT}`, scenario, sysLabel, label(n), '--tokens', measured, '--warm-tokens', warm, '--pid', String(server.pid)], sysLabel, window);
+    line = line.replace(/ \|$/, ` ${rss.peaks()} |`);
   } finally {
+    rss.stop();
     await server.stop();
     if (db === 'postgres') await dropDatabase(values['pg-url'], RUN_DB);
   }
