@@ -8,7 +8,6 @@ import { WorkLimiter } from '../../src/hash/limit.js';
 // Password work runs off the event loop but on the same cores; the limiter keeps only a bounded number of
 // computations in flight and queues the rest in arrival order.
 
-
 /** A task that finishes when told to, recording when it started. */
 function gated(log: string[], name: string): { run: () => Promise<string>; finish: () => void; fail: (e: Error) => void } {
   let finish!: () => void;

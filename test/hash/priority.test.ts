@@ -16,7 +16,6 @@ function threads(pid: number): Array<{ tid: number; nice: number; utime: number 
   });
 }
 
-
 describe('hash: porta.hashing.nice', () => {
   test('5 by default; 0 to 19 accepted, anything else refused', () => {
     assert.equal(devConfig().hashingNice, 5);
