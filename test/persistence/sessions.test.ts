@@ -89,6 +89,27 @@ forEachBackend('persistence: sessions', (backend) => {
     assert.equal(byId.filter((r) => r === 'inactive').length, 49);
   });
 
+  test('revokes issued together each get their own answer: active, already ended, unknown, by token and by id', async () => {
+    const live = Array.from({ length: 6 }, () => ({ s: makeSession(alice.id), h: tokenHash() }));
+    for (const x of live) await p.sessions.createSession(x.s, x.h);
+    await p.sessions.revokeSessionByTokenHash(live[1]!.h);
+    await p.sessions.revokeSessionById(live[4]!.s.id);
+    const ended: EndedSessionRow[][] = [];
+    const sink = (rows: EndedSessionRow[]) => void ended.push(rows);
+    // Issued in one turn, so on SQLite they share one group commit; each must still answer as if alone.
+    const answers = await Promise.all([
+      p.sessions.revokeSessionByTokenHash(live[0]!.h, sink),
+      p.sessions.revokeSessionByTokenHash(live[1]!.h, sink),
+      p.sessions.revokeSessionByTokenHash(tokenHash(), sink),
+      p.sessions.revokeSessionById(live[3]!.s.id, sink),
+      p.sessions.revokeSessionById(live[4]!.s.id, sink),
+      p.sessions.revokeSessionById(randomUUID(), sink),
+    ]);
+    assert.deepEqual(answers, [live[0]!.s.id, live[1]!.s.id, null, 'revoked', 'inactive', 'missing']);
+    assert.deepEqual(ended.flat().map((r) => r.id).sort(), [live[0]!.s.id, live[3]!.s.id].sort());
+    for (const [i, x] of live.entries()) assert.equal((await p.sessions.getSession(x.s.id))!.active, i === 2 || i === 5, `session ${i}`);
+  });
+
   test('revokeSessionOfIdentity only touches a session of that identity', async () => {
     const bob = makeIdentity();
     await p.identities.createIdentity(bob);

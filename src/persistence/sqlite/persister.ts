@@ -8,6 +8,7 @@ import { applyMigrations, migrationStatusOf } from '../sql/migrate.js';
 import { startCheckpointer, type Checkpointer } from './checkpoint.js';
 import type { DB } from './db.js';
 import { WriteGate } from './gate.js';
+import { GroupCommit } from './group-commit.js';
 import { SqliteErrorStore, SqliteFlowStore } from './flows.js';
 import { SqliteCourierStore } from './courier.js';
 import { SqliteIdentityStore } from './identities.js';
@@ -40,6 +41,7 @@ export class SqlitePersister implements Persister {
   private syncFd?: number;
   private closed = false;
   private pingStmt?: ReturnType<DB['prepare']>;
+  private readonly group;
 
   constructor(
     readonly db: DB,
@@ -47,7 +49,8 @@ export class SqlitePersister implements Persister {
     readonly gate = new WriteGate(),
   ) {
     this.identities = new SqliteIdentityStore(db, gate);
-    this.sessions = new SqliteSessionStore(db, gate);
+    this.group = new GroupCommit(db, gate);
+    this.sessions = new SqliteSessionStore(db, gate, this.group);
     this.flows = new SqliteFlowStore(db, gate);
     this.errors = new SqliteErrorStore(db, gate);
     this.throttles = new SqliteThrottleStore(db, gate);
@@ -129,6 +132,8 @@ export class SqlitePersister implements Persister {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Writes queued for the next group commit land before the connection goes.
+    this.group.drain();
     await this.checkpointer?.stop();
     this.db.close();
     if (this.syncFd !== undefined) closeSync(this.syncFd);

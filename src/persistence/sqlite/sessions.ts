@@ -3,6 +3,7 @@ import type { Session, SessionOnly, SessionView, SessionWithEmbed, SessionWithId
 import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../../session/store.js';
 import { decodePageToken, encodeMethods, encodePageToken, SESSION_HEAD_COLUMNS, WHOAMI_COLUMNS } from '../codec.js';
 import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
+import { GroupCommit } from './group-commit.js';
 import { writeOutbox, type OutboxSourceRow } from './session-events.js';
 import { ms, SQLITE_WHERE, statements, type DB, type Stmt } from './db.js';
 import { sessionWhere, type Where } from '../sql/where.js';
@@ -69,6 +70,8 @@ export class SqliteSessionStore implements SessionStore {
   constructor(
     private readonly db: DB,
     gate: WriteGate,
+    /** The logouts' revokes commit in groups (group-commit.ts); the rarer writes run on their own. */
+    private readonly group: GroupCommit = new GroupCommit(db, gate),
   ) {
     this.q = statements(db);
     gateWrites<SessionStore>(this, gate, SESSION_ACCESS);
@@ -133,20 +136,24 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async revokeSessionByTokenHash(tokenHash: Buffer, ended?: EndedSessionsSink): Promise<string | null> {
-    const row = this.revoking(
-      ended,
-      () => this.q(REVOKE_BY_TOKEN).get(tokenHash) as (EndedRow & { active: number }) | undefined,
-      (r) => (r && r.active === 0 ? [r] : []),
+    const row = await this.group.run(() =>
+      this.revoking(
+        ended,
+        () => this.q(REVOKE_BY_TOKEN).get(tokenHash) as (EndedRow & { active: number }) | undefined,
+        (r) => (r && r.active === 0 ? [r] : []),
+      ),
     );
     ended?.(row && row.active === 0 ? [endedOf(row)] : []);
     return row ? row.id : null;
   }
 
   async revokeSessionById(id: string, ended?: EndedSessionsSink): Promise<'revoked' | 'inactive' | 'missing'> {
-    const row = this.revoking(
-      ended,
-      () => this.q(REVOKE_BY_ID).get(id) as (EndedRow & { active: number }) | undefined,
-      (r) => (r && r.active === 0 ? [r] : []),
+    const row = await this.group.run(() =>
+      this.revoking(
+        ended,
+        () => this.q(REVOKE_BY_ID).get(id) as (EndedRow & { active: number }) | undefined,
+        (r) => (r && r.active === 0 ? [r] : []),
+      ),
     );
     ended?.(row && row.active === 0 ? [endedOf(row)] : []);
     if (!row) return 'missing';
