@@ -83,6 +83,25 @@ describe('persistence: SQLite group commit', () => {
     }
   });
 
+  test('a group waits while the checkpoint worker holds the write gate, and commits once it opens', async () => {
+    const { p } = await fileBackend();
+    try {
+      p.db.exec('CREATE TABLE scratch (k INTEGER PRIMARY KEY)');
+      const group = new GroupCommit(p.db, p.gate);
+      Atomics.store(p.gate.state, 0, 1);
+      let done = false;
+      const pending = Promise.all([1, 2].map((k) => group.run(() => p.db.prepare('INSERT INTO scratch (k) VALUES (?)').run(k).changes))).then((r) => ((done = true), r));
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(done, false, 'the group waits for the gate');
+      assert.equal(p.db.prepare('SELECT count(*) FROM scratch').pluck().get(), 0);
+      p.gate.open();
+      assert.deepEqual(await pending, [1, 1]);
+      assert.equal(p.db.prepare('SELECT count(*) FROM scratch').pluck().get(), 2);
+    } finally {
+      await p.close();
+    }
+  });
+
   test('close() commits the revokes still queued before the connection goes', async () => {
     const { p, file } = await fileBackend();
     const who = makeIdentity();

@@ -12,7 +12,7 @@ interface Pending {
  * commit costs is not the statement but the commit around it: the WAL write lock and read mark (six
  * fcntl calls), the frame header, the wal-index update. A revoke in its own transaction measured
  * 16.8 us on a 100k-session database and 30.4 us on a 1M one; the same revokes ten to a transaction,
- * 12.5 and 18.8 (bench/group-commit.cjs). Under load many requests reach their revoke in the same
+ * 12.5 and 18.8 (bench/group-commit.ts). Under load many requests reach their revoke in the same
  * turn of the event loop, so each one queues its write here and the writes queued in one turn commit
  * together at the end of it (setImmediate: after the turn's I/O callbacks and their promise chains).
  *
@@ -56,11 +56,16 @@ export class GroupCommit {
   }
 
   private readonly flush = (): void => {
-    // The checkpoint worker closed the gate for its tail: the group waits like any other write (gate.ts).
+    // The checkpoint worker closed the gate for its tail: the group waits like any other write, and like
+    // any other write goes ahead once the wait gives up (gate.ts).
     if (this.gate.closed) {
-      void this.gate.wait().then(this.flush);
+      void this.gate.wait().then(this.commitQueued);
       return;
     }
+    this.commitQueued();
+  };
+
+  private readonly commitQueued = (): void => {
     this.scheduled = false;
     this.drain();
   };
