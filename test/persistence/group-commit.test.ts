@@ -16,14 +16,23 @@ async function fileBackend(): Promise<{ p: SqlitePersister; file: string }> {
   return { p, file };
 }
 
+/** Runs `fn` on a fresh file database and closes it whatever happens. */
+async function onFileBackend(fn: (p: SqlitePersister) => Promise<void>): Promise<void> {
+  const { p } = await fileBackend();
+  try {
+    await fn(p);
+  } finally {
+    await p.close();
+  }
+}
+
 /** Frames in the WAL since it was last emptied: one per page each commit wrote. */
 const walFrames = (p: SqlitePersister): number => (p.db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>)[0]!.log;
 const emptyWal = (p: SqlitePersister): void => void p.db.pragma('wal_checkpoint(TRUNCATE)');
 
 describe('persistence: SQLite group commit', () => {
   test('revokes issued in one turn share one commit: fewer WAL frames than the same revokes one by one', async () => {
-    const { p } = await fileBackend();
-    try {
+    await onFileBackend(async (p) => {
       const who = makeIdentity();
       await p.identities.createIdentity(who);
       const seed = async () => {
@@ -44,14 +53,11 @@ describe('persistence: SQLite group commit', () => {
       assert.ok(alone >= 4, `one by one: ${alone} frames`);
       assert.ok(grouped < alone, `together: ${grouped} frames, one by one: ${alone}`);
       for (const x of [...one, ...together]) assert.equal((await p.sessions.getSession(x.s.id))!.active, false);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   test('a write that fails in a group fails alone: the others commit with their own results', async () => {
-    const { p } = await fileBackend();
-    try {
+    await onFileBackend(async (p) => {
       p.db.exec('CREATE TABLE scratch (k INTEGER PRIMARY KEY, v TEXT NOT NULL)');
       p.db.prepare('INSERT INTO scratch (k, v) VALUES (2, ?)').run('taken');
       const group = new GroupCommit(p.db, p.gate);
@@ -78,14 +84,11 @@ describe('persistence: SQLite group commit', () => {
         { k: 3, v: 'new' },
       ]);
       assert.equal(p.db.inTransaction, false);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   test('a group waits while the checkpoint worker holds the write gate, and commits once it opens', async () => {
-    const { p } = await fileBackend();
-    try {
+    await onFileBackend(async (p) => {
       p.db.exec('CREATE TABLE scratch (k INTEGER PRIMARY KEY)');
       const group = new GroupCommit(p.db, p.gate);
       Atomics.store(p.gate.state, 0, 1);
@@ -97,9 +100,7 @@ describe('persistence: SQLite group commit', () => {
       p.gate.open();
       assert.deepEqual(await pending, [1, 1]);
       assert.equal(p.db.prepare('SELECT count(*) FROM scratch').pluck().get(), 2);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   test('close() commits the revokes still queued before the connection goes', async () => {

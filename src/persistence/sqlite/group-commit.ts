@@ -8,13 +8,14 @@ interface Pending {
 }
 
 /**
- * Group commit for the hot single-statement writes (the logouts' revokes). In WAL mode most of what a
- * commit costs is not the statement but the commit around it: the WAL write lock and read mark (six
- * fcntl calls), the frame header, the wal-index update. A revoke in its own transaction measured
- * 16.8 us on a 100k-session database and 30.4 us on a 1M one; the same revokes ten to a transaction,
- * 12.5 and 18.8 (bench/group-commit.ts). Under load many requests reach their revoke in the same
- * turn of the event loop, so each one queues its write here and the writes queued in one turn commit
- * together at the end of it (setImmediate: after the turn's I/O callbacks and their promise chains).
+ * Group commit for the hot single-statement writes (the logouts' revokes). In WAL mode a good part of
+ * what a revoke costs is the commit around its statement: the WAL write lock and read mark (six fcntl
+ * calls), the frame header, the wal-index update. A revoke in its own transaction measured 16.8-18.4 us
+ * on a 100k-session database and 29.9-30.4 us on a 1M one; the same revokes ten to a transaction,
+ * 11.6-12.5 and 18.8-20.7 (bench/group-commit.ts). Under load many requests reach their revoke in the
+ * same turn of the event loop, so each one queues its write here and the writes queued in one turn
+ * commit together at the end of it (setImmediate: after the turn's I/O callbacks and their promise
+ * chains).
  *
  * Nothing a client sees changes: each caller's promise settles only after the transaction holding its
  * write has committed, with that write's own result, so a logout still answers after its revocation
