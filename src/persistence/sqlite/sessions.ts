@@ -3,7 +3,7 @@ import type { Session, SessionOnly, SessionView, SessionWithEmbed, SessionWithId
 import type { EndedSessionRow, EndedSessionsSink, ListSessionsQuery, SessionFilter, SessionPage, SessionStore } from '../../session/store.js';
 import { decodePageToken, encodeMethods, encodePageToken, SESSION_HEAD_COLUMNS, WHOAMI_COLUMNS } from '../codec.js';
 import { gateWrites, type WriteGate, type WriteKinds } from './gate.js';
-import { GroupCommit } from './group-commit.js';
+import type { GroupCommit } from './group-commit.js';
 import { writeOutbox, type OutboxSourceRow } from './session-events.js';
 import { ms, SQLITE_WHERE, statements, type DB, type Stmt } from './db.js';
 import { sessionWhere, type Where } from '../sql/where.js';
@@ -71,7 +71,7 @@ export class SqliteSessionStore implements SessionStore {
     private readonly db: DB,
     gate: WriteGate,
     /** The logouts' revokes commit in groups (group-commit.ts); the rarer writes run on their own. */
-    private readonly group: GroupCommit = new GroupCommit(db, gate),
+    private readonly group: GroupCommit,
   ) {
     this.q = statements(db);
     gateWrites<SessionStore>(this, gate, SESSION_ACCESS);
