@@ -10,7 +10,7 @@ import { forEachBackend } from '../helpers/harness.js';
 import { createPgDatabase, PG_URL } from '../helpers/pg.js';
 import { openPersister } from '../../src/persistence/index.js';
 import { parseDsn } from '../../src/persistence/dsn.js';
-import { SqlitePersister } from '../../src/persistence/sqlite/persister.js';
+import { PAGE_CACHE_KIB, SqlitePersister } from '../../src/persistence/sqlite/persister.js';
 import { startCheckpointer } from '../../src/persistence/sqlite/checkpoint.js';
 import Database from 'better-sqlite3';
 import { makeIdentity, makeSession, openBackend, silentLogger, tokenHash } from './fixtures.js';
@@ -36,6 +36,8 @@ describe('persistence: DSNs', () => {
       assert.equal(p.db.pragma('synchronous', { simple: true }), 1);
       assert.equal(p.db.pragma('foreign_keys', { simple: true }), 1);
       assert.equal(p.db.pragma('wal_autocheckpoint', { simple: true }), 0);
+      // The page cache is bounded below better-sqlite3's default (16 MiB), which is part of the RSS budget.
+      assert.equal(p.db.pragma('cache_size', { simple: true }), -PAGE_CACHE_KIB);
       assert.ok((p.db.pragma('busy_timeout', { simple: true }) as number) > 0);
     } finally {
       await p.close();
