@@ -73,8 +73,8 @@ async function postgres(): Promise<void> {
     await p.identities.createIdentity(who);
     const t0 = Date.now();
     const seeded = await p.pool.query<{ id: string }>(
-      `INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, created_at, updated_at)
-       SELECT gen_random_uuid(), $1, sha256(convert_to('token-' || k, 'UTF8')), true, now() + interval '1 day', now(), now(), 'aal1',
+      `INSERT INTO sessions (id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, last_active_at, aal, created_at, updated_at)
+       SELECT gen_random_uuid(), $1, sha256(convert_to('token-' || k, 'UTF8')), true, now() + interval '1 day', now(), now(), now(), 'aal1',
               now() - k * interval '1 millisecond', now()
        FROM generate_series(0, $2 - 1) AS k ORDER BY k RETURNING id`,
       [who.id, N],
