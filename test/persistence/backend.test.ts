@@ -36,8 +36,15 @@ describe('persistence: DSNs', () => {
       assert.equal(p.db.pragma('synchronous', { simple: true }), 1);
       assert.equal(p.db.pragma('foreign_keys', { simple: true }), 1);
       assert.equal(p.db.pragma('wal_autocheckpoint', { simple: true }), 0);
-      // The page cache is bounded below better-sqlite3's default (16 MiB), which is part of the RSS budget.
+      // The page cache is bounded below the driver's own default (better-sqlite3 builds SQLite with 16 MiB):
+      // part of the RSS budget. Negative values are KiB.
       assert.equal(p.db.pragma('cache_size', { simple: true }), -PAGE_CACHE_KIB);
+      const plain = new Database(':memory:');
+      try {
+        assert.ok(PAGE_CACHE_KIB < -(plain.pragma('cache_size', { simple: true }) as number));
+      } finally {
+        plain.close();
+      }
       assert.ok((p.db.pragma('busy_timeout', { simple: true }) as number) > 0);
     } finally {
       await p.close();
