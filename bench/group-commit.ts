@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { hashToken } from '../src/x/tokens.js';
+import { REVOKE_BY_TOKEN as REVOKE } from '../src/persistence/sqlite/sessions.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,7 +26,6 @@ const { values } = parseArgs({
 const n = Number(values.sessions.replace(/k$/i, '000').replace(/M$/i, '000000'));
 const base = join(fileURLToPath(new URL('./.data/vs/', import.meta.url)), `porta-${n}`);
 const hashes = readFileSync(`${base}.tokens`, 'utf8').split('\n').filter(Boolean).slice(0, Number(values.revokes)).map(hashToken);
-const REVOKE = 'UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELSE -1 END WHERE token_hash = ? RETURNING active, id, identity_id, expires_at, authenticated_at, last_active_at, aal';
 
 for (const k of values.batches.split(',').map(Number)) {
   // Every batch size starts from the same pristine copy, so each revoke ends an active session.

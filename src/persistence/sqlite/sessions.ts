@@ -30,7 +30,8 @@ const GET_BY_TOKEN_SESSION = `SELECT ${SESSION_HEAD_COLUMNS} FROM sessions s WHE
 // Not updated_at: activity is not a change of the session an API client could observe.
 const RECORD_ACTIVITY = 'UPDATE sessions SET last_active_at = ? WHERE id = ? AND last_active_at < ?';
 // 1 → 0 revokes; anything else → -1 marks "was already inactive" so RETURNING (the new value) tells the cases apart.
-const REVOKE_BY_TOKEN = `UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELSE -1 END WHERE token_hash = ? RETURNING active, ${ENDED_COLUMNS}`;
+// Exported for bench/group-commit.ts, which times this very statement.
+export const REVOKE_BY_TOKEN = `UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELSE -1 END WHERE token_hash = ? RETURNING active, ${ENDED_COLUMNS}`;
 const REVOKE_BY_ID = `UPDATE sessions SET active = CASE active WHEN 1 THEN 0 ELSE -1 END WHERE id = ? RETURNING active, ${ENDED_COLUMNS}`;
 
 /**
