@@ -103,6 +103,27 @@ describe('persistence: SQLite group commit', () => {
     });
   });
 
+  test('a group whose wait for the write gate gives up goes ahead, as a single write does', async () => {
+    await onFileBackend(async (p) => {
+      p.db.exec('CREATE TABLE scratch (k INTEGER PRIMARY KEY)');
+      const group = new GroupCommit(p.db, p.gate);
+      Atomics.store(p.gate.state, 0, 1);
+      try {
+        const pending = Promise.all([1, 2].map((k) => group.run(() => p.db.prepare('INSERT INTO scratch (k) VALUES (?)').run(k).changes)));
+        // The gate's wait gives up after 2 s; a group that waited again instead would never settle.
+        let timer: NodeJS.Timeout | undefined;
+        const stuck = new Promise<'stuck'>((r) => (timer = setTimeout(() => r('stuck'), 6000)));
+        const result = await Promise.race([pending, stuck]);
+        clearTimeout(timer);
+        assert.deepEqual(result, [1, 1]);
+        assert.equal(p.gate.closed, true, 'it went ahead with the gate still closed');
+        assert.equal(p.db.prepare('SELECT count(*) FROM scratch').pluck().get(), 2);
+      } finally {
+        p.gate.open();
+      }
+    });
+  });
+
   test('close() commits the revokes still queued before the connection goes', async () => {
     const { p, file } = await fileBackend();
     const who = makeIdentity();
